@@ -1,0 +1,48 @@
+import { callGrafana, failed, GrafanaTarget } from "./client";
+import { anyBody, apiKeyList, ApiKeyListItem, createdApiKey } from "../schema/grafana";
+
+/** Legacy API keys (`/api/auth/keys`): create on Grafana <= 11.2, list and delete up to 12.0. */
+
+export interface LegacyKeyRequest {
+    name: string;
+    role: string;
+    secondsToLive?: number;
+}
+
+export type LegacyCreateResult =
+    | { created: true; id: number; key: string }
+    /** 410 (11.3 - 12.0) or 404 (12.1+): this Grafana mints keys only as service-account tokens. */
+    | { created: false; status: number; message?: string };
+
+export async function createLegacyKey(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
+    const result = await callGrafana(target, {
+        method: "POST",
+        path: "/api/auth/keys",
+        body: { name: request.name, role: request.role, secondsToLive: request.secondsToLive ?? 0 },
+        schema: createdApiKey,
+        expectedErrors: [404, 410],
+    });
+    if (!result.ok) return { created: false, status: result.status, message: result.error.message };
+    return { created: true, id: result.value.id, key: result.value.key };
+}
+
+/** undefined when the server no longer has the legacy routes (Grafana 12.1+ answers 404). */
+export async function listLegacyKeys(target: GrafanaTarget): Promise<ApiKeyListItem[] | undefined> {
+    const result = await callGrafana(target, {
+        method: "GET",
+        path: "/api/auth/keys",
+        query: { includeExpired: true },
+        schema: apiKeyList,
+        expectedErrors: [404, 410],
+    });
+    return result.ok ? result.value : undefined;
+}
+
+/** Resolves to false when there was nothing to delete (already gone, or the route itself is gone). */
+export async function deleteLegacyKey(target: GrafanaTarget, id: number): Promise<boolean> {
+    const path = `/api/auth/keys/${id}`;
+    const result = await callGrafana(target, { method: "DELETE", path, schema: anyBody, expectedErrors: [404] });
+    if (result.ok) return true;
+    if (result.status === 404) return false;
+    return failed(`DELETE ${path}`, result, target);
+}

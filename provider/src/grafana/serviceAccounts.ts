@@ -1,0 +1,84 @@
+import { callGrafana, GrafanaTarget, requestGrafana } from "./client";
+import {
+    anyBody,
+    createdToken,
+    serviceAccount,
+    ServiceAccount,
+    serviceAccountSearch,
+    tokenList,
+    TokenListItem,
+} from "../schema/grafana";
+
+/** Service accounts and their tokens (`/api/serviceaccounts`), Grafana >= 9.1. */
+
+export async function createServiceAccount(target: GrafanaTarget, name: string, role: string): Promise<ServiceAccount> {
+    return requestGrafana(target, {
+        method: "POST",
+        path: "/api/serviceaccounts",
+        body: { name, role, isDisabled: false },
+        schema: serviceAccount,
+    });
+}
+
+/** Exact (case-insensitive, as Grafana compares) name match; Grafana's `query` is only a substring filter. */
+export async function findServiceAccountByName(target: GrafanaTarget, name: string): Promise<ServiceAccount | undefined> {
+    const perPage = 100;
+    for (let page = 1; ; page++) {
+        const found = await requestGrafana(target, {
+            method: "GET",
+            path: "/api/serviceaccounts/search",
+            query: { query: name, perpage: perPage, page },
+            schema: serviceAccountSearch,
+        });
+        const match = found.serviceAccounts.find((account) => account.name.toLowerCase() === name.toLowerCase());
+        if (match) return match;
+        if (page * perPage >= found.totalCount || found.serviceAccounts.length === 0) return undefined;
+    }
+}
+
+export async function createToken(
+    target: GrafanaTarget,
+    serviceAccountId: number,
+    name: string,
+    secondsToLive: number | undefined,
+): Promise<{ id: number; key: string }> {
+    const token = await requestGrafana(target, {
+        method: "POST",
+        path: `/api/serviceaccounts/${serviceAccountId}/tokens`,
+        body: { name, secondsToLive: secondsToLive ?? 0 },
+        schema: createdToken,
+    });
+    return { id: token.id, key: token.key };
+}
+
+/** undefined when the service account no longer exists. */
+export async function listTokens(target: GrafanaTarget, serviceAccountId: number): Promise<TokenListItem[] | undefined> {
+    const result = await callGrafana(target, {
+        method: "GET",
+        path: `/api/serviceaccounts/${serviceAccountId}/tokens`,
+        schema: tokenList,
+        expectedErrors: [404],
+    });
+    return result.ok ? result.value : undefined;
+}
+
+/** Deletes the account and, with it, all of its tokens. Resolves to false when it was already gone. */
+export async function deleteServiceAccount(target: GrafanaTarget, serviceAccountId: number): Promise<boolean> {
+    const result = await callGrafana(target, {
+        method: "DELETE",
+        path: `/api/serviceaccounts/${serviceAccountId}`,
+        schema: anyBody,
+        expectedErrors: [404],
+    });
+    return result.ok;
+}
+
+export async function deleteServiceAccountToken(target: GrafanaTarget, serviceAccountId: number, tokenId: number): Promise<boolean> {
+    const result = await callGrafana(target, {
+        method: "DELETE",
+        path: `/api/serviceaccounts/${serviceAccountId}/tokens/${tokenId}`,
+        schema: anyBody,
+        expectedErrors: [404],
+    });
+    return result.ok;
+}

@@ -1,0 +1,60 @@
+import { redact } from "./redact";
+
+/** Stable codes, so that callers (and tests) branch on meaning rather than on message text. */
+export type ProviderErrorCode =
+    | "HTTP_STATUS" // the server answered with an error status
+    | "HTTP_UNREACHABLE" // no answer: connection refused or reset, timeout, DNS
+    | "HTTP_BAD_RESPONSE" // an answer we cannot use: not JSON, wrong shape, too large
+    | "MISSING_CREDENTIALS"
+    | "UNSUPPORTED"; // the server cannot do what was asked (e.g. legacy keys on Grafana 12)
+
+const MAX_REMOTE_MESSAGE = 300;
+
+export interface ProviderErrorDetails {
+    code: ProviderErrorCode;
+    /** What happened, in the user's terms. */
+    summary: string;
+    /** What the user can do about it. */
+    hint?: string;
+    status?: number;
+    /** The server's own message, e.g. Grafana's `message`. */
+    remoteMessage?: string;
+    /** Grafana's `messageId` or ARM's error `code`. */
+    remoteCode?: string;
+    attempts?: number;
+    /** True when a write may or may not have happened (reset, timeout, 5xx after sending). */
+    outcomeUnknown?: boolean;
+}
+
+/** Every error this provider raises. Its message is built once, here, and always redacted. */
+export class ProviderError extends Error {
+    readonly code: ProviderErrorCode;
+    readonly status?: number;
+    readonly remoteMessage?: string;
+    readonly remoteCode?: string;
+    readonly hint?: string;
+    readonly attempts?: number;
+    readonly outcomeUnknown: boolean;
+
+    constructor(details: ProviderErrorDetails) {
+        const remote =
+            details.remoteMessage === undefined
+                ? ""
+                : ` Server said: "${truncate(details.remoteMessage, MAX_REMOTE_MESSAGE)}".`;
+        const tries = details.attempts && details.attempts > 1 ? ` (after ${details.attempts} tries)` : "";
+        const hint = details.hint ? ` ${details.hint}` : "";
+        super(redact(`${details.summary}${tries}.${remote}${hint}`));
+        this.name = "ProviderError";
+        this.code = details.code;
+        this.status = details.status;
+        this.remoteMessage = details.remoteMessage === undefined ? undefined : redact(details.remoteMessage);
+        this.remoteCode = details.remoteCode;
+        this.hint = details.hint;
+        this.attempts = details.attempts;
+        this.outcomeUnknown = details.outcomeUnknown ?? false;
+    }
+}
+
+export function truncate(text: string, max: number): string {
+    return text.length <= max ? text : `${text.slice(0, max)}…(${text.length - max} more characters)`;
+}

@@ -1,0 +1,30 @@
+/**
+ * The one place that scrubs secrets from text that may reach a user: error messages, logs, host output.
+ * Grafana's key formats are recognisable, so they are masked even when we were not told about them.
+ */
+
+const SECRET_SHAPES = [
+    /glsa_[A-Za-z0-9]{8,}_[0-9a-fA-F]{8}/g, // service-account token
+    /eyJ[A-Za-z0-9+/_-]{16,}={0,2}/g, // legacy API key (base64 JSON), also JWTs such as Entra tokens
+    /(Bearer|Basic)\s+[A-Za-z0-9+/=._~-]+/gi, // an Authorization header value
+];
+
+export const MASK = "***";
+
+export function redact(text: string, knownSecrets: readonly string[] = []): string {
+    let result = text;
+    for (const secret of knownSecrets) {
+        if (secret.length >= 4) result = result.split(secret).join(MASK);
+    }
+    for (const shape of SECRET_SHAPES) {
+        result = result.replace(shape, (match) =>
+            match.startsWith("Bearer") || match.startsWith("Basic") ? `${match.split(/\s+/)[0]} ${MASK}` : MASK,
+        );
+    }
+    return result;
+}
+
+/** Shows a key the way a person can recognise it without being able to use it: `glsa_ab…(46 chars)`. */
+export function maskKey(key: string): string {
+    return `${key.slice(0, 7)}…(${key.length} chars)`;
+}

@@ -1,0 +1,41 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { applyProviderConfig, ConfigReader } from "../config";
+import * as grafanaApiKey from "./grafanaApiKey";
+
+/**
+ * What the serialized provider stub loads at call time (`pulumi-azure-grafana-keys/impl`). Keeping the
+ * code here rather than in the stub means bug fixes reach `refresh` and `destroy` of existing stacks at
+ * once, and code changes never show up as diffs.
+ */
+
+export interface Lifecycle {
+    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult>;
+    diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult>;
+    create(inputs: Record<string, unknown>): Promise<dynamic.CreateResult>;
+    read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult>;
+    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.UpdateResult>;
+    delete(id: string, props: Record<string, unknown>): Promise<void>;
+}
+
+const lifecycles: Record<string, Lifecycle> = {
+    GrafanaApiKey: { ...grafanaApiKey, delete: grafanaApiKey.remove },
+};
+
+let configured = false;
+
+export async function configure(request: { config?: ConfigReader } | undefined): Promise<void> {
+    applyProviderConfig(request?.config);
+    configured = true;
+}
+
+export function lifecycle(resourceType: string): Lifecycle {
+    // Some hosts and harnesses never call Configure; fall back to the environment.
+    if (!configured) void configure(undefined);
+    const found = lifecycles[resourceType];
+    if (!found) {
+        throw new Error(
+            `pulumi-azure-grafana-keys has no resource type "${resourceType}"; the installed package may be older than the program that created this resource.`,
+        );
+    }
+    return found;
+}

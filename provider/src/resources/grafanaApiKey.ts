@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createStub, TYPE_MODULE } from "./stub";
+
+export type GrafanaRole = "Viewer" | "Editor" | "Admin" | "None";
+export type MintMode = "auto" | "apiKey" | "serviceAccount";
+
+export interface GrafanaApiKeyArgs {
+    /**
+     * The Grafana URL, e.g. `https://my-ws-abcd.wus.grafana.azure.com` (an Azure Managed Grafana
+     * workspace's `properties.endpoint`). https only; http is accepted for loopback addresses.
+     */
+    endpoint: pulumi.Input<string>;
+    /**
+     * The key's name, unique in the Grafana org. Omitted: `<resource name>-<6 random characters>`,
+     * generated once and kept, which also lets a replacement be created before the old key is deleted.
+     */
+    name?: pulumi.Input<string>;
+    /** The key's role: Viewer (default), Editor, Admin, or None (service accounts on Grafana >= 10.3). */
+    role?: pulumi.Input<GrafanaRole>;
+    /**
+     * How long the key lives: `30s`, `15m`, `12h`, `7d`, `2w`, `6M` (30 days each), `1y` (365 days),
+     * combinations such as `1d12h`, or a number of seconds. Omitted: the key never expires.
+     */
+    timeToLive?: pulumi.Input<string | number>;
+    /** The Grafana organization to create the key in. Omitted: the credential's current org. */
+    orgId?: pulumi.Input<number>;
+    /**
+     * Which Grafana API mints the key. `auto` (default) asks the server its version: legacy API keys up
+     * to Grafana 11.2, a service account with one token from 11.3 on (Azure Managed Grafana runs 12).
+     */
+    mode?: pulumi.Input<MintMode>;
+}
+
+/**
+ * A Grafana API key, returned as a Pulumi secret. `pulumi up` mints it, `pulumi destroy` deletes it,
+ * `pulumi refresh` notices a key deleted elsewhere or expired, and a change of name, role, time to live,
+ * endpoint, org or mode replaces it.
+ */
+export class GrafanaApiKey extends pulumi.dynamic.Resource {
+    /** The key itself (a Pulumi secret): `eyJ…` for a legacy key, `glsa_…` for a service account token. */
+    declare readonly key: pulumi.Output<string>;
+    /** Grafana's id of the legacy key, or of the service account token. */
+    declare readonly keyId: pulumi.Output<number>;
+    /** The key's name in Grafana (and its service account's, in service-account mode). */
+    declare readonly name: pulumi.Output<string>;
+    declare readonly role: pulumi.Output<GrafanaRole>;
+    /** The time to live as written, or undefined for a key that never expires. */
+    declare readonly timeToLive: pulumi.Output<string | undefined>;
+    declare readonly secondsToLive: pulumi.Output<number | undefined>;
+    /** When the key stops working (ISO-8601), or undefined if never. */
+    declare readonly expiresAt: pulumi.Output<string | undefined>;
+    /** True once Grafana reports the key expired; the next `pulumi up` then replaces it. */
+    declare readonly expired: pulumi.Output<boolean>;
+    /** The API that minted the key: `apiKey` (legacy) or `serviceAccount`. */
+    declare readonly mode: pulumi.Output<"apiKey" | "serviceAccount">;
+    /** The service account that holds the token, in service-account mode. */
+    declare readonly serviceAccountId: pulumi.Output<number | undefined>;
+    declare readonly endpoint: pulumi.Output<string>;
+    declare readonly orgId: pulumi.Output<number | undefined>;
+    /** The Grafana version the key was minted on, when the server tells it. */
+    declare readonly grafanaVersion: pulumi.Output<string | undefined>;
+    /** Version of the stored state's shape. */
+    declare readonly schemaVersion: pulumi.Output<number>;
+
+    constructor(name: string, args: GrafanaApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            provider,
+            name,
+            {
+                ...args,
+                logicalName: name,
+                key: undefined,
+                keyId: undefined,
+                secondsToLive: undefined,
+                expiresAt: undefined,
+                expired: undefined,
+                serviceAccountId: undefined,
+                grafanaVersion: undefined,
+                schemaVersion: undefined,
+            },
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
+            TYPE_MODULE,
+            "GrafanaApiKey",
+        );
+    }
+}
+
+const provider = createStub("GrafanaApiKey");

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { MODES, ROLES } from "./inputs";
+
+/**
+ * What a GrafanaApiKey keeps in Pulumi state. `diff`, `update`, `read` and `delete` see only these
+ * outputs, so they carry every input needed later. Every shape ever written stays readable:
+ * `schemaVersion` says which one this is, and `readApiKeyState` upgrades older shapes.
+ */
+
+export const API_KEY_STATE_VERSION = 1;
+
+export const apiKeyInputs = z.object({
+    endpoint: z.string(),
+    name: z.string(),
+    nameSource: z.enum(["user", "auto"]),
+    logicalName: z.string(),
+    role: z.enum(ROLES),
+    timeToLive: z.string().nullable(),
+    orgId: z.number().int().nullable(),
+    requestedMode: z.enum(MODES),
+});
+export type ApiKeyInputs = z.infer<typeof apiKeyInputs>;
+
+export const apiKeyState = apiKeyInputs.extend({
+    schemaVersion: z.literal(API_KEY_STATE_VERSION),
+    key: z.string(),
+    keyId: z.number().int(),
+    secondsToLive: z.number().int().nullable(),
+    expiresAt: z.string().nullable(),
+    expired: z.boolean(),
+    mode: z.enum(["apiKey", "serviceAccount"]),
+    serviceAccountId: z.number().int().nullable(),
+    grafanaVersion: z.string().nullable(),
+});
+export type ApiKeyState = z.infer<typeof apiKeyState>;
+
+export function readApiKeyState(outputs: Record<string, unknown>): ApiKeyState {
+    const version = outputs.schemaVersion;
+    if (typeof version === "number" && version > API_KEY_STATE_VERSION) {
+        throw new Error(
+            `This GrafanaApiKey was written by a newer pulumi-azure-grafana-keys (state version ${version}); ` +
+                "upgrade the package in this program before running it again.",
+        );
+    }
+    const parsed = apiKeyState.safeParse(outputs);
+    if (!parsed.success) {
+        const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
+        throw new Error(`The stored state of this GrafanaApiKey is not readable (fields: ${fields}).`);
+    }
+    return parsed.data;
+}

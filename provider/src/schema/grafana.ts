@@ -1,0 +1,38 @@
+import { z } from "zod";
+
+/** Shapes of Grafana's responses, as documented in shared/reference/grafana-http-api.md. */
+
+export const healthResponse = z.object({ version: z.string().optional(), database: z.string().optional() }).loose();
+
+export const createdApiKey = z.object({ id: z.number().int(), name: z.string(), key: z.string().min(1) }).loose();
+
+export const apiKeyListItem = z
+    .object({ id: z.number().int(), name: z.string(), role: z.string().optional(), expiration: z.string().nullish() })
+    .loose();
+export const apiKeyList = z.array(apiKeyListItem);
+
+export const serviceAccount = z
+    .object({ id: z.number().int(), name: z.string(), login: z.string().optional(), role: z.string().optional() })
+    .loose();
+
+export const serviceAccountSearch = z
+    .object({ totalCount: z.number().int(), serviceAccounts: z.array(serviceAccount) })
+    .loose();
+
+export const createdToken = z.object({ id: z.number().int(), name: z.string(), key: z.string().min(1) }).loose();
+
+export const tokenListItem = z
+    .object({
+        id: z.number().int(),
+        name: z.string(),
+        expiration: z.string().nullish(),
+        hasExpired: z.boolean().optional(),
+    })
+    .loose();
+export const tokenList = z.array(tokenListItem);
+
+export const anyBody = z.unknown();
+
+export type ApiKeyListItem = z.infer<typeof apiKeyListItem>;
+export type ServiceAccount = z.infer<typeof serviceAccount>;
+export type TokenListItem = z.infer<typeof tokenListItem>;

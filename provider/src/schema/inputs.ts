@@ -1,0 +1,179 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
+
+/**
+ * Validation of what users write, shared by every resource's `check`. Each failure names the field,
+ * shows the bad value and says what is allowed, so `pulumi preview` is enough to fix a typo.
+ */
+
+/** What the engine sends for a value not known yet during preview; it must pass unvalidated. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export const ROLES = ["Viewer", "Editor", "Admin", "None"] as const;
+export type Role = (typeof ROLES)[number];
+export const MODES = ["auto", "apiKey", "serviceAccount"] as const;
+export type Mode = (typeof MODES)[number];
+
+export interface CheckFailure {
+    property: string;
+    reason: string;
+}
+
+export interface FieldRule<T> {
+    schema: z.ZodType<T>;
+    /** The allowed form, appended to every failure of the field. */
+    allowed: string;
+    required?: boolean;
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+export const endpointRule: FieldRule<string> = {
+    required: true,
+    allowed:
+        "the Grafana URL as https://<host>[:port], with no user, password, path, query or fragment " +
+        "(http:// only for 127.0.0.1, [::1] or localhost), e.g. https://my-ws-abcd.wus.grafana.azure.com",
+    schema: z
+        .string()
+        .trim()
+        .min(1, "it is empty")
+        .max(2048, "it is longer than 2048 characters")
+        .transform((text, ctx) => {
+            let url: URL;
+            try {
+                url = new URL(text);
+            } catch {
+                ctx.addIssue({ code: "custom", message: "it is not a URL" });
+                return z.NEVER;
+            }
+            const problem =
+                url.protocol !== "https:" && url.protocol !== "http:"
+                    ? `scheme ${url.protocol} is not https`
+                    : url.protocol === "http:" && !LOOPBACK_HOSTS.test(url.hostname)
+                      ? "plain http is allowed only for loopback addresses"
+                      : url.username || url.password
+                        ? "it carries a user or password; give credentials through GRAFANA_AUTH instead"
+                        : url.pathname !== "/" && url.pathname !== ""
+                          ? `it has a path (${url.pathname})`
+                          : url.search || text.includes("?")
+                            ? "it has a query"
+                            : url.hash || text.includes("#")
+                              ? "it has a fragment"
+                              : undefined;
+            if (problem) {
+                ctx.addIssue({ code: "custom", message: problem });
+                return z.NEVER;
+            }
+            return url.origin;
+        }),
+};
+
+export const nameRule: FieldRule<string> = {
+    allowed:
+        "1 to 190 characters without control characters or surrounding spaces; omit it to get " +
+        "\"<resource name>-<6 random characters>\"",
+    schema: z
+        .string()
+        .min(1, "it is empty")
+        .max(190, "it is longer than 190 characters")
+        .refine((text) => text.trim() === text, "it has leading or trailing spaces")
+        // eslint-disable-next-line no-control-regex
+        .refine((text) => !/[\u0000-\u001f\u007f-\u009f]/.test(text), "it contains control characters"),
+};
+
+export const roleRule: FieldRule<Role> = {
+    allowed: "one of Viewer, Editor, Admin, None (None needs service accounts, Grafana >= 10.3); the case matters",
+    schema: z.enum(ROLES),
+};
+
+export const modeRule: FieldRule<Mode> = {
+    allowed:
+        "one of auto (detect from the Grafana version), apiKey (legacy keys, Grafana <= 11.2), serviceAccount",
+    schema: z.enum(MODES),
+};
+
+export const timeToLiveRule: FieldRule<{ text: string; seconds: number }> = {
+    allowed: TIME_TO_LIVE_FORM,
+    schema: z.union([z.string(), z.number()]).transform((value, ctx) => {
+        if (typeof value === "number" && (!Number.isInteger(value) || value <= 0)) {
+            ctx.addIssue({ code: "custom", message: "a number must be a whole number of seconds above 0" });
+            return z.NEVER;
+        }
+        const text = String(value);
+        const parsed = parseTimeToLive(text);
+        if (!parsed.ok) {
+            ctx.addIssue({ code: "custom", message: parsed.problem });
+            return z.NEVER;
+        }
+        return { text: text.trim(), seconds: parsed.seconds };
+    }),
+};
+
+export const orgIdRule: FieldRule<number> = {
+    allowed: "a whole number >= 1 (the Grafana organization id); omit it for the credential's current org",
+    schema: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(
+        z.number().int("it is not a whole number").min(1, "it is below 1").max(2_147_483_647, "it is too large"),
+    ),
+};
+
+/**
+ * Validates one object of inputs against per-field rules. Absent (undefined or null) optional fields
+ * are left out; unknown preview values pass through untouched; fields nobody declared are refused,
+ * which catches typos such as `ttl` from JavaScript callers.
+ */
+export function validateFields<R extends Record<string, FieldRule<unknown>>>(
+    raw: Record<string, unknown>,
+    rules: R,
+    ignored: readonly string[] = [],
+): { values: { [K in keyof R]?: R[K] extends FieldRule<infer T> ? T | typeof UNKNOWN : never }; failures: CheckFailure[] } {
+    const values: Record<string, unknown> = {};
+    const failures: CheckFailure[] = [];
+    for (const [field, rule] of Object.entries(rules)) {
+        const value = raw[field];
+        if (value === undefined || value === null) {
+            if (rule.required) failures.push({ property: field, reason: `${field} is required: use ${rule.allowed}` });
+            continue;
+        }
+        if (value === UNKNOWN) {
+            values[field] = UNKNOWN;
+            continue;
+        }
+        const parsed = rule.schema.safeParse(value);
+        if (parsed.success) values[field] = parsed.data;
+        else failures.push({ property: field, reason: describeFailure(field, value, parsed.error, rule.allowed) });
+    }
+    for (const field of Object.keys(raw)) {
+        if (!(field in rules) && !ignored.includes(field) && raw[field] !== undefined) {
+            failures.push({
+                property: field,
+                reason: `${field} is not an input of this resource: use ${Object.keys(rules).join(", ")}`,
+            });
+        }
+    }
+    return { values: values as never, failures };
+}
+
+function describeFailure(field: string, value: unknown, error: z.ZodError, allowed: string): string {
+    // Only our own messages (custom checks, and limits worded "it …"): zod's generic ones say less
+    // than the allowed form that follows.
+    const problem = error.issues.find((issue) => issue.code === "custom" || issue.message.startsWith("it "));
+    const because = problem ? ` (${problem.message})` : typeof value === "string" ? "" : ` (it is a ${kindOf(value)})`;
+    return `${field} ${showValue(value)} is not allowed${because}: use ${allowed}`;
+}
+
+function kindOf(value: unknown): string {
+    return Array.isArray(value) ? "list" : typeof value === "object" ? "object" : typeof value;
+}
+
+/** A bad value as the user can recognise it, escaped and cut short; never more than 80 characters. */
+export function showValue(value: unknown): string {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length <= 80 ? text : `${text.slice(0, 60)}…" (${text.length} characters)`;
+}
+
+export function autoname(logicalName: string): string {
+    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    const suffix = Array.from(randomBytes(6), (byte) => alphabet[byte % alphabet.length]).join("");
+    return `${logicalName.slice(0, 183)}-${suffix}`;
+}

@@ -1,0 +1,204 @@
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+
+/**
+ * Plays the Pulumi engine against the real dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`):
+ * spawns it as `pulumi up` does, and speaks its gRPC ResourceProvider protocol. Nothing here is mocked.
+ */
+
+// The generated stubs are CommonJS without types; they must be the very copies the host uses.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const providerProto = require("@pulumi/pulumi/proto/provider_pb");
+const structProto = require("google-protobuf/google/protobuf/struct_pb");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export type Props = Record<string, unknown>;
+
+/** The repository root: its node_modules holds the provider package, as a user's program folder would. */
+export const REPO_ROOT = findUp(__dirname, (dir) => fs.existsSync(path.join(dir, "provider", "package.json")));
+const HOST_SCRIPT = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
+
+export interface CheckReply {
+    inputs: Props;
+    failures: Array<{ property: string; reason: string }>;
+}
+export interface DiffReply {
+    changes: "none" | "some" | "unknown";
+    replaces: string[];
+    deleteBeforeReplace: boolean;
+}
+export interface HostError extends Error {
+    /** For a partial failure: the id the engine keeps tracking. */
+    partialId?: string;
+}
+
+export class DynamicProviderHost {
+    private output = "";
+
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: grpc.Client & Record<string, Function>,
+    ) {
+        child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
+        child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
+    }
+
+    /** Starts a host with `cwd` as the engine would (the program's folder) and the given environment. */
+    static async start(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<DynamicProviderHost> {
+        const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1"], {
+            cwd: options.cwd ?? REPO_ROOT,
+            env: options.env ?? process.env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        const port = await new Promise<number>((resolve, reject) => {
+            let firstLine = "";
+            let errors = "";
+            child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
+            const onData = (chunk: Buffer) => {
+                firstLine += chunk.toString("utf8");
+                const newline = firstLine.indexOf("\n");
+                if (newline >= 0) {
+                    child.stdout!.off("data", onData);
+                    resolve(Number(firstLine.slice(0, newline).trim()));
+                }
+            };
+            child.stdout!.on("data", onData);
+            child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${errors}`)));
+        });
+        const client = new providerGrpc.ResourceProviderClient(
+            `127.0.0.1:${port}`,
+            grpc.credentials.createInsecure(),
+        ) as grpc.Client & Record<string, Function>;
+        return new DynamicProviderHost(child, client);
+    }
+
+    /** Everything the host printed on stdout and stderr so far. */
+    get printed(): string {
+        return this.output;
+    }
+
+    async configure(config: Record<string, string> = {}): Promise<void> {
+        const request = new providerProto.ConfigureRequest();
+        request.setArgs(structProto.Struct.fromJavaScript(config));
+        request.setAcceptsecrets(true);
+        await this.call("configure", request);
+    }
+
+    async check(urn: string, olds: Props, news: Props): Promise<CheckReply> {
+        const request = new providerProto.CheckRequest();
+        request.setUrn(urn);
+        request.setOlds(toStruct(olds));
+        request.setNews(toStruct(news));
+        const reply = await this.call("check", request);
+        return {
+            inputs: reply.getInputs()?.toJavaScript() ?? {},
+            failures: reply.getFailuresList().map((failure: { getProperty(): string; getReason(): string }) => ({
+                property: failure.getProperty(),
+                reason: failure.getReason(),
+            })),
+        };
+    }
+
+    async diff(urn: string, id: string, olds: Props, news: Props): Promise<DiffReply> {
+        const request = new providerProto.DiffRequest();
+        request.setUrn(urn);
+        request.setId(id);
+        request.setOlds(toStruct(olds));
+        request.setNews(toStruct(news));
+        const reply = await this.call("diff", request);
+        const changes = reply.getChanges();
+        const kinds = providerProto.DiffResponse.DiffChanges;
+        return {
+            changes: changes === kinds.DIFF_NONE ? "none" : changes === kinds.DIFF_SOME ? "some" : "unknown",
+            replaces: reply.getReplacesList(),
+            deleteBeforeReplace: reply.getDeletebeforereplace(),
+        };
+    }
+
+    async create(urn: string, properties: Props): Promise<{ id: string; properties: Props }> {
+        const request = new providerProto.CreateRequest();
+        request.setUrn(urn);
+        request.setProperties(toStruct(properties));
+        const reply = await this.call("create", request);
+        return { id: reply.getId(), properties: reply.getProperties().toJavaScript() };
+    }
+
+    async read(urn: string, id: string, properties: Props): Promise<{ id: string; properties: Props }> {
+        const request = new providerProto.ReadRequest();
+        request.setUrn(urn);
+        request.setId(id);
+        request.setProperties(toStruct(properties));
+        const reply = await this.call("read", request);
+        return { id: reply.getId(), properties: reply.getProperties()?.toJavaScript() ?? {} };
+    }
+
+    async update(urn: string, id: string, olds: Props, news: Props): Promise<Props> {
+        const request = new providerProto.UpdateRequest();
+        request.setUrn(urn);
+        request.setId(id);
+        request.setOlds(toStruct(olds));
+        request.setNews(toStruct(news));
+        const reply = await this.call("update", request);
+        return reply.getProperties().toJavaScript();
+    }
+
+    async delete(urn: string, id: string, properties: Props): Promise<void> {
+        const request = new providerProto.DeleteRequest();
+        request.setUrn(urn);
+        request.setId(id);
+        request.setProperties(toStruct(properties));
+        await this.call("delete", request);
+    }
+
+    /** True while the host process is alive (it must survive bad input and failed calls). */
+    get alive(): boolean {
+        return this.child.exitCode === null && this.child.signalCode === null;
+    }
+
+    async stop(): Promise<void> {
+        this.client.close();
+        if (!this.alive) return;
+        const exited = new Promise((resolve) => this.child.once("exit", resolve));
+        this.child.kill("SIGTERM");
+        await exited;
+    }
+
+    private call(method: string, request: unknown): Promise<any> {
+        return new Promise((resolve, reject) => {
+            this.client[method](request, (error: grpc.ServiceError | null, reply: unknown) => {
+                if (error) reject(asHostError(error));
+                else resolve(reply);
+            });
+        });
+    }
+}
+
+function toStruct(props: Props) {
+    return structProto.Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
+}
+
+function asHostError(error: grpc.ServiceError): HostError {
+    const result: HostError = new Error(error.details || error.message);
+    const details = error.metadata?.get("grpc-status-details-bin")?.[0];
+    if (details) {
+        // A partial failure packs pulumirpc.ErrorResourceInitFailed with the id the engine keeps.
+        /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+        const statusProto = require("@pulumi/pulumi/proto/status_pb");
+        const status = statusProto.Status.deserializeBinary(details as Buffer);
+        for (const any of status.getDetailsList()) {
+            const failure = providerProto.ErrorResourceInitFailed.deserializeBinary(any.getValue());
+            result.partialId = failure.getId();
+        }
+    }
+    return result;
+}
+
+function findUp(start: string, found: (dir: string) => boolean): string {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+        if (found(dir)) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no repository root above ${start}`);
+    }
+}

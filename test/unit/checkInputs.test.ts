@@ -1,0 +1,96 @@
+import { lifecycle } from "pulumi-azure-grafana-keys/impl";
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const { check } = lifecycle("GrafanaApiKey");
+const valid = { endpoint: "https://my-ws-abcd.wus.grafana.azure.com", logicalName: "ci", role: "Editor" };
+
+describe("check: good inputs are normalised", () => {
+    test("defaults: role Viewer, mode auto, never expires, autonamed from the resource name", async () => {
+        const result = await check({}, { endpoint: "https://G.example.com/", logicalName: "ci" });
+        expect(result.failures ?? []).toEqual([]);
+        expect(result.inputs).toMatchObject({
+            endpoint: "https://g.example.com",
+            role: "Viewer",
+            mode: "auto",
+            timeToLive: null,
+            orgId: null,
+            nameSource: "auto",
+        });
+        expect(result.inputs!.name).toMatch(/^ci-[a-z0-9]{6}$/);
+    });
+
+    test("an autoname is kept across updates and regenerated when there is no old name", async () => {
+        const first = await check({}, valid);
+        const second = await check(first.inputs!, { ...valid, role: "Admin" });
+        expect(second.inputs!.name).toBe(first.inputs!.name);
+        const replacement = await check({}, { ...valid, role: "Admin" });
+        expect(replacement.inputs!.name).not.toBe(first.inputs!.name);
+    });
+
+    test("a given name wins and is marked as the user's", async () => {
+        const result = await check({}, { ...valid, name: "api-key-1" });
+        expect(result.inputs).toMatchObject({ name: "api-key-1", nameSource: "user" });
+    });
+
+    test.each([
+        ["http://127.0.0.1:3000", "http://127.0.0.1:3000"],
+        ["http://localhost:3000/", "http://localhost:3000"],
+        ["http://[::1]:3000", "http://[::1]:3000"],
+        ["https://grafana.example.com:443", "https://grafana.example.com"],
+    ])("endpoint %s is accepted as %s", async (endpoint, normalised) => {
+        const result = await check({}, { ...valid, endpoint });
+        expect(result.inputs!.endpoint).toBe(normalised);
+    });
+
+    test("a number of seconds and a numeric orgId string are accepted", async () => {
+        const result = await check({}, { ...valid, timeToLive: 3600, orgId: "2" });
+        expect(result.inputs).toMatchObject({ timeToLive: "3600", orgId: 2 });
+    });
+
+    test("values unknown during preview pass untouched", async () => {
+        const result = await check({}, { ...valid, endpoint: UNKNOWN, name: UNKNOWN, timeToLive: UNKNOWN, orgId: UNKNOWN });
+        expect(result.failures ?? []).toEqual([]);
+        expect(result.inputs).toMatchObject({ endpoint: UNKNOWN, name: UNKNOWN, timeToLive: UNKNOWN, orgId: UNKNOWN });
+    });
+});
+
+describe("check: each bad input names the field, shows the value and says what is allowed", () => {
+    test.each<[string, Record<string, unknown>, string, RegExp]>([
+        ["missing endpoint", { endpoint: undefined }, "endpoint", /endpoint is required: use the Grafana URL as https:/],
+        ["endpoint not a URL", { endpoint: "grafana" }, "endpoint", /endpoint "grafana" is not allowed \(it is not a URL\): use the Grafana URL/],
+        ["plain http to a remote host", { endpoint: "http://grafana.example.com" }, "endpoint", /plain http is allowed only for loopback/],
+        ["credentials in the URL", { endpoint: "https://admin:secret@g.example.com" }, "endpoint", /carries a user or password/],
+        ["a path", { endpoint: "https://g.example.com/grafana" }, "endpoint", /has a path \(\/grafana\)/],
+        ["a query", { endpoint: "https://g.example.com/?x=1" }, "endpoint", /has a query/],
+        ["a fragment", { endpoint: "https://g.example.com/#top" }, "endpoint", /has a fragment/],
+        ["ftp scheme", { endpoint: "ftp://g.example.com" }, "endpoint", /scheme ftp: is not https/],
+        ["endpoint a number", { endpoint: 42 }, "endpoint", /endpoint 42 is not allowed \(it is a number\)/],
+        ["role in the wrong case", { role: "editor" }, "role", /role "editor" is not allowed: use one of Viewer, Editor, Admin, None/],
+        ["unknown role", { role: "Owner" }, "role", /role "Owner" is not allowed/],
+        ["None with legacy keys", { role: "None", mode: "apiKey" }, "role", /role "None" is not allowed with mode "apiKey"/],
+        ["bad unit", { timeToLive: "7x" }, "timeToLive", /timeToLive "7x" is not allowed \("x" is not a unit\): use a number with a unit/],
+        ["repeated unit", { timeToLive: "1y1y" }, "timeToLive", /repeated or out of order/],
+        ["negative number", { timeToLive: -5 }, "timeToLive", /whole number of seconds above 0/],
+        ["too long", { timeToLive: "200y" }, "timeToLive", /longer than 100y/],
+        ["a list", { timeToLive: ["7d"] }, "timeToLive", /timeToLive \["7d"\] is not allowed \(it is a list\)/],
+        ["orgId zero", { orgId: 0 }, "orgId", /orgId 0 is not allowed \(it is below 1\): use a whole number >= 1/],
+        ["orgId fraction", { orgId: 1.5 }, "orgId", /not a whole number/],
+        ["orgId word", { orgId: "main" }, "orgId", /orgId "main" is not allowed/],
+        ["empty name", { name: "" }, "name", /name "" is not allowed \(it is empty\): use 1 to 190 characters/],
+        ["name with a newline", { name: "a\nb" }, "name", /name "a\\nb" is not allowed \(it contains control characters\)/],
+        ["name with spaces around", { name: " key " }, "name", /leading or trailing spaces/],
+        ["name of 10 KB", { name: "k".repeat(10_240) }, "name", /longer than 190 characters.*\(10242 characters\)|\(10242 characters\).*longer than 190/],
+        ["unknown mode", { mode: "legacy" }, "mode", /mode "legacy" is not allowed: use one of auto .*apiKey .*serviceAccount/],
+        ["a typo'd field", { ttl: "7d" }, "ttl", /ttl is not an input of this resource: use endpoint, name, role, timeToLive, orgId, mode/],
+    ])("%s", async (_case, change, property, reason) => {
+        const result = await check({}, { ...valid, ...change });
+        expect(result.inputs).toBeUndefined();
+        const failure = result.failures!.find((candidate) => candidate.property === property);
+        expect(failure?.reason).toMatch(reason);
+    });
+
+    test("a 10 KB value is shown cut short", async () => {
+        const result = await check({}, { ...valid, name: "k".repeat(10_240) });
+        expect(result.failures![0].reason.length).toBeLessThan(400);
+    });
+});

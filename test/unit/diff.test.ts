@@ -1,0 +1,58 @@
+import { lifecycle } from "pulumi-azure-grafana-keys/impl";
+
+const { diff } = lifecycle("GrafanaApiKey");
+
+const inputs = {
+    endpoint: "https://g.example.com",
+    name: "api-key-1",
+    nameSource: "user",
+    logicalName: "ci",
+    role: "Editor",
+    timeToLive: "7d",
+    orgId: null,
+    mode: "auto",
+};
+
+const stored = {
+    schemaVersion: 1,
+    ...inputs,
+    requestedMode: "auto",
+    key: "glsa_abcdefghijklmnopqrstuvwxyz012345_1a2b3c4d",
+    keyId: 7,
+    secondsToLive: 7 * 86_400,
+    expiresAt: new Date(Date.now() + 6 * 86_400_000).toISOString(),
+    expired: false,
+    mode: "serviceAccount",
+    serviceAccountId: 3,
+    grafanaVersion: "12.1.0",
+    __provider: "exports.handler = …",
+};
+
+describe("diff", () => {
+    test.each<[string, Record<string, unknown>, Record<string, unknown>, { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }]>([
+        ["nothing changed", {}, {}, { changes: false, replaces: [], deleteBeforeReplace: false }],
+        ["only the provider code changed", { __provider: "something else" }, {}, { changes: false, replaces: [], deleteBeforeReplace: false }],
+        ["role changed, same given name", { role: "Admin" }, {}, { changes: true, replaces: ["role"], deleteBeforeReplace: true }],
+        ["role changed, autonamed", { role: "Admin", nameSource: "auto" }, { nameSource: "auto" }, { changes: true, replaces: ["role"], deleteBeforeReplace: false }],
+        ["name changed", { name: "api-key-2" }, {}, { changes: true, replaces: ["name"], deleteBeforeReplace: false }],
+        ["time to live changed", { timeToLive: "30d" }, {}, { changes: true, replaces: ["timeToLive"], deleteBeforeReplace: true }],
+        ["time to live removed", { timeToLive: null }, {}, { changes: true, replaces: ["timeToLive"], deleteBeforeReplace: true }],
+        ["time to live respelled, same length", { timeToLive: "1w" }, {}, { changes: true, replaces: [], deleteBeforeReplace: false }],
+        ["endpoint changed, same name", { endpoint: "https://other.example.com" }, {}, { changes: true, replaces: ["endpoint"], deleteBeforeReplace: false }],
+        ["org changed, same name", { orgId: 2 }, {}, { changes: true, replaces: ["orgId"], deleteBeforeReplace: false }],
+        ["mode pinned to the API already used", { mode: "serviceAccount" }, {}, { changes: true, replaces: [], deleteBeforeReplace: false }],
+        ["mode pinned to another API", { mode: "apiKey" }, {}, { changes: true, replaces: ["mode"], deleteBeforeReplace: true }],
+        ["the key expired (refresh saw it)", {}, { expired: true }, { changes: true, replaces: ["expiresAt"], deleteBeforeReplace: true }],
+        ["the key's expiry date passed", {}, { expiresAt: new Date(Date.now() - 1000).toISOString() }, { changes: true, replaces: ["expiresAt"], deleteBeforeReplace: true }],
+        ["a create that failed midway left no token", {}, { keyId: 0, key: "" }, { changes: true, replaces: ["key"], deleteBeforeReplace: true }],
+        ["the user now spells out the autoname", {}, { nameSource: "auto" }, { changes: true, replaces: [], deleteBeforeReplace: false }],
+        ["an unknown name during preview", { name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, {}, { changes: true, replaces: ["name"], deleteBeforeReplace: false }],
+    ])("%s", async (_case, newInputs, oldState, expected) => {
+        const result = await diff("serviceaccount/3/token/7", { ...stored, ...oldState }, { ...inputs, ...newInputs });
+        expect({ changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace }).toEqual(expected);
+    });
+
+    test("state written by a newer provider is refused with a clear message", async () => {
+        await expect(diff("x", { ...stored, schemaVersion: 99 }, inputs)).rejects.toThrow(/newer pulumi-azure-grafana-keys .*upgrade the package/);
+    });
+});
