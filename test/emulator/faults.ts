@@ -1,0 +1,121 @@
+/**
+ * Fault injection: the misbehaviour a client must survive against a real Grafana behind Azure's
+ * front door (5xx, 429 with Retry-After, connections cut mid-request, slow answers), scripted so
+ * tests can make it happen on exactly the request they care about.
+ *
+ * `afterActing` exists because the nastiest real failure is "the server did it, but you were told
+ * it failed" (Grafana answering 500 although the service account was created).
+ */
+import { STATUS_CODES } from "node:http";
+
+export interface FaultMatch {
+  /** Case-insensitive; any method when absent. */
+  method?: string;
+  /** Matched against the pathname (no query); a string must be equal, a RegExp must match. */
+  path?: string | RegExp;
+}
+
+export interface FailOptions extends FaultMatch {
+  /** JSON body to send; default {"message": "<status text>"}. */
+  body?: unknown;
+  retryAfterSeconds?: number;
+  afterActing?: boolean;
+}
+
+export interface DropOptions extends FaultMatch {
+  afterActing?: boolean;
+}
+
+/** What the server must do instead of (or after) the real handling of one request. */
+export type FaultAction =
+  | {
+      kind: "fail";
+      afterActing: boolean;
+      status: number;
+      body: unknown;
+      headers: Record<string, string>;
+    }
+  | { kind: "drop"; afterActing: boolean };
+
+interface Rule {
+  remaining: number;
+  match: FaultMatch;
+  action: FaultAction;
+}
+
+export interface FaultControls {
+  failNext(count: number, status: number, options?: FailOptions): void;
+  dropNext(count: number, options?: DropOptions): void;
+  setLatency(ms: number): void;
+  reset(): void;
+}
+
+export class FaultInjector implements FaultControls {
+  /** Rules are consulted in the order they were added; each request consumes at most one. */
+  private rules: Rule[] = [];
+  private latency = 0;
+
+  failNext(count: number, status: number, options: FailOptions = {}): void {
+    assertCount(count);
+    if (!Number.isInteger(status) || status < 100 || status > 599) {
+      throw new RangeError(`failNext: not an HTTP status: ${status}`);
+    }
+    const headers: Record<string, string> = {};
+    if (options.retryAfterSeconds !== undefined) headers["Retry-After"] = String(options.retryAfterSeconds);
+    this.rules.push({
+      remaining: count,
+      match: { method: options.method, path: options.path },
+      action: {
+        kind: "fail",
+        afterActing: options.afterActing ?? false,
+        status,
+        body: options.body ?? { message: STATUS_CODES[status] ?? "Error" },
+        headers,
+      },
+    });
+  }
+
+  dropNext(count: number, options: DropOptions = {}): void {
+    assertCount(count);
+    this.rules.push({
+      remaining: count,
+      match: { method: options.method, path: options.path },
+      action: { kind: "drop", afterActing: options.afterActing ?? false },
+    });
+  }
+
+  setLatency(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`setLatency: not a non-negative number: ${ms}`);
+    this.latency = ms;
+  }
+
+  get latencyMs(): number {
+    return this.latency;
+  }
+
+  reset(): void {
+    this.rules = [];
+    this.latency = 0;
+  }
+
+  /** Consumes one use of the first rule matching this request, if any. */
+  take(method: string, pathname: string): FaultAction | undefined {
+    const rule = this.rules.find((r) => r.remaining > 0 && matches(r.match, method, pathname));
+    if (!rule) return undefined;
+    rule.remaining--;
+    this.rules = this.rules.filter((r) => r.remaining > 0);
+    return rule.action;
+  }
+}
+
+function matches(match: FaultMatch, method: string, pathname: string): boolean {
+  if (match.method !== undefined && match.method.toUpperCase() !== method.toUpperCase()) return false;
+  if (match.path === undefined) return true;
+  if (typeof match.path === "string") return match.path === pathname;
+  match.path.lastIndex = 0; // a /g or /y RegExp would otherwise remember where it stopped
+  return match.path.test(pathname);
+}
+
+function assertCount(count: number): void {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`fault count must be a non-negative integer: ${count}`);
+}

@@ -1,0 +1,100 @@
+import { DynamicProviderHost, Props } from "./host";
+import { Registration } from "./program";
+
+/**
+ * The Pulumi engine's step logic for dynamic resources, reduced to what `up`, `refresh` and `destroy`
+ * do with one resource at a time, over the real host: Check, Diff, then Create, Update or a
+ * replacement (re-checked without old inputs, as the engine does, so autonames are drawn anew), Read,
+ * Delete. It keeps the state the engine would keep.
+ */
+
+export interface ResourceState {
+    id: string;
+    inputs: Props;
+    outputs: Props;
+}
+
+export type Step = "create" | "update" | "same" | "replace" | "delete-before-replace" | "refresh" | "gone" | "delete";
+
+export class CheckFailedError extends Error {
+    constructor(readonly failures: Array<{ property: string; reason: string }>) {
+        super(failures.map((failure) => `${failure.property}: ${failure.reason}`).join("\n"));
+    }
+}
+
+export class Engine {
+    readonly state = new Map<string, ResourceState>();
+    readonly steps: Array<{ urn: string; step: Step }> = [];
+
+    constructor(readonly host: DynamicProviderHost) {}
+
+    /** What `pulumi preview` decides for a resource, without changing anything. */
+    async preview(resource: Registration): Promise<{ step: Step; replaces: string[] }> {
+        const old = this.state.get(resource.urn);
+        const checked = await this.check(resource, old?.inputs ?? {});
+        if (!old) return { step: "create", replaces: [] };
+        const diff = await this.host.diff(resource.urn, old.id, old.outputs, checked);
+        if (diff.changes === "none") return { step: "same", replaces: [] };
+        if (diff.replaces.length === 0) return { step: "update", replaces: [] };
+        return { step: diff.deleteBeforeReplace ? "delete-before-replace" : "replace", replaces: diff.replaces };
+    }
+
+    async up(resource: Registration): Promise<ResourceState> {
+        const urn = resource.urn;
+        const old = this.state.get(urn);
+        const checked = await this.check(resource, old?.inputs ?? {});
+        if (!old) return this.create(resource, checked, "create");
+
+        const diff = await this.host.diff(urn, old.id, old.outputs, checked);
+        if (diff.changes === "none") return this.record(urn, "same", old);
+        if (diff.replaces.length === 0) {
+            const outputs = await this.host.update(urn, old.id, old.outputs, checked);
+            return this.record(urn, "update", { id: old.id, inputs: checked, outputs });
+        }
+        const fresh = await this.check(resource, {});
+        if (diff.deleteBeforeReplace) {
+            await this.host.delete(urn, old.id, old.outputs);
+            return this.create(resource, fresh, "delete-before-replace");
+        }
+        const created = await this.create(resource, fresh, "replace");
+        await this.host.delete(urn, old.id, old.outputs);
+        return created;
+    }
+
+    async refresh(urn: string): Promise<ResourceState | undefined> {
+        const old = this.state.get(urn);
+        if (!old) return undefined;
+        const read = await this.host.read(urn, old.id, old.outputs);
+        if (read.id === "") {
+            this.state.delete(urn);
+            this.steps.push({ urn, step: "gone" });
+            return undefined;
+        }
+        return this.record(urn, "refresh", { id: read.id, inputs: old.inputs, outputs: read.properties });
+    }
+
+    async destroy(urn: string): Promise<void> {
+        const old = this.state.get(urn);
+        if (!old) return;
+        await this.host.delete(urn, old.id, old.outputs);
+        this.state.delete(urn);
+        this.steps.push({ urn, step: "delete" });
+    }
+
+    private async check(resource: Registration, olds: Props): Promise<Props> {
+        const checked = await this.host.check(resource.urn, olds, resource.inputs);
+        if (checked.failures.length > 0) throw new CheckFailedError(checked.failures);
+        return checked.inputs;
+    }
+
+    private async create(resource: Registration, inputs: Props, step: Step): Promise<ResourceState> {
+        const created = await this.host.create(resource.urn, inputs);
+        return this.record(resource.urn, step, { id: created.id, inputs, outputs: created.properties });
+    }
+
+    private record(urn: string, step: Step, state: ResourceState): ResourceState {
+        this.state.set(urn, state);
+        this.steps.push({ urn, step });
+        return state;
+    }
+}

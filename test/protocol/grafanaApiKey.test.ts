@@ -1,0 +1,205 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
+import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Engine } from "../harness/engine";
+import { DynamicProviderHost, REPO_ROOT } from "../harness/host";
+import { register, Registration } from "../harness/program";
+import { findLeaks } from "../harness/leaks";
+
+/**
+ * The `pulumi up` / `refresh` / `destroy` path of a GrafanaApiKey: the real dynamic-provider host over
+ * gRPC, with the `__provider` text and inputs the real resource class produces, against the emulator.
+ */
+
+const TYPE = "pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaApiKey";
+
+async function program(name: string, args: GrafanaApiKeyArgs): Promise<Registration> {
+    const [registration] = await register(() => [new GrafanaApiKey(name, args)]);
+    return registration;
+}
+
+function hostEnv(emulator: Emulator): NodeJS.ProcessEnv {
+    return {
+        PATH: process.env.PATH,
+        GRAFANA_AUTH: emulator.credentials.adminBasic,
+        AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5",
+    };
+}
+
+describe.each<[GrafanaProfile, RegExp, string]>([
+    ["12.1", /^glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}$/, "serviceAccount"],
+    ["10.4", /^eyJr/, "apiKey"],
+])("through the real host, Grafana %s", (profile, keyShape, mode) => {
+    let emulator: Emulator;
+    let host: DynamicProviderHost;
+    let engine: Engine;
+
+    beforeAll(async () => {
+        emulator = await startEmulator({ profile });
+        host = await DynamicProviderHost.start({ env: hostEnv(emulator) });
+        await host.configure();
+        engine = new Engine(host);
+    });
+    afterAll(async () => {
+        await host.stop();
+        await emulator.close();
+    });
+
+    test("up, up again, refresh, change, refresh after an outside delete, destroy", async () => {
+        const args: GrafanaApiKeyArgs = { endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" };
+        const resource = await program("ci", args);
+        expect(resource.type).toBe(TYPE);
+        expect(resource.additionalSecretOutputs).toEqual(["key"]);
+
+        const created = await engine.up(resource);
+        expect(created.outputs).toMatchObject({ name: "api-key-1", role: "Editor", mode, expired: false, schemaVersion: 1 });
+        expect(created.outputs.key).toMatch(keyShape);
+        expect(created.outputs.__provider).toBe(resource.inputs.__provider);
+
+        // A second `up` with the same program changes nothing, and preview says so.
+        expect(await engine.preview(await program("ci", args))).toEqual({ step: "same", replaces: [] });
+        await engine.up(await program("ci", args));
+
+        const refreshed = await engine.refresh(resource.urn);
+        expect(refreshed!.outputs).toMatchObject({ key: created.outputs.key, expired: false });
+
+        // Same name, new role: the old key must go first, since Grafana refuses a second "api-key-1".
+        const promoted = await program("ci", { ...args, role: "Admin" });
+        expect(await engine.preview(promoted)).toEqual({ step: "delete-before-replace", replaces: ["role"] });
+        const replaced = await engine.up(promoted);
+        expect(replaced.outputs.key).not.toBe(created.outputs.key);
+        expect(emulator.state.apiKeys().length + emulator.state.serviceAccounts().length).toBe(1);
+
+        const outputs = replaced.outputs as { keyId: number; serviceAccountId: number };
+        if (mode === "apiKey") emulator.state.deleteApiKey(outputs.keyId);
+        else emulator.state.deleteServiceAccount(outputs.serviceAccountId);
+        expect(await engine.refresh(resource.urn)).toBeUndefined();
+        const recreated = await engine.up(promoted);
+        expect(recreated.outputs.key).toMatch(keyShape);
+
+        await engine.destroy(resource.urn);
+        expect(emulator.state.apiKeys()).toEqual([]);
+        expect(emulator.state.serviceAccounts()).toEqual([]);
+        expect(engine.steps.map((step) => step.step)).toEqual(["create", "same", "refresh", "delete-before-replace", "gone", "create", "delete"]);
+
+        expect(findLeaks(emulator.state.secrets(), { printed: host.printed, state: [...engine.state.values()], resource })).toEqual([]);
+    });
+
+    test("an autonamed key keeps its name across updates and gets a new one when replaced", async () => {
+        const resource = await program("autonamed", { endpoint: emulator.url, timeToLive: "1d" });
+        const first = await engine.up(resource);
+        expect(first.outputs.name).toMatch(/^autonamed-[a-z0-9]{6}$/);
+
+        const respelled = await engine.up(await program("autonamed", { endpoint: emulator.url, timeToLive: "24h" }));
+        expect(engine.steps.at(-1)!.step).toBe("update");
+        expect(respelled.outputs).toMatchObject({ name: first.outputs.name, timeToLive: "24h", key: first.outputs.key });
+
+        const longer = await engine.up(await program("autonamed", { endpoint: emulator.url, timeToLive: "2d" }));
+        expect(engine.steps.at(-1)!.step).toBe("replace");
+        expect(longer.outputs.name).toMatch(/^autonamed-[a-z0-9]{6}$/);
+        expect(longer.outputs.name).not.toBe(first.outputs.name);
+
+        await engine.destroy(resource.urn);
+        expect(emulator.state.apiKeys().length + emulator.state.serviceAccounts().length).toBe(0);
+    });
+});
+
+describe("the host keeps serving, and says what is wrong", () => {
+    let emulator: Emulator;
+    let host: DynamicProviderHost;
+
+    beforeAll(async () => {
+        emulator = await startEmulator({ profile: "12.1" });
+        host = await DynamicProviderHost.start({ env: hostEnv(emulator) });
+        await host.configure();
+    });
+    afterAll(async () => {
+        await host.stop();
+        await emulator.close();
+    });
+
+    test("bad inputs fail at check time, naming each field", async () => {
+        const resource = await program("bad", { endpoint: "http://grafana.example.com", role: "editor" as never, timeToLive: "7x" });
+        const { failures } = await host.check(resource.urn, {}, resource.inputs);
+        expect(failures.map((failure) => failure.property).sort()).toEqual(["endpoint", "role", "timeToLive"]);
+        expect(failures.find((failure) => failure.property === "role")!.reason).toMatch(/use one of Viewer, Editor, Admin, None/);
+        expect(host.alive).toBe(true);
+    });
+
+    test("a failed create reports Grafana's answer and the host goes on", async () => {
+        emulator.faults.failNext(1, 403, { method: "POST", body: { message: "You'll need additional permissions to perform this action." } });
+        const engine = new Engine(host);
+        await expect(engine.up(await program("denied", { endpoint: emulator.url }))).rejects.toThrow(/Grafana answered 403 .*Grafana Admin/s);
+        expect(host.alive).toBe(true);
+        const ok = await engine.up(await program("allowed", { endpoint: emulator.url }));
+        expect(ok.outputs.key).toMatch(/^glsa_/);
+    });
+
+    test("a service account that cannot be cleaned up is reported as a partial failure, so Pulumi keeps tracking it", async () => {
+        emulator.faults.failNext(1, 400, { method: "POST", path: /\/tokens$/, body: { message: "invalid SecondsToLive value" } });
+        emulator.faults.failNext(10, 500, { method: "DELETE" });
+        const resource = await program("half", { endpoint: emulator.url, name: "half" });
+        const checked = await host.check(resource.urn, {}, resource.inputs);
+        const error = await host.create(resource.urn, checked.inputs).catch((caught) => caught);
+        const account = emulator.state.serviceAccounts().find((candidate) => candidate.name === "half")!;
+        expect(error.partialId).toBe(`serviceaccount/${account.id}/token/0`);
+        expect(error.message).toMatch(/could not be removed; Pulumi keeps tracking it/);
+        emulator.faults.reset();
+    });
+
+    afterAll(() => {
+        expect(findLeaks(emulator.state.secrets(), { printed: host.printed })).toEqual([]);
+    });
+
+    test("the credential can come from the stack's secret config instead of the environment", async () => {
+        const configured = await DynamicProviderHost.start({ env: { PATH: process.env.PATH } });
+        try {
+            await configured.configure({ "azure-grafana-keys:grafanaAuth": emulator.credentials.adminToken });
+            const created = await new Engine(configured).up(await program("from-config", { endpoint: emulator.url }));
+            expect(created.outputs.key).toMatch(/^glsa_/);
+            expect(configured.printed).not.toContain(emulator.credentials.adminToken);
+        } finally {
+            await configured.stop();
+        }
+    });
+
+    test("without any credential the error says how to give one", async () => {
+        const bare = await DynamicProviderHost.start({ env: { PATH: process.env.PATH } });
+        try {
+            await bare.configure();
+            await expect(new Engine(bare).up(await program("no-auth", { endpoint: emulator.url }))).rejects.toThrow(/Set GRAFANA_AUTH/);
+        } finally {
+            await bare.stop();
+        }
+    });
+});
+
+describe("__provider", () => {
+    test("is a small stub that holds no code of the provider and is byte-identical across two builds", async () => {
+        const resource = await program("stub", { endpoint: "https://g.example.com" });
+        const stub = resource.inputs.__provider as string;
+        expect(stub).toContain('require("pulumi-azure-grafana-keys/impl")');
+        expect(stub.length).toBeLessThan(4000);
+        expect(stub).not.toMatch(/undici|zod|GRAFANA_AUTH|process\.env/);
+
+        const builds = ["a", "b"].map((build) => {
+            const outDir = path.join(REPO_ROOT, "build", `stub-build-${build}`);
+            fs.rmSync(outDir, { recursive: true, force: true });
+            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "provider/tsconfig.json", "--outDir", outDir], { cwd: REPO_ROOT });
+            return execFileSync(process.execPath, ["-e", serializeStubFrom(outDir)], { cwd: REPO_ROOT, encoding: "utf8" });
+        });
+        expect(builds[0]).toBe(builds[1]);
+        expect(builds[0]).toBe(stub);
+    }, 120_000);
+});
+
+/** A script that serializes the stub of one build exactly as `pulumi.dynamic.Resource` does. */
+function serializeStubFrom(outDir: string): string {
+    return `
+const { serializeFunction } = require("@pulumi/pulumi/runtime/closure/serializeClosure");
+const provider = require(${JSON.stringify(path.join(outDir, "resources", "stub.js"))}).createStub("GrafanaApiKey");
+serializeFunction(() => provider, { allowSecrets: true }).then((serialized) => process.stdout.write(serialized.text));
+`;
+}
