@@ -81,7 +81,7 @@ describe("check: each bad input names the field, shows the value and says what i
         ["name with spaces around", { name: " key " }, "name", /leading or trailing spaces/],
         ["name of 10 KB", { name: "k".repeat(10_240) }, "name", /longer than 190 characters.*\(10242 characters\)|\(10242 characters\).*longer than 190/],
         ["unknown mode", { mode: "legacy" }, "mode", /mode "legacy" is not allowed: use one of auto .*apiKey .*serviceAccount/],
-        ["a typo'd field", { ttl: "7d" }, "ttl", /ttl is not an input of this resource: use endpoint, name, role, timeToLive, orgId, mode/],
+        ["a typo'd field", { ttl: "7d" }, "ttl", /ttl is not an input of this resource: use endpoint, workspaceId, name, role, timeToLive, orgId, mode/],
     ])("%s", async (_case, change, property, reason) => {
         const result = await check({}, { ...valid, ...change });
         expect(result.inputs).toBeUndefined();

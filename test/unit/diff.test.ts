@@ -14,8 +14,9 @@ const inputs = {
 };
 
 const stored = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     ...inputs,
+    workspaceId: null,
     requestedMode: "auto",
     key: "glsa_abcdefghijklmnopqrstuvwxyz012345_1a2b3c4d",
     keyId: 7,
@@ -50,6 +51,12 @@ describe("diff", () => {
     ])("%s", async (_case, newInputs, oldState, expected) => {
         const result = await diff("serviceaccount/3/token/7", { ...stored, ...oldState }, { ...inputs, ...newInputs });
         expect({ changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace }).toEqual(expected);
+    });
+
+    test("state of version 1 (before workspaceId existed) is still read", async () => {
+        const { workspaceId: _absent, ...versionOne } = stored;
+        const result = await diff("serviceaccount/3/token/7", { ...versionOne, schemaVersion: 1 }, inputs);
+        expect(result.changes).toBe(false);
     });
 
     test("state written by a newer provider is refused with a clear message", async () => {

@@ -1,24 +1,17 @@
-import { ProviderError } from "../http/errors";
+import { entraToken } from "../azure/credentials";
 import { providerConfig } from "../config";
 
 /**
- * Where the credential for Grafana's data plane comes from. Read at call time, never at module scope:
- * whatever module scope holds can end up serialized into Pulumi state.
- * Today: `GRAFANA_AUTH` (or the provider's `grafanaAuth` config). Microsoft Entra ID sign-in plugs in
- * here as another source.
+ * The credential for Grafana's data plane, read at call time (never at module scope, where it could be
+ * serialized into Pulumi state). A Grafana credential given explicitly wins: the stack's secret config
+ * `azure-grafana-keys:grafanaAuth`, else GRAFANA_AUTH (a token, or user:password). Without one, the
+ * caller signs in with Microsoft Entra ID, as Azure Managed Grafana expects: no bootstrap key needed.
  */
 export async function grafanaAuthorization(): Promise<string> {
-    const configured = providerConfig().grafanaAuth ?? process.env.GRAFANA_AUTH;
-    if (!configured || configured.trim() === "") {
-        throw new ProviderError({
-            code: "MISSING_CREDENTIALS",
-            summary: "No credential for Grafana",
-            hint:
-                "Set GRAFANA_AUTH to a Grafana service account token (sent as a Bearer token) or to user:password " +
-                "(sent as Basic auth) of an org Admin, or set the secret config azure-grafana-keys:grafanaAuth.",
-        });
-    }
-    return authorizationHeader(configured.trim());
+    const config = providerConfig();
+    const explicit = (config.grafanaAuth ?? process.env.GRAFANA_AUTH)?.trim();
+    if (explicit) return authorizationHeader(explicit);
+    return `Bearer ${await entraToken(`${config.grafanaAudience}/.default`)}`;
 }
 
 export function authorizationHeader(credential: string): string {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { HttpMethod, send } from "../http/client";
+import { providerConfig } from "../config";
+import { HttpMethod, HttpRequest, HttpResponse, send } from "../http/client";
 import { ProviderError } from "../http/errors";
 import { grafanaAuthorization } from "./auth";
 
@@ -48,8 +49,8 @@ export async function callGrafana<T>(target: GrafanaTarget, options: CallOptions
     if (!options.anonymous) headers.authorization = options.authorization ?? (await grafanaAuthorization());
     if (target.orgId !== undefined) headers["x-grafana-org-id"] = String(target.orgId);
 
-    const response = await send({ method: options.method, url, headers, body: options.body });
     const what = `${options.method} ${url.pathname} on ${url.origin}`;
+    const response = await sendWaitingOutJustEnabled({ method: options.method, url, headers, body: options.body }, what);
 
     if (response.status >= 200 && response.status < 300) {
         const parsed = options.schema.safeParse(parseJson(response.text, what));
@@ -69,6 +70,36 @@ export async function callGrafana<T>(target: GrafanaTarget, options: CallOptions
         : { message: response.text.trim() === "" ? undefined : response.text };
     if (options.expectedErrors?.includes(response.status)) return { ok: false, status: response.status, error };
     throw grafanaError(what, response.status, error, target, response.headers.location);
+}
+
+const JUST_ENABLED = /enabled api key recently/i;
+const MAX_JUST_ENABLED_DELAY_MS = 15_000;
+
+/**
+ * Right after "API keys and service accounts" is switched on, Azure Managed Grafana refuses key calls
+ * for a while with a 403 asking to wait. Wait, with growing pauses, up to a bounded deadline.
+ */
+async function sendWaitingOutJustEnabled(request: HttpRequest, what: string): Promise<HttpResponse> {
+    const { justEnabledTimeoutMs, pollIntervalMs } = providerConfig();
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+        const response = await send(request);
+        if (response.status !== 403 || !JUST_ENABLED.test(response.text)) return response;
+        const delay = Math.min(pollIntervalMs * 2 ** (attempt - 1), MAX_JUST_ENABLED_DELAY_MS);
+        if (Date.now() - started + delay > justEnabledTimeoutMs) {
+            throw new ProviderError({
+                code: "HTTP_STATUS",
+                status: 403,
+                attempts: attempt,
+                summary: `${what} was still refused ${Math.round((Date.now() - started) / 1000)} s after the workspace's API keys were switched on`,
+                remoteMessage: grafanaErrorBody.safeParse(safeJson(response.text)).data?.message,
+                hint:
+                    "Azure Managed Grafana takes a while to allow keys after \"API keys and service accounts\" is enabled. " +
+                    "Run again in a few minutes, or raise azure-grafana-keys:justEnabledTimeoutSeconds.",
+            });
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+    }
 }
 
 /** A call whose every error status is thrown. */
@@ -112,10 +143,13 @@ function hintFor(
         return `It redirects to ${String(location ?? "another address")}; redirects are not followed, so the credential is never sent elsewhere. Use the final URL as the endpoint.`;
     }
     if (status === 401) {
-        return "The credential was refused: check GRAFANA_AUTH (a valid, unexpired token or user:password).";
+        return "The credential was refused: check GRAFANA_AUTH (a valid, unexpired token or user:password) or, when signing in with Microsoft Entra ID, azure-grafana-keys:grafanaAudience.";
     }
     if (status === 403 && /enabled api key recently/i.test(message)) {
         return "API keys were switched on for this workspace moments ago; wait a minute and run again.";
+    }
+    if (status === 403 && /disabled/i.test(message)) {
+        return 'Switch on "API keys and service accounts" for the workspace: add a WorkspaceApiKeyEnablement and give the key its `endpoint` output, or enable it in the Azure portal.';
     }
     if (status === 403) {
         return `The credential lacks permission${target.orgId ? ` in org ${target.orgId}` : ""}: creating keys needs an org Admin (in Azure Managed Grafana: the "Grafana Admin" role on the workspace), and a key cannot get a role higher than its creator's.`;

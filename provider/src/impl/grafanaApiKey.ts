@@ -12,6 +12,8 @@ import {
     listTokens,
 } from "../grafana/serviceAccounts";
 import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
+import { workspaceEndpoint } from "../azure/workspaceEndpoint";
+import { sameWorkspace } from "../azure/workspaceId";
 import { API_KEY_STATE_VERSION, ApiKeyInputs, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import {
     autoname,
@@ -24,6 +26,7 @@ import {
     timeToLiveRule,
     UNKNOWN,
     validateFields,
+    workspaceIdRule,
 } from "../schema/inputs";
 
 /**
@@ -37,7 +40,8 @@ import {
 type Inputs = Record<string, unknown>;
 
 const FIELDS = {
-    endpoint: endpointRule,
+    endpoint: { ...endpointRule, required: false },
+    workspaceId: workspaceIdRule,
     name: nameRule,
     role: roleRule,
     timeToLive: timeToLiveRule,
@@ -57,6 +61,15 @@ export async function check(olds: Inputs, news: Inputs): Promise<dynamic.CheckRe
             reason: 'role "None" is not allowed with mode "apiKey": legacy keys need Viewer, Editor or Admin; use mode "serviceAccount" (Grafana >= 10.3) for None',
         });
     }
+    const given = (field: string) => news[field] !== undefined && news[field] !== null;
+    if (given("endpoint") === given("workspaceId")) {
+        failures.push({
+            property: "endpoint",
+            reason: given("endpoint")
+                ? "give either endpoint or workspaceId, not both"
+                : `endpoint is required: use ${endpointRule.allowed}; or give workspaceId instead (${workspaceIdRule.allowed})`,
+        });
+    }
     const logicalName = typeof news.logicalName === "string" ? news.logicalName : undefined;
     const naming = resolveName(values.name, logicalName, olds);
     if ("failure" in naming) failures.push(naming.failure);
@@ -65,7 +78,8 @@ export async function check(olds: Inputs, news: Inputs): Promise<dynamic.CheckRe
     const timeToLive = values.timeToLive;
     return {
         inputs: {
-            endpoint: values.endpoint,
+            endpoint: values.endpoint ?? null,
+            workspaceId: values.workspaceId ?? null,
             ...("name" in naming ? naming : {}),
             logicalName: logicalName ?? null,
             role,
@@ -92,12 +106,16 @@ function resolveName(
     return { name: autoname(logicalName), nameSource: "auto" };
 }
 
-const REPLACING_FIELDS = ["endpoint", "name", "role", "orgId"] as const;
+const REPLACING_FIELDS = ["name", "role", "orgId"] as const;
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readApiKeyState(olds);
     const replaces: string[] = REPLACING_FIELDS.filter((field) => news[field] !== old[field]);
     const updates: string[] = [];
+
+    const grafana = await sameGrafana(old, news);
+    if (grafana === "other") replaces.push(typeof news.workspaceId === "string" ? "workspaceId" : "endpoint");
+    if (grafana === "same, addressed differently") updates.push(typeof news.workspaceId === "string" ? "workspaceId" : "endpoint");
 
     if (news.timeToLive !== old.timeToLive) {
         const sameDuration =
@@ -113,10 +131,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (old.keyId === 0) replaces.push("key"); // a create that failed midway left no token
 
     const sameNameInSameOrg =
-        news.nameSource === "user" &&
-        news.name === old.name &&
-        news.endpoint === old.endpoint &&
-        (news.orgId ?? null) === old.orgId;
+        news.nameSource === "user" && news.name === old.name && grafana !== "other" && (news.orgId ?? null) === old.orgId;
     return {
         changes: replaces.length + updates.length > 0,
         replaces: unique(replaces),
@@ -124,8 +139,22 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     };
 }
 
+/**
+ * Whether the new inputs address the Grafana the key lives on. Switching between `endpoint` and the
+ * `workspaceId` of the same workspace is no reason to mint a new key, so that case asks ARM (read-only).
+ */
+async function sameGrafana(old: ApiKeyState, news: Inputs): Promise<"same" | "same, addressed differently" | "other"> {
+    if (typeof news.workspaceId === "string") {
+        if (news.workspaceId === UNKNOWN) return "other";
+        if (old.workspaceId !== null) return sameWorkspace(old.workspaceId, news.workspaceId) ? "same" : "other";
+        return (await workspaceEndpoint(news.workspaceId)) === old.endpoint ? "same, addressed differently" : "other";
+    }
+    if (news.endpoint !== old.endpoint) return "other";
+    return old.workspaceId === null ? "same" : "same, addressed differently";
+}
+
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
-    const desired = desiredFrom(inputs);
+    const desired = await desiredFrom(inputs);
     const target = targetOf(desired);
     const secondsToLive = desired.timeToLive === null ? null : secondsOf(desired.timeToLive);
     const version = desired.requestedMode === "serviceAccount" ? {} : await grafanaVersion(target);
@@ -168,10 +197,11 @@ export async function read(id: string, props: Inputs): Promise<dynamic.ReadResul
 }
 
 export async function update(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.UpdateResult> {
-    const desired = desiredFrom(news);
     const old = readApiKeyState(olds);
+    const desired = await desiredFrom(news);
     const outs: ApiKeyState = {
         ...old,
+        workspaceId: desired.workspaceId,
         nameSource: desired.nameSource,
         logicalName: desired.logicalName,
         timeToLive: desired.timeToLive,
@@ -274,9 +304,11 @@ async function findToken(target: GrafanaTarget, state: ApiKeyState): Promise<Ref
 
 // ---- small pieces ----
 
-function desiredFrom(inputs: Inputs): ApiKeyInputs {
+async function desiredFrom(inputs: Inputs): Promise<ApiKeyInputs> {
+    const workspaceId = typeof inputs.workspaceId === "string" ? inputs.workspaceId : null;
     return {
-        endpoint: inputs.endpoint as string,
+        endpoint: workspaceId === null ? (inputs.endpoint as string) : await workspaceEndpoint(workspaceId),
+        workspaceId,
         name: inputs.name as string,
         nameSource: inputs.nameSource === "auto" ? "auto" : "user",
         logicalName: typeof inputs.logicalName === "string" ? inputs.logicalName : (inputs.name as string),

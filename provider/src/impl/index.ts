@@ -1,6 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { applyProviderConfig, ConfigReader } from "../config";
 import * as grafanaApiKey from "./grafanaApiKey";
+import * as workspaceApiKeyEnablement from "./workspaceApiKeyEnablement";
 
 /**
  * What the serialized provider stub loads at call time (`pulumi-azure-grafana-keys/impl`). Keeping the
@@ -19,6 +20,7 @@ export interface Lifecycle {
 
 const lifecycles: Record<string, Lifecycle> = {
     GrafanaApiKey: { ...grafanaApiKey, delete: grafanaApiKey.remove },
+    WorkspaceApiKeyEnablement: { ...workspaceApiKeyEnablement, delete: workspaceApiKeyEnablement.remove },
 };
 
 let configured = false;
@@ -39,3 +41,6 @@ export function lifecycle(resourceType: string): Lifecycle {
     }
     return found;
 }
+
+/** For tests and tooling: how configuration resolves, without applying it. */
+export { resolveProviderConfig } from "../config";

@@ -9,7 +9,13 @@ export interface GrafanaApiKeyArgs {
      * The Grafana URL, e.g. `https://my-ws-abcd.wus.grafana.azure.com` (an Azure Managed Grafana
      * workspace's `properties.endpoint`). https only; http is accepted for loopback addresses.
      */
-    endpoint: pulumi.Input<string>;
+    endpoint?: pulumi.Input<string>;
+    /**
+     * Instead of `endpoint`: the ARM id of an Azure Managed Grafana workspace,
+     * `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Dashboard/grafana/<name>`. Its
+     * endpoint is looked up through Azure Resource Manager. Give exactly one of the two.
+     */
+    workspaceId?: pulumi.Input<string>;
     /**
      * The key's name, unique in the Grafana org. Omitted: `<resource name>-<6 random characters>`,
      * generated once and kept, which also lets a replacement be created before the old key is deleted.
@@ -55,7 +61,9 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly mode: pulumi.Output<"apiKey" | "serviceAccount">;
     /** The service account that holds the token, in service-account mode. */
     declare readonly serviceAccountId: pulumi.Output<number | undefined>;
+    /** The Grafana URL the key lives on (resolved from `workspaceId` when that was given). */
     declare readonly endpoint: pulumi.Output<string>;
+    declare readonly workspaceId: pulumi.Output<string | undefined>;
     declare readonly orgId: pulumi.Output<number | undefined>;
     /** The Grafana version the key was minted on, when the server tells it. */
     declare readonly grafanaVersion: pulumi.Output<string | undefined>;
@@ -66,18 +74,9 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            {
-                ...args,
-                logicalName: name,
-                key: undefined,
-                keyId: undefined,
-                secondsToLive: undefined,
-                expiresAt: undefined,
-                expired: undefined,
-                serviceAccountId: undefined,
-                grafanaVersion: undefined,
-                schemaVersion: undefined,
-            },
+            // Every output is named here, so each `declare`d property becomes an Output even when its
+            // input was omitted.
+            { ...OUTPUTS, ...args, logicalName: name },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
             TYPE_MODULE,
             "GrafanaApiKey",
@@ -86,3 +85,21 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
 }
 
 const provider = createStub("GrafanaApiKey");
+
+const OUTPUTS = {
+    key: undefined,
+    keyId: undefined,
+    name: undefined,
+    role: undefined,
+    timeToLive: undefined,
+    secondsToLive: undefined,
+    expiresAt: undefined,
+    expired: undefined,
+    mode: undefined,
+    serviceAccountId: undefined,
+    endpoint: undefined,
+    workspaceId: undefined,
+    orgId: undefined,
+    grafanaVersion: undefined,
+    schemaVersion: undefined,
+};

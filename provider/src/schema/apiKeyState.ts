@@ -7,10 +7,13 @@ import { MODES, ROLES } from "./inputs";
  * `schemaVersion` says which one this is, and `readApiKeyState` upgrades older shapes.
  */
 
-export const API_KEY_STATE_VERSION = 1;
+export const API_KEY_STATE_VERSION = 2;
 
 export const apiKeyInputs = z.object({
+    /** The Grafana URL: as given, or resolved from `workspaceId` when the key was created. */
     endpoint: z.string(),
+    /** Set when the key was addressed by its Azure workspace rather than by URL (state version 2). */
+    workspaceId: z.string().nullable(),
     name: z.string(),
     nameSource: z.enum(["user", "auto"]),
     logicalName: z.string(),
@@ -42,10 +45,17 @@ export function readApiKeyState(outputs: Record<string, unknown>): ApiKeyState {
                 "upgrade the package in this program before running it again.",
         );
     }
-    const parsed = apiKeyState.safeParse(outputs);
+    const parsed = apiKeyState.safeParse(upgrade(outputs));
     if (!parsed.success) {
         const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
         throw new Error(`The stored state of this GrafanaApiKey is not readable (fields: ${fields}).`);
     }
     return parsed.data;
+}
+
+/** Older shapes, one step at a time, to the current one. */
+function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
+    let state = outputs;
+    if (state.schemaVersion === 1) state = { ...state, schemaVersion: 2, workspaceId: null };
+    return state;
 }

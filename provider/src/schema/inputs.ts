@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { formatWorkspaceId, parseWorkspaceId, WORKSPACE_ID_FORM } from "../azure/workspaceId";
 import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
 
 /**
@@ -177,3 +178,35 @@ export function autoname(logicalName: string): string {
     const suffix = Array.from(randomBytes(6), (byte) => alphabet[byte % alphabet.length]).join("");
     return `${logicalName.slice(0, 183)}-${suffix}`;
 }
+
+export const workspaceIdRule: FieldRule<string> = {
+    allowed: `an ARM id of an Azure Managed Grafana workspace: ${WORKSPACE_ID_FORM}`,
+    schema: z.string().transform((text, ctx) => {
+        const parsed = parseWorkspaceId(text);
+        if (!parsed.ok) {
+            ctx.addIssue({ code: "custom", message: parsed.problem });
+            return z.NEVER;
+        }
+        return formatWorkspaceId(parsed.ref);
+    }),
+};
+
+export const subscriptionIdRule: FieldRule<string> = {
+    allowed: "the subscription's GUID, e.g. 00000000-0000-0000-0000-000000000000",
+    schema: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "it is not a GUID").transform((id) => id.toLowerCase()),
+};
+
+export const resourceGroupNameRule: FieldRule<string> = {
+    allowed: "1-90 letters, digits, - _ . ( ), not ending in a period",
+    schema: z.string().regex(/^[-\w.()]{0,89}[-\w()]$/u, "it is not a resource group name"),
+};
+
+export const workspaceNameRule: FieldRule<string> = {
+    allowed: "2-30 letters, digits and -, starting with a letter and not ending with -",
+    schema: z.string().regex(/^[a-zA-Z][a-z0-9A-Z-]{0,28}[a-z0-9A-Z]$/, "it is not a workspace name"),
+};
+
+export const booleanRule: FieldRule<boolean> = {
+    allowed: "true or false",
+    schema: z.boolean(),
+};

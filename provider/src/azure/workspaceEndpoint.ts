@@ -1,0 +1,36 @@
+import { ProviderError } from "../http/errors";
+import { requireWorkspace } from "./arm";
+import { formatWorkspaceId, parseWorkspaceId } from "./workspaceId";
+
+/**
+ * The Grafana URL of a workspace, from its `properties.endpoint` (never built from the name: sovereign
+ * clouds use other domains). A workspace's endpoint does not change, so it is asked once per process.
+ */
+
+const endpoints = new Map<string, Promise<string>>();
+
+export function workspaceEndpoint(workspaceId: string): Promise<string> {
+    const key = workspaceId.toLowerCase();
+    let endpoint = endpoints.get(key);
+    if (!endpoint) {
+        endpoint = resolve(workspaceId);
+        endpoints.set(key, endpoint);
+        endpoint.catch(() => endpoints.delete(key));
+    }
+    return endpoint;
+}
+
+async function resolve(workspaceId: string): Promise<string> {
+    const parsed = parseWorkspaceId(workspaceId);
+    if (!parsed.ok) throw new Error(`workspaceId ${workspaceId} is not valid: ${parsed.problem}`);
+    const workspace = await requireWorkspace(parsed.ref);
+    const endpoint = workspace.properties.endpoint;
+    if (!endpoint) {
+        throw new ProviderError({
+            code: "HTTP_BAD_RESPONSE",
+            summary: `Azure Managed Grafana workspace ${formatWorkspaceId(parsed.ref)} has no endpoint yet (provisioningState ${workspace.properties.provisioningState ?? "unknown"})`,
+            hint: "Wait until the workspace is provisioned, then run again.",
+        });
+    }
+    return new URL(endpoint).origin;
+}

@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createStub, TYPE_MODULE } from "./stub";
+
+export interface WorkspaceApiKeyEnablementArgs {
+    /**
+     * The workspace's ARM id:
+     * `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Dashboard/grafana/<name>`.
+     * Give this, or `subscriptionId` + `resourceGroupName` + `workspaceName`.
+     */
+    workspaceId?: pulumi.Input<string>;
+    subscriptionId?: pulumi.Input<string>;
+    resourceGroupName?: pulumi.Input<string>;
+    workspaceName?: pulumi.Input<string>;
+    /** Switch "API keys and service accounts" on (default) or off. */
+    enabled?: pulumi.Input<boolean>;
+    /** On delete, put the setting back as it was before this resource (default true); false leaves it. */
+    restoreOnDelete?: pulumi.Input<boolean>;
+}
+
+/**
+ * The "API keys and service accounts" setting of an Azure Managed Grafana workspace (`properties.apiKey`),
+ * switched with a PATCH of that one property and followed to the end of Azure's long-running operation.
+ * Give its `endpoint` to a GrafanaApiKey, so the key is minted only once keys are allowed.
+ */
+export class WorkspaceApiKeyEnablement extends pulumi.dynamic.Resource {
+    /** The workspace's ARM id, normalised. */
+    declare readonly workspaceId: pulumi.Output<string>;
+    /** The workspace's Grafana URL (`properties.endpoint`). */
+    declare readonly endpoint: pulumi.Output<string>;
+    /** The setting as Azure reports it: `Enabled` or `Disabled`. */
+    declare readonly apiKey: pulumi.Output<"Enabled" | "Disabled">;
+    /** The setting before this resource first changed it; restored on delete. */
+    declare readonly previousApiKey: pulumi.Output<"Enabled" | "Disabled">;
+    declare readonly enabled: pulumi.Output<boolean>;
+    declare readonly restoreOnDelete: pulumi.Output<boolean>;
+    /** e.g. `12.1.0`. */
+    declare readonly grafanaVersion: pulumi.Output<string | undefined>;
+    /** e.g. `12`. */
+    declare readonly grafanaMajorVersion: pulumi.Output<string | undefined>;
+    declare readonly location: pulumi.Output<string | undefined>;
+    /** Version of the stored state's shape. */
+    declare readonly schemaVersion: pulumi.Output<number>;
+
+    constructor(name: string, args: WorkspaceApiKeyEnablementArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            provider,
+            name,
+            { ...OUTPUTS, ...args },
+            opts,
+            TYPE_MODULE,
+            "WorkspaceApiKeyEnablement",
+        );
+    }
+}
+
+const provider = createStub("WorkspaceApiKeyEnablement");
+
+const OUTPUTS = {
+    workspaceId: undefined,
+    endpoint: undefined,
+    apiKey: undefined,
+    previousApiKey: undefined,
+    enabled: undefined,
+    restoreOnDelete: undefined,
+    grafanaVersion: undefined,
+    grafanaMajorVersion: undefined,
+    location: undefined,
+    schemaVersion: undefined,
+};
