@@ -5,6 +5,9 @@
  *
  * `afterActing` exists because the nastiest real failure is "the server did it, but you were told
  * it failed" (Grafana answering 500 although the service account was created).
+ *
+ * The same rules cover the ARM paths (/subscriptions/...); a fault without a body gets the error
+ * shape of the side it hits, so `failNext(1, 429)` on ARM looks like ARM throttling.
  */
 import { STATUS_CODES } from "node:http";
 
@@ -16,7 +19,7 @@ export interface FaultMatch {
 }
 
 export interface FailOptions extends FaultMatch {
-  /** JSON body to send; default {"message": "<status text>"}. */
+  /** JSON body to send; default grafanaFaultBody / armFaultBody, depending on the path. */
   body?: unknown;
   retryAfterSeconds?: number;
   afterActing?: boolean;
@@ -32,6 +35,7 @@ export type FaultAction =
       kind: "fail";
       afterActing: boolean;
       status: number;
+      /** undefined: the server sends the default body of the side (Grafana or ARM) it hit. */
       body: unknown;
       headers: Record<string, string>;
     }
@@ -69,7 +73,7 @@ export class FaultInjector implements FaultControls {
         kind: "fail",
         afterActing: options.afterActing ?? false,
         status,
-        body: options.body ?? { message: STATUS_CODES[status] ?? "Error" },
+        body: options.body,
         headers,
       },
     });
@@ -106,6 +110,17 @@ export class FaultInjector implements FaultControls {
     this.rules = this.rules.filter((r) => r.remaining > 0);
     return rule.action;
   }
+}
+
+/** Grafana's error shape: {"message": "<status text>"}. */
+export function grafanaFaultBody(status: number): unknown {
+  return { message: STATUS_CODES[status] ?? "Error" };
+}
+
+/** ARM's error shape; the code is the status text in ARM's PascalCase ("Too Many Requests" -> TooManyRequests). */
+export function armFaultBody(status: number): unknown {
+  const text = STATUS_CODES[status] ?? "Error";
+  return { error: { code: text.replace(/[^A-Za-z0-9]/g, ""), message: `${text} (injected by the emulator).` } };
 }
 
 function matches(match: FaultMatch, method: string, pathname: string): boolean {

@@ -5,11 +5,17 @@
  * /work/shared/reference/grafana-http-api.md or from Grafana's handlers; the order of checks inside
  * a handler is Grafana's too (e.g. a token create looks the service account up before it reads the
  * body), because clients see different errors depending on that order.
+ *
+ * Two optional collaborators turn it into Azure Managed Grafana: `entra` accepts Microsoft Entra
+ * bearer tokens next to Grafana's own keys, and `gate` lets the workspace's apiKey setting refuse
+ * key routes (apiKeyGate.ts).
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { z } from "zod";
+import { GRAFANA_AUDIENCES, looksLikeJwt, type EntraTokens } from "./entraTokens";
 import {
   DEFAULT_ORG_ID,
+  ORG_IDS,
   avatarUrl,
   isOrgRole,
   roleIncludes,
@@ -63,6 +69,18 @@ export interface RoutedResponse {
   orgId: number;
 }
 
+/** Azure's sign-in in front of Grafana: who an Entra token is, and which Grafana role that gives. */
+export interface EntraSignIn {
+  tokens: EntraTokens;
+  /** From the Azure role assignment (Grafana Admin/Editor/Viewer) on the workspace. */
+  roleOf(principalId: string): OrgRole;
+}
+
+/** Something in front of Grafana that may answer a signed-in request before Grafana's RBAC does. */
+export interface DataPlaneGate {
+  refuse(method: string, pathname: string): GrafanaResponse | undefined;
+}
+
 export interface GrafanaRoutesOptions {
   state: GrafanaState;
   clock: { now(): number };
@@ -70,6 +88,9 @@ export interface GrafanaRoutesOptions {
   hideVersion: boolean;
   /** Grafana's [auth] api_key_max_seconds_to_live; undefined = no limit (Grafana's -1). */
   apiKeyMaxSecondsToLive?: number;
+  /** Absent: self-hosted Grafana, where a bearer value can only be a Grafana key. */
+  entra?: EntraSignIn;
+  gate?: DataPlaneGate;
 }
 
 // ---------- response helpers ----------
@@ -85,6 +106,8 @@ function message(status: number, text: string): GrafanaResponse {
 const NOT_FOUND = (): GrafanaResponse => message(404, "Not found");
 const UNAUTHORIZED = (): GrafanaResponse => message(401, "Unauthorized");
 const INVALID_API_KEY = (): GrafanaResponse => message(401, "Invalid API key");
+/** Approximation: Azure's exact wording for an Entra token with the wrong `aud` is not documented. */
+const INVALID_TOKEN_AUDIENCE = (): GrafanaResponse => message(401, "invalid token audience");
 const BAD_REQUEST_DATA = (): GrafanaResponse => message(400, "bad request data");
 const LEGACY_CREATE_GONE =
   "this endpoint has been removed, please use POST /api/serviceaccounts and POST /api/serviceaccounts/{id}/tokens instead";
@@ -221,6 +244,8 @@ export class GrafanaRoutes {
   private readonly profile: ProfileSpec;
   private readonly hideVersion: boolean;
   private readonly maxSecondsToLive: number | undefined;
+  private readonly entra: EntraSignIn | undefined;
+  private readonly gate: DataPlaneGate | undefined;
   private readonly routes: Route[] = [];
 
   constructor(options: GrafanaRoutesOptions) {
@@ -229,6 +254,8 @@ export class GrafanaRoutes {
     this.profile = PROFILES[options.profile];
     this.hideVersion = options.hideVersion;
     this.maxSecondsToLive = options.apiKeyMaxSecondsToLive;
+    this.entra = options.entra;
+    this.gate = options.gate;
     this.registerRoutes();
   }
 
@@ -291,7 +318,10 @@ export class GrafanaRoutes {
     if (space < 0) return unauthorized;
     const scheme = header.slice(0, space).toLowerCase();
     const value = header.slice(space + 1).trim();
-    if (scheme === "bearer") return this.state.authenticateKey(value, org, markUsed);
+    if (scheme === "bearer") {
+      if (this.entra && looksLikeJwt(value)) return this.authenticateEntra(this.entra, value, org);
+      return this.state.authenticateKey(value, org, markUsed);
+    }
     if (scheme !== "basic") return unauthorized;
     const decoded = Buffer.from(value, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
@@ -301,6 +331,20 @@ export class GrafanaRoutes {
     // Grafana accepts a key as the password of the pseudo-user "api_key".
     if (login === "api_key") return this.state.authenticateKey(password, org, markUsed);
     return this.state.authenticateUser(login, password, org);
+  }
+
+  /**
+   * An Entra user is a member of every org (Azure assigns one role per workspace); an expired or
+   * forged token is plain "Unauthorized", like any other failed sign-in.
+   */
+  private authenticateEntra(entra: EntraSignIn, token: string, requestedOrg: number | null): AuthResult {
+    const orgId = requestedOrg ?? DEFAULT_ORG_ID;
+    const check = entra.tokens.verify(token, (aud) => GRAFANA_AUDIENCES.includes(aud));
+    if (!check.ok) {
+      return { ok: false, failure: check.failure === "wrongAudience" ? "invalidAudience" : "unauthorized", orgId };
+    }
+    if (!ORG_IDS.includes(orgId)) return { ok: false, failure: "unauthorized", orgId };
+    return { ok: true, identity: { kind: "user", orgId, role: entra.roleOf(check.claims.oid) } };
   }
 
   /** The org a request would act in, without side effects (for requests a fault answers instead). */
@@ -318,10 +362,11 @@ export class GrafanaRoutes {
       return { response: route.handler({ req, params, identity: ANONYMOUS }), orgId: this.orgOf(req) };
     }
     const auth = this.authenticate(req, true);
-    if (!auth.ok) {
-      return { response: auth.failure === "invalidKey" ? INVALID_API_KEY() : UNAUTHORIZED(), orgId: auth.orgId };
-    }
+    if (!auth.ok) return { response: authFailure(auth.failure), orgId: auth.orgId };
     const { identity } = auth;
+    // Azure's refusal comes before Grafana's RBAC: even an Admin sees it.
+    const refusal = this.gate?.refuse(req.method, req.pathname);
+    if (refusal) return { response: refusal, orgId: identity.orgId };
     if (route.access !== "signedIn" && !roleHasAction(identity.role, route.access.action)) {
       return { response: accessDenied(route.access.action), orgId: identity.orgId };
     }
@@ -552,6 +597,12 @@ export class GrafanaRoutes {
     if (!deleted.ok) return deleted.error === "notFound" ? SA_NOT_FOUND() : SA_TOKEN_NOT_FOUND();
     return message(200, "Service account token deleted");
   }
+}
+
+function authFailure(failure: "unauthorized" | "invalidKey" | "invalidAudience"): GrafanaResponse {
+  if (failure === "invalidKey") return INVALID_API_KEY();
+  if (failure === "invalidAudience") return INVALID_TOKEN_AUDIENCE();
+  return UNAUTHORIZED();
 }
 
 function safeDecode(segment: string): string {

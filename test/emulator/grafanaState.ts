@@ -74,8 +74,11 @@ export interface Identity {
 
 export type AuthResult =
   | { ok: true; identity: Identity }
-  /** `invalidKey`: unknown or expired bearer secret; `unauthorized`: everything else. */
-  | { ok: false; failure: "unauthorized" | "invalidKey"; orgId: number };
+  /**
+   * `invalidKey`: unknown or expired bearer secret; `invalidAudience`: a valid Entra token meant for
+   * another resource (Azure Managed Grafana only); `unauthorized`: everything else.
+   */
+  | { ok: false; failure: "unauthorized" | "invalidKey" | "invalidAudience"; orgId: number };
 
 export interface IdentityCredentials {
   adminBasic: string;

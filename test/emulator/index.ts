@@ -1,18 +1,40 @@
 /**
- * Public entry point of the Grafana emulator: `startEmulator` wires the clock, the model, the
- * routes, the fault injector and the HTTP server together and hands tests one handle to all of it.
+ * Public entry point of the emulator: `startEmulator` wires the clock, the models (Grafana, ARM,
+ * Entra tokens), the routes, the fault injector and the HTTP server together and hands tests one
+ * handle to all of it. One port serves both sides: ARM under /subscriptions, Grafana under /api.
  */
+import { ApiKeyGate } from "./apiKeyGate";
+import { ArmRoutes, workspaceResource, type WorkspaceResource } from "./armRoutes";
+import { ArmState, type ApiKeySetting, type PatchBehaviour, type PatchRecord, type WorkspaceSpec } from "./armState";
 import { Clock } from "./clock";
+import { EntraTokens, type IssueTokenOptions } from "./entraTokens";
 import { FaultInjector, type DropOptions, type FailOptions } from "./faults";
 import { GrafanaRoutes, isGrafanaProfile, PROFILES, type GrafanaProfile } from "./grafanaRoutes";
-import { GrafanaState } from "./grafanaState";
-import { startServer, type RequestRecord } from "./server";
+import { GrafanaState, type OrgRole } from "./grafanaState";
+import { startServer, type ArmRequestRecord, type RequestRecord } from "./server";
 
 export type { GrafanaProfile } from "./grafanaRoutes";
 export type { FaultMatch, FailOptions, DropOptions } from "./faults";
-export type { RequestRecord } from "./server";
+export type { ArmRequestRecord, RequestRecord } from "./server";
+export type { OrgRole } from "./grafanaState";
+export type {
+  ApiKeySetting,
+  OperationStatus,
+  PatchBehaviour,
+  PatchRecord,
+  ProvisioningState,
+  WorkspaceSpec,
+} from "./armState";
+export type { WorkspaceResource } from "./armRoutes";
+export type { IssueTokenOptions } from "./entraTokens";
+export type { AzStandInOptions } from "./azStandIn";
 export { PROFILES } from "./grafanaRoutes";
 export { serviceAccountTokenChecksum } from "./grafanaState";
+export { PATCH_BEHAVIOURS, FAILED_OPERATION_ERROR } from "./armState";
+export { STABLE_API_VERSIONS } from "./armRoutes";
+export { DEFAULT_PRINCIPAL_ID, DEFAULT_TENANT_ID, GRAFANA_AUDIENCES } from "./entraTokens";
+export { JUST_ENABLED_MESSAGE, KEYS_DISABLED_MESSAGE } from "./apiKeyGate";
+export { AZ_CALL_LOG, readAzCalls, writeAzStandIn } from "./azStandIn";
 
 export interface EmulatorOptions {
   /** Default "12.1". */
@@ -64,8 +86,35 @@ export interface Emulator {
     setLatency(ms: number): void;
     reset(): void;
   };
-  /** Every Grafana request in order (control endpoints excluded); cleared by reset(). */
+  /** Every Grafana request in order (control endpoints and ARM excluded); cleared by reset(). */
   readonly requests: RequestRecord[];
+  /** Azure Resource Manager for Microsoft.Dashboard/grafana, served under /subscriptions/. */
+  readonly arm: {
+    /** Returns the ARM id; its subscription and resource group come into existence with it. */
+    addWorkspace(spec: WorkspaceSpec): string;
+    /** What GET answers (without counting as a poll); throws for an unknown id. */
+    workspace(id: string): WorkspaceResource;
+    /** Out-of-band change (drift), effective at once; Disabled -> Enabled starts the just-enabled window. */
+    setApiKey(id: string, value: ApiKeySetting): void;
+    setPatchBehaviour(id: string, behaviour: PatchBehaviour): void;
+    /** ARM answers this principal 403 AuthorizationFailed from now on. */
+    denyPrincipal(principalId: string): void;
+    /** Every PATCH that reached a workspace, in order; one array for the emulator's lifetime. */
+    readonly patches: PatchRecord[];
+    /** Every ARM request in order; cleared by reset(). */
+    readonly requests: ArmRequestRecord[];
+    /** Retry-After of 202 answers and in-progress polls; Azure sends 1, default 0 keeps tests fast. */
+    retryAfterSeconds: number;
+    /** Emulator-clock time after apiKey turns Enabled during which Grafana's key routes answer 403; default 0. */
+    justEnabledWindowMs: number;
+  };
+  /** Microsoft Entra ID, as far as tests need it: tokens for ARM and for the Grafana data plane. */
+  readonly entra: {
+    /** A signed token; ARM wants the emulator's url or https://management.azure.com, Grafana GRAFANA_AUDIENCES. */
+    issueToken(options: IssueTokenOptions): string;
+    /** The Grafana role an Entra principal signs in with (Azure's Grafana Admin/Editor/Viewer); default Admin. */
+    setGrafanaRole(principalId: string, role: OrgRole): void;
+  };
   readonly state: {
     apiKeys(orgId?: number): ApiKeyView[];
     serviceAccounts(orgId?: number): ServiceAccountView[];
@@ -75,7 +124,10 @@ export interface Emulator {
     /** Every key/token secret minted through the API, even deleted ones (identities excluded). */
     secrets(): string[];
   };
-  /** Clears created objects, faults and the request log; the clock goes back to real time. */
+  /**
+   * Clears created objects, faults, the request logs, workspaces, operations, patches and role
+   * assignments; ARM settings go back to their defaults and the clock back to real time.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -94,6 +146,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const clock = new Clock();
   const grafana = new GrafanaState({ clock });
+  const arm = new ArmState({ clock });
+  const tokens = new EntraTokens({ clock });
   const routes = new GrafanaRoutes({
     state: grafana,
     clock,
@@ -101,10 +155,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     hideVersion: options.hideVersion ?? false,
     // Grafana spells "no limit" as -1.
     apiKeyMaxSecondsToLive: maxTtl === undefined || maxTtl < 0 ? undefined : maxTtl,
+    entra: { tokens, roleOf: (principalId) => arm.grafanaRole(principalId) },
+    gate: new ApiKeyGate({ arm, clock }),
   });
+  // The port is known only once the server listens; ARM needs it for audiences, endpoint and URLs.
+  let origin = "";
+  const armRoutes = new ArmRoutes({ state: arm, tokens, origin: () => origin });
   const faults = new FaultInjector();
-  // One array for the emulator's lifetime: tests may hold on to `emulator.requests`.
+  // One array each for the emulator's lifetime: tests may hold on to `emulator.requests`.
   const requests: RequestRecord[] = [];
+  const armRequests: ArmRequestRecord[] = [];
 
   const state: Emulator["state"] = {
     apiKeys: (orgId) =>
@@ -136,6 +196,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     grafana.reset();
     faults.reset();
     requests.length = 0;
+    arm.reset();
+    armRequests.length = 0;
     clock.resetToRealTime();
   };
 
@@ -145,17 +207,52 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     set: (ms) => clock.set(ms),
   };
 
+  const issueToken = (opts: IssueTokenOptions): string => tokens.issue(opts).accessToken;
+
   const server = await startServer({
     port,
     routes,
+    arm: armRoutes,
     faults,
     requests,
+    armRequests,
     control: {
       snapshot: () => ({ apiKeys: state.apiKeys(), serviceAccounts: state.serviceAccounts() }),
+      armSnapshot: () => arm.snapshot(),
+      issueToken: ({ resource, ...rest }) => tokens.issue({ audience: resource, ...rest }),
       clock: clockHandle,
       reset,
     },
   });
+  origin = server.url;
+
+  const workspaceOf = (id: string) => {
+    const workspace = arm.workspaceById(id);
+    if (!workspace) throw new Error(`no emulated workspace ${id}`);
+    return workspace;
+  };
+
+  const armHandle: Emulator["arm"] = {
+    addWorkspace: (spec) => arm.addWorkspace(spec).id,
+    workspace: (id) => workspaceResource(workspaceOf(id), origin),
+    setApiKey: (id, value) => arm.setApiKey(workspaceOf(id), value),
+    setPatchBehaviour: (id, behaviour) => arm.setPatchBehaviour(workspaceOf(id), behaviour),
+    denyPrincipal: (principalId) => arm.denyPrincipal(principalId),
+    patches: arm.patches,
+    requests: armRequests,
+    get retryAfterSeconds() {
+      return arm.retryAfterSeconds;
+    },
+    set retryAfterSeconds(seconds: number) {
+      arm.retryAfterSeconds = seconds;
+    },
+    get justEnabledWindowMs() {
+      return arm.justEnabledWindowMs;
+    },
+    set justEnabledWindowMs(ms: number) {
+      arm.justEnabledWindowMs = ms;
+    },
+  };
 
   return {
     url: server.url,
@@ -169,6 +266,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       reset: () => faults.reset(),
     },
     requests,
+    arm: armHandle,
+    entra: {
+      issueToken,
+      setGrafanaRole: (principalId, role) => arm.setGrafanaRole(principalId, role),
+    },
     state,
     reset,
     close: () => server.close(),

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   console.log(`  Admin   basic ${c.adminBasic}   bearer ${c.adminToken}`);
   console.log(`  Editor  basic ${c.editorBasic} bearer ${c.editorToken}`);
   console.log(`  Viewer  basic ${c.viewerBasic} bearer ${c.viewerToken}`);
-  console.log(`control: GET ${emulator.url}/__emulator/state, POST /__emulator/{clock,faults,reset}`);
+  console.log(`ARM (Microsoft.Dashboard/grafana) on the same port under ${emulator.url}/subscriptions/`);
+  console.log(`control: GET ${emulator.url}/__emulator/{state,arm/state},`);
+  console.log("         POST /__emulator/{clock,faults,reset,entra/token}");
 
   let closing = false;
   const shutdown = (signal: string): void => {

@@ -1,12 +1,15 @@
 /**
  * The real HTTP listener (127.0.0.1 only): reads each request, lets faults.ts decide whether to
- * interfere, hands the rest to grafanaRoutes.ts, records the request log, and serves the
- * /__emulator/ control endpoints that out-of-process drivers (the CLI, shell scripts) use.
+ * interfere, hands the rest to armRoutes.ts (/subscriptions/...) or grafanaRoutes.ts (everything
+ * else), records the request logs, and serves the /__emulator/ control endpoints that
+ * out-of-process drivers (the CLI, shell scripts, the az stand-in) use.
  */
 import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import type { FaultAction, FaultInjector } from "./faults";
+import { isArmPath, type ArmRoutes } from "./armRoutes";
+import type { IssuedToken } from "./entraTokens";
+import { armFaultBody, grafanaFaultBody, type FaultAction, type FaultInjector } from "./faults";
 import type { GrafanaRequest, GrafanaResponse, GrafanaRoutes } from "./grafanaRoutes";
 
 export interface RequestRecord {
@@ -17,9 +20,27 @@ export interface RequestRecord {
   orgId: number;
 }
 
+export interface ArmRequestRecord {
+  method: string;
+  /** Pathname only, as the client spelled it. */
+  path: string;
+  /** The api-version query parameter; null when absent. */
+  apiVersion: string | null;
+  status: number | "dropped";
+}
+
+export interface TokenRequest {
+  resource: string;
+  principalId?: string;
+  tenantId?: string;
+  expiresInSeconds?: number;
+}
+
 /** What the control endpoints may touch; supplied by index.ts. */
 export interface ControlPlane {
   snapshot(): unknown;
+  armSnapshot(): unknown;
+  issueToken(request: TokenRequest): IssuedToken;
   clock: { now(): number; advance(seconds: number): void; set(ms: number): void };
   reset(): void;
 }
@@ -27,8 +48,10 @@ export interface ControlPlane {
 export interface ServerOptions {
   port: number;
   routes: GrafanaRoutes;
+  arm: ArmRoutes;
   faults: FaultInjector;
   requests: RequestRecord[];
+  armRequests: ArmRequestRecord[];
   control: ControlPlane;
 }
 
@@ -67,10 +90,26 @@ const ClockBody = z.object({
   setMs: z.number().optional(),
 });
 
+const TokenBody = z.object({
+  resource: z.string().min(1),
+  principalId: z.string().min(1).optional(),
+  tenantId: z.string().min(1).optional(),
+  expiresInSeconds: z.number().optional(),
+});
+
 type Outcome = { kind: "respond"; response: GrafanaResponse } | { kind: "drop" };
 
+/** One side of the emulated service (Grafana or ARM), as the fault-aware request loop sees it. */
+interface Surface {
+  /** The real handling; skipped when a fault answers before acting. */
+  act(): GrafanaResponse;
+  /** Body of a fault that names none, in this side's error shape. */
+  faultBody(status: number): unknown;
+  log(status: number | "dropped"): void;
+}
+
 export function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { routes, faults, requests, control } = options;
+  const { routes, faults, requests, armRequests, control } = options;
   // Latency timers are tracked so close() does not leave a test runner waiting on them.
   const timers = new Set<NodeJS.Timeout>();
   const sleep = (ms: number): Promise<void> =>
@@ -82,25 +121,22 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       timers.add(timer);
     });
 
-  async function handleGrafana(req: IncomingMessage, res: ServerResponse, greq: GrafanaRequest): Promise<void> {
-    const fault = faults.take(greq.method, greq.pathname);
+  async function serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: GrafanaRequest,
+    surface: Surface,
+  ): Promise<void> {
+    const fault = faults.take(request.method, request.pathname);
     let outcome: Outcome;
-    let orgId: number;
     if (fault && !fault.afterActing) {
-      orgId = routes.orgOf(greq);
-      outcome = faultOutcome(fault);
+      outcome = faultOutcome(fault, surface);
     } else {
-      const routed = routes.handle(greq);
-      orgId = routed.orgId;
-      outcome = fault ? faultOutcome(fault) : { kind: "respond", response: routed.response };
+      const response = surface.act();
+      outcome = fault ? faultOutcome(fault, surface) : { kind: "respond", response };
     }
     // Logged when the outcome is decided, so the log order is the order in which state changed.
-    requests.push({
-      method: greq.method,
-      path: greq.pathname,
-      status: outcome.kind === "drop" ? "dropped" : outcome.response.status,
-      orgId,
-    });
+    surface.log(outcome.kind === "drop" ? "dropped" : outcome.response.status);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (outcome.kind === "drop") {
       req.socket.destroy();
@@ -109,10 +145,49 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     send(res, outcome.response);
   }
 
+  function grafanaSurface(greq: GrafanaRequest): Surface {
+    // Known once the routes ran; a request a fault answers first is attributed without side effects.
+    let orgId: number | undefined;
+    return {
+      act: () => {
+        const routed = routes.handle(greq);
+        orgId = routed.orgId;
+        return routed.response;
+      },
+      faultBody: grafanaFaultBody,
+      log: (status) =>
+        requests.push({ method: greq.method, path: greq.pathname, status, orgId: orgId ?? routes.orgOf(greq) }),
+    };
+  }
+
+  function armSurface(areq: GrafanaRequest): Surface {
+    return {
+      act: () => options.arm.handle(areq),
+      faultBody: armFaultBody,
+      log: (status) =>
+        armRequests.push({
+          method: areq.method,
+          path: areq.pathname,
+          apiVersion: areq.query.get("api-version"),
+          status,
+        }),
+    };
+  }
+
   function handleControl(res: ServerResponse, method: string, pathname: string, body: Buffer): void {
     const route = `${method} ${pathname}`;
     if (route === "GET /__emulator/state") return send(res, { status: 200, body: control.snapshot() });
     if (route === "GET /__emulator/requests") return send(res, { status: 200, body: requests });
+    if (route === "GET /__emulator/arm/state") return send(res, { status: 200, body: control.armSnapshot() });
+    if (route === "POST /__emulator/entra/token") {
+      const parsed = parseControlBody(TokenBody, body);
+      if (!parsed) return send(res, { status: 400, body: { message: "expected {resource, principalId?, tenantId?}" } });
+      try {
+        return send(res, { status: 200, body: control.issueToken(parsed) });
+      } catch (err) {
+        return send(res, { status: 400, body: { message: (err as Error).message } });
+      }
+    }
     if (route === "POST /__emulator/reset") {
       control.reset();
       return send(res, { status: 200, body: { message: "reset" } });
@@ -157,7 +232,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         const body = await readBody(req);
         if (body === undefined) return send(res, { status: 413, body: { message: "Request Entity Too Large" } });
         if (pathname.startsWith(CONTROL_PREFIX)) return handleControl(res, method, pathname, body);
-        await handleGrafana(req, res, { method, pathname, query, headers: req.headers, body });
+        const request: GrafanaRequest = { method, pathname, query, headers: req.headers, body };
+        await serve(req, res, request, isArmPath(pathname) ? armSurface(request) : grafanaSurface(request));
       } catch (err) {
         if (!res.headersSent && !res.destroyed) {
           send(res, { status: 500, body: { message: "Internal Server Error", error: String(err) } });
@@ -186,17 +262,24 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   });
 }
 
-function faultOutcome(fault: FaultAction): Outcome {
+function faultOutcome(fault: FaultAction, surface: Surface): Outcome {
   if (fault.kind === "drop") return { kind: "drop" };
-  return { kind: "respond", response: { status: fault.status, body: fault.body, headers: fault.headers } };
+  const body = fault.body === undefined ? surface.faultBody(fault.status) : fault.body;
+  return { kind: "respond", response: { status: fault.status, body, headers: fault.headers } };
 }
 
 function pathOf(spec: { path?: string; pathPattern?: string }): string | RegExp | undefined {
   return spec.pathPattern !== undefined ? new RegExp(spec.pathPattern) : spec.path;
 }
 
+/** An undefined body means none at all (ARM's 202 while an operation runs, a 204). */
 function send(res: ServerResponse, response: GrafanaResponse): void {
   if (res.destroyed) return;
+  if (response.body === undefined) {
+    res.writeHead(response.status, { "Content-Length": 0, ...response.headers });
+    res.end();
+    return;
+  }
   const payload = JSON.stringify(response.body);
   res.writeHead(response.status, {
     "Content-Type": "application/json",
