@@ -17,7 +17,6 @@ import { sameWorkspace } from "../azure/workspaceId";
 import { API_KEY_STATE_VERSION, ApiKeyInputs, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import {
     autoname,
-    CheckFailure,
     endpointRule,
     modeRule,
     nameRule,
@@ -51,11 +50,16 @@ const FIELDS = {
 /** Set by the resource class, not by users. */
 const INTERNAL_INPUTS = ["__provider", "logicalName"];
 
-export async function check(olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
+/**
+ * Inputs as stored by the engine. Deliberately absent from them: an autoname (drawn in `create`, so a
+ * preview shows it as unknown instead of a name that will not be used, and a replacement gets a fresh
+ * one) and the output `mode` (the API actually used; the request is kept as `requestedMode`).
+ */
+export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
-    const mode = values.mode ?? "auto";
+    const requestedMode = values.mode ?? "auto";
     const role = values.role ?? "Viewer";
-    if (mode === "apiKey" && role === "None") {
+    if (requestedMode === "apiKey" && role === "None") {
         failures.push({
             property: "role",
             reason: 'role "None" is not allowed with mode "apiKey": legacy keys need Viewer, Editor or Admin; use mode "serviceAccount" (Grafana >= 10.3) for None',
@@ -71,47 +75,37 @@ export async function check(olds: Inputs, news: Inputs): Promise<dynamic.CheckRe
         });
     }
     const logicalName = typeof news.logicalName === "string" ? news.logicalName : undefined;
-    const naming = resolveName(values.name, logicalName, olds);
-    if ("failure" in naming) failures.push(naming.failure);
+    if (values.name === undefined && logicalName === undefined) {
+        failures.push({ property: "name", reason: `name is required: use ${nameRule.allowed}` });
+    }
     if (failures.length > 0) return { failures };
 
     const timeToLive = values.timeToLive;
     return {
         inputs: {
-            endpoint: values.endpoint ?? null,
+            ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
             workspaceId: values.workspaceId ?? null,
-            ...("name" in naming ? naming : {}),
+            ...(values.name !== undefined ? { name: values.name } : {}),
+            nameSource: values.name !== undefined ? "user" : "auto",
             logicalName: logicalName ?? null,
             role,
             timeToLive: timeToLive === undefined ? null : timeToLive === UNKNOWN ? UNKNOWN : timeToLive.text,
             orgId: values.orgId ?? null,
-            mode,
+            requestedMode,
         },
     };
 }
 
-/** An autoname is generated once and kept for as long as the user gives no name. */
-function resolveName(
-    given: string | undefined,
-    logicalName: string | undefined,
-    olds: Inputs,
-): { name: string; nameSource: "user" | "auto" } | { failure: CheckFailure } {
-    if (given !== undefined) return { name: given, nameSource: "user" };
-    if (olds.nameSource === "auto" && typeof olds.name === "string" && olds.logicalName === logicalName) {
-        return { name: olds.name, nameSource: "auto" };
-    }
-    if (logicalName === undefined) {
-        return { failure: { property: "name", reason: `name is required: use ${nameRule.allowed}` } };
-    }
-    return { name: autoname(logicalName), nameSource: "auto" };
-}
-
-const REPLACING_FIELDS = ["name", "role", "orgId"] as const;
+const REPLACING_FIELDS = ["role", "orgId"] as const;
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readApiKeyState(olds);
     const replaces: string[] = REPLACING_FIELDS.filter((field) => news[field] !== old[field]);
     const updates: string[] = [];
+
+    // A given name must be the key's name; without one, whatever name the key has is fine.
+    if (news.nameSource === "user" && news.name !== old.name) replaces.push("name");
+    if (news.nameSource !== old.nameSource || news.logicalName !== old.logicalName) updates.push("name");
 
     const grafana = await sameGrafana(old, news);
     if (grafana === "other") replaces.push(typeof news.workspaceId === "string" ? "workspaceId" : "endpoint");
@@ -122,11 +116,10 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
             typeof news.timeToLive === "string" && old.secondsToLive === secondsOf(news.timeToLive);
         (sameDuration ? updates : replaces).push("timeToLive");
     }
-    if (news.mode !== old.requestedMode) {
+    if (news.requestedMode !== old.requestedMode) {
         // "auto" accepts whatever API minted the existing key; an explicit mode must match it.
-        (news.mode === "auto" || news.mode === old.mode ? updates : replaces).push("mode");
+        (news.requestedMode === "auto" || news.requestedMode === old.mode ? updates : replaces).push("mode");
     }
-    if (news.nameSource !== old.nameSource || news.logicalName !== old.logicalName) updates.push("name");
     if (hasExpired(old)) replaces.push("expiresAt");
     if (old.keyId === 0) replaces.push("key"); // a create that failed midway left no token
 
@@ -196,16 +189,16 @@ export async function read(id: string, props: Inputs): Promise<dynamic.ReadResul
     return { id, props: refreshed };
 }
 
+/** Only what diff lets through without a new key: how the key is addressed, named and described. */
 export async function update(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.UpdateResult> {
     const old = readApiKeyState(olds);
-    const desired = await desiredFrom(news);
     const outs: ApiKeyState = {
         ...old,
-        workspaceId: desired.workspaceId,
-        nameSource: desired.nameSource,
-        logicalName: desired.logicalName,
-        timeToLive: desired.timeToLive,
-        requestedMode: desired.requestedMode,
+        workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
+        nameSource: news.nameSource === "user" ? "user" : "auto",
+        logicalName: typeof news.logicalName === "string" ? news.logicalName : old.logicalName,
+        timeToLive: typeof news.timeToLive === "string" ? news.timeToLive : null,
+        requestedMode: (news.requestedMode as ApiKeyState["requestedMode"] | undefined) ?? "auto",
     };
     return { outs };
 }
@@ -309,13 +302,13 @@ async function desiredFrom(inputs: Inputs): Promise<ApiKeyInputs> {
     return {
         endpoint: workspaceId === null ? (inputs.endpoint as string) : await workspaceEndpoint(workspaceId),
         workspaceId,
-        name: inputs.name as string,
-        nameSource: inputs.nameSource === "auto" ? "auto" : "user",
+        name: typeof inputs.name === "string" ? inputs.name : autoname(inputs.logicalName as string),
+        nameSource: typeof inputs.name === "string" ? "user" : "auto",
         logicalName: typeof inputs.logicalName === "string" ? inputs.logicalName : (inputs.name as string),
         role: inputs.role as ApiKeyInputs["role"],
         timeToLive: typeof inputs.timeToLive === "string" ? inputs.timeToLive : null,
         orgId: typeof inputs.orgId === "number" ? inputs.orgId : null,
-        requestedMode: (inputs.mode as ApiKeyInputs["requestedMode"] | undefined) ?? "auto",
+        requestedMode: (inputs.requestedMode as ApiKeyInputs["requestedMode"] | undefined) ?? "auto",
     };
 }
 
