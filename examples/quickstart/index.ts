@@ -1,18 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GrafanaApiKey, GrafanaRole } from "pulumi-azure-grafana-keys";
+import { GrafanaApiKey, GrafanaRole, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
 
-// Without configuration this talks to the bundled emulator (`npm run emulator`), so the quickstart
-// runs with no Azure account. Point it at a workspace with:
-//   pulumi config set endpoint https://my-ws-abcd.wus.grafana.azure.com
+// Two ways to run this:
+// - on an existing Azure Managed Grafana workspace, after only `az login` (you need the Grafana Admin
+//   role on it, and Contributor to switch API keys on):
+//     pulumi config set workspaceId /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Dashboard/grafana/<name>
+// - without Azure, against the bundled emulator (`npm run emulator`, then GRAFANA_AUTH=admin:admin):
+//     nothing to configure; or `pulumi config set endpoint https://grafana.example.com` for any Grafana.
 const config = new pulumi.Config();
+const workspaceId = config.get("workspaceId");
+
+// On Azure the workspace's "API keys and service accounts" setting must be on before a key can exist;
+// taking the endpoint from the enablement makes the key wait for it.
+const endpoint = workspaceId
+    ? new WorkspaceApiKeyEnablement("keys-on", { workspaceId }).endpoint
+    : (config.get("endpoint") ?? "http://127.0.0.1:3000");
 
 const key = new GrafanaApiKey("ci", {
-    endpoint: config.get("endpoint") ?? "http://127.0.0.1:3000",
+    endpoint,
     role: (config.get("role") as GrafanaRole | undefined) ?? "Viewer",
     timeToLive: config.get("timeToLive") ?? "30d",
 });
 
 export const apiKey = key.key; // a secret: `pulumi stack output apiKey --show-secrets`
+export const grafanaEndpoint = key.endpoint;
 export const keyName = key.name;
 export const mintedAs = key.mode;
 export const expiresAt = key.expiresAt;
