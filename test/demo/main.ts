@@ -1,53 +1,99 @@
-import { GrafanaApiKey } from "pulumi-azure-grafana-keys";
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { GrafanaApiKey, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
+import { Emulator, startEmulator, writeAzStandIn } from "../emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost } from "../harness/host";
 import { findLeaks } from "../harness/leaks";
 import { register } from "../harness/program";
 
 /**
- * `npm run demo`: no Azure account needed. Starts the bundled Grafana emulator and runs a GrafanaApiKey
- * through Pulumi's own dynamic-provider host, step by step as `pulumi up`, `refresh` and `destroy` do,
- * printing each step with the key masked. Once on Grafana 12.1 (what Azure Managed Grafana runs) and
- * once on 10.4 (legacy API keys), to show the provider detecting which API to use.
+ * `npm run demo`: no Azure account needed. Starts the bundled emulator (Grafana's HTTP API, Azure
+ * Resource Manager and an Entra ID token issuer on 127.0.0.1) and runs the resources through Pulumi's
+ * own dynamic-provider host, step by step as `pulumi up`, `refresh` and `destroy` do, printing each step
+ * with secrets masked:
+ * 1. Azure Managed Grafana (Grafana 12.1): switch API keys on, then mint a key, signed in with Entra ID
+ *    (a stand-in `az` plays `az login`), with no bootstrap key anywhere.
+ * 2. Self-hosted Grafana 10.4 with a user:password: the provider detects it and mints a legacy key.
  */
 
 const mask = (key: unknown) => (typeof key === "string" ? `${key.slice(0, 7)}…(${key.length} chars)` : String(key));
 const say = (step: string, text: string) => console.log(`  ${step.padEnd(9)}${text}`);
+const SUBSCRIPTION = "00000000-0000-0000-0000-000000000001";
 
-async function demo(profile: GrafanaProfile): Promise<void> {
-    const emulator = await startEmulator({ profile });
-    const host = await DynamicProviderHost.start({ env: { PATH: process.env.PATH, GRAFANA_AUTH: emulator.credentials.adminBasic } });
+async function azureManagedGrafana(): Promise<void> {
+    const emulator = await startEmulator({ profile: "12.1" });
+    const workspaceId = emulator.arm.addWorkspace({ subscriptionId: SUBSCRIPTION, resourceGroup: "rg-observability", name: "my-grafana" });
+    emulator.arm.justEnabledWindowMs = 1500; // Azure refuses keys for a while after they are switched on
+    const azDir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-az-"));
+    writeAzStandIn(azDir, emulator);
+    const host = await DynamicProviderHost.start({
+        env: {
+            PATH: [azDir, path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
+            AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
+            AZURE_GRAFANA_KEYS_ARM_ENDPOINT: emulator.url,
+            AZURE_GRAFANA_KEYS_POLL_INTERVAL_MS: "250",
+        },
+    });
     try {
-        console.log(`\nGrafana ${profile} emulator at ${emulator.url}; Pulumi dynamic-provider host started`);
+        console.log(`\nAzure Managed Grafana (Grafana 12.1), emulated at ${emulator.url}; signed in with Entra ID, no GRAFANA_AUTH`);
         await host.configure();
         const engine = new Engine(host);
-        const program = () => register(() => [new GrafanaApiKey("ci", { endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" })]);
-        const [resource] = await program();
 
-        say("preview", `GrafanaApiKey "ci": ${(await engine.preview(resource)).step}`);
-        const created = await engine.up(resource);
-        const outputs = created.outputs;
-        say("up", `created ${created.id}: name=${outputs.name} role=${outputs.role} mode=${outputs.mode} expiresAt=${outputs.expiresAt}`);
-        say("", `key=${mask(outputs.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(resource.additionalSecretOutputs)})`);
-        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, outputs.key as string)}`);
+        const [keysOn] = await register(() => [new WorkspaceApiKeyEnablement("keys-on", { workspaceId })]);
+        say("preview", `WorkspaceApiKeyEnablement "keys-on": ${(await engine.preview(keysOn)).step}`);
+        const enabled = await engine.up(keysOn);
+        say("up", `API keys ${enabled.outputs.previousApiKey} -> ${enabled.outputs.apiKey} on ${workspaceId} (PATCH of properties.apiKey only)`);
+        say("", `endpoint=${enabled.outputs.endpoint} grafanaVersion=${enabled.outputs.grafanaVersion}`);
 
-        const refreshed = await engine.refresh(resource.urn);
-        say("refresh", `still there: expired=${refreshed?.outputs.expired}`);
-        const [again] = await program();
-        say("preview", `same program again: ${(await engine.preview(again)).step}`);
+        const program = () => register(() => [new GrafanaApiKey("ci", { endpoint: enabled.outputs.endpoint as string, role: "Viewer", timeToLive: "30d" })]);
+        const [key] = await program();
+        say("preview", `GrafanaApiKey "ci": ${(await engine.preview(key)).step}`);
+        const minted = await engine.up(key);
+        const refusals = emulator.requests.filter((request) => request.status === 403).length;
+        say("up", `minted ${minted.id} after waiting out ${refusals} "enabled api key recently" refusals`);
+        say("", `name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} expiresAt=${minted.outputs.expiresAt}`);
+        say("", `key=${mask(minted.outputs.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(key.additionalSecretOutputs)})`);
+        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, minted.outputs.key as string)}`);
+        say("refresh", `still there: expired=${(await engine.refresh(key.urn))?.outputs.expired}`);
+        say("preview", `same program again: ${(await engine.preview((await program())[0])).step}`);
 
-        await engine.destroy(resource.urn);
-        say("destroy", `deleted; Grafana now holds ${emulator.state.apiKeys().length} API keys and ${emulator.state.serviceAccounts().length} service accounts`);
-        say("verify", `GET /api/dashboards/home with the old key -> ${await homeStatus(emulator, outputs.key as string)}`);
+        await engine.destroy(key.urn);
+        await engine.destroy(keysOn.urn);
+        say("destroy", `key deleted (it now gets ${await homeStatus(emulator, minted.outputs.key as string)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`);
+        reportLeaks(emulator, host, [minted]);
+    } finally {
+        await host.stop();
+        await emulator.close();
+        fs.rmSync(azDir, { recursive: true, force: true });
+    }
+}
 
-        const leaks = findLeaks(emulator.state.secrets(), { printed: host.printed, state: [created], resource });
-        say("secrets", leaks.length === 0 ? "the key appears nowhere but the encrypted `key` output" : `LEAKED: ${leaks.join("; ")}`);
-        if (leaks.length > 0) process.exitCode = 1;
+async function selfHostedGrafana(): Promise<void> {
+    const emulator = await startEmulator({ profile: "10.4" });
+    const host = await DynamicProviderHost.start({ env: { PATH: process.env.PATH, GRAFANA_AUTH: emulator.credentials.adminBasic } });
+    try {
+        console.log(`\nSelf-hosted Grafana 10.4, emulated at ${emulator.url}; GRAFANA_AUTH=admin:***`);
+        await host.configure();
+        const engine = new Engine(host);
+        const [key] = await register(() => [new GrafanaApiKey("ci", { endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" })]);
+        const minted = await engine.up(key);
+        say("up", `minted ${minted.id}: name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} key=${mask(minted.outputs.key)}`);
+        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, minted.outputs.key as string)}`);
+        await engine.destroy(key.urn);
+        say("destroy", `deleted; Grafana now holds ${emulator.state.apiKeys().length} API keys`);
+        reportLeaks(emulator, host, [minted]);
     } finally {
         await host.stop();
         await emulator.close();
     }
+}
+
+function reportLeaks(emulator: Emulator, host: DynamicProviderHost, state: Parameters<typeof findLeaks>[1]["state"]): void {
+    const leaks = findLeaks(emulator.state.secrets(), { printed: host.printed, state });
+    say("secrets", leaks.length === 0 ? "the key appears nowhere but the encrypted `key` output" : `LEAKED: ${leaks.join("; ")}`);
+    if (leaks.length > 0) process.exitCode = 1;
 }
 
 async function homeStatus(emulator: Emulator, key: string): Promise<number> {
@@ -56,8 +102,8 @@ async function homeStatus(emulator: Emulator, key: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-    await demo("12.1");
-    await demo("10.4");
+    await azureManagedGrafana();
+    await selfHostedGrafana();
 }
 
 main().catch((error) => {
