@@ -54,7 +54,7 @@ describe.each<[GrafanaProfile, RegExp, string]>([
         expect(resource.additionalSecretOutputs).toEqual(["key"]);
 
         const created = await engine.up(resource);
-        expect(created.outputs).toMatchObject({ name: "api-key-1", role: "Editor", mode, expired: false, schemaVersion: 2 });
+        expect(created.outputs).toMatchObject({ name: "api-key-1", role: "Editor", mode, expired: false, schemaVersion: 3 });
         expect(created.outputs.key).toMatch(keyShape);
         expect(created.outputs.__provider).toBe(resource.inputs.__provider);
 

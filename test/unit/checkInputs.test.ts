@@ -17,6 +17,8 @@ describe("check: good inputs are normalised", () => {
             timeToLive: null,
             orgId: null,
             requestedMode: "auto",
+            rotateBefore: null,
+            verify: true,
         });
     });
 
@@ -78,7 +80,8 @@ describe("check: each bad input names the field, shows the value and says what i
         ["name with spaces around", { name: " key " }, "name", /leading or trailing spaces/],
         ["name of 10 KB", { name: "k".repeat(10_240) }, "name", /longer than 190 characters.*\(10242 characters\)|\(10242 characters\).*longer than 190/],
         ["unknown mode", { mode: "legacy" }, "mode", /mode "legacy" is not allowed: use one of auto .*apiKey .*serviceAccount/],
-        ["a typo'd field", { ttl: "7d" }, "ttl", /ttl is not an input of this resource: use endpoint, workspaceId, name, role, timeToLive, orgId, mode/],
+        ["a typo'd field", { ttl: "7d" }, "ttl", /ttl is not an input of this resource: use endpoint, workspaceId, name, role, timeToLive, orgId, mode, rotateBefore, verify/],
+        ["rotateBefore of zero", { rotateBefore: "0s" }, "rotateBefore", /rotateBefore "0s" is not allowed \(it is zero\)/],
     ])("%s", async (_case, change, property, reason) => {
         const result = await check({}, { ...valid, ...change });
         expect(result.inputs).toBeUndefined();

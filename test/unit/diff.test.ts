@@ -48,6 +48,10 @@ describe("diff", () => {
         ["the user now spells out the autoname", {}, { nameSource: "auto" }, { changes: true, replaces: [], deleteBeforeReplace: false }],
         ["the user drops the name: the key keeps it", { nameSource: "auto", name: undefined }, {}, { changes: true, replaces: [], deleteBeforeReplace: false }],
         ["autonamed, nothing changed", { nameSource: "auto", name: undefined }, { nameSource: "auto" }, { changes: false, replaces: [], deleteBeforeReplace: false }],
+        ["inside the rotation window (expires in 6 days, rotateBefore 7d)", { rotateBefore: "7d" }, {}, { changes: true, replaces: ["rotateBefore"], deleteBeforeReplace: true }],
+        ["inside the rotation window, autonamed: new key first", { rotateBefore: "7d", nameSource: "auto", name: undefined }, { nameSource: "auto", rotateBefore: "7d" }, { changes: true, replaces: ["rotateBefore"], deleteBeforeReplace: false }],
+        ["rotateBefore added, window not reached", { rotateBefore: "1d" }, {}, { changes: true, replaces: [], deleteBeforeReplace: false }],
+        ["only verify changed", { verify: false }, {}, { changes: false, replaces: [], deleteBeforeReplace: false }],
         ["an unknown name during preview", { name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, {}, { changes: true, replaces: ["name"], deleteBeforeReplace: false }],
     ])("%s", async (_case, newInputs, oldState, expected) => {
         const result = await diff("serviceaccount/3/token/7", { ...stored, ...oldState }, { ...inputs, ...newInputs });

@@ -1,3 +1,4 @@
+import { isOutcomeUnknown } from "../http/errors";
 import { callGrafana, failed, GrafanaTarget } from "./client";
 import { anyBody, apiKeyList, ApiKeyListItem, createdApiKey } from "../schema/grafana";
 
@@ -45,4 +46,16 @@ export async function deleteLegacyKey(target: GrafanaTarget, id: number): Promis
     if (result.ok) return true;
     if (result.status === 404) return false;
     return failed(`DELETE ${path}`, result, target);
+}
+
+/** A key whose answer was lost exists without anyone knowing its secret: remove it and mint again. */
+export async function createLegacyKeyOnce(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
+    try {
+        return await createLegacyKey(target, request);
+    } catch (error) {
+        if (!isOutcomeUnknown(error)) throw error;
+        const existing = (await listLegacyKeys(target))?.find((key) => key.name === request.name);
+        if (existing) await deleteLegacyKey(target, existing.id);
+        return createLegacyKey(target, request);
+    }
 }

@@ -1,3 +1,4 @@
+import { isOutcomeUnknown } from "../http/errors";
 import { callGrafana, GrafanaTarget, requestGrafana } from "./client";
 import {
     anyBody,
@@ -81,4 +82,31 @@ export async function deleteServiceAccountToken(target: GrafanaTarget, serviceAc
         expectedErrors: [404],
     });
     return result.ok;
+}
+
+/** Grafana sometimes answers 500 although it created the account: adopt it rather than make a second. */
+export async function createServiceAccountOnce(target: GrafanaTarget, name: string, role: string): Promise<ServiceAccount> {
+    try {
+        return await createServiceAccount(target, name, role);
+    } catch (error) {
+        if (!isOutcomeUnknown(error)) throw error;
+        return (await findServiceAccountByName(target, name)) ?? createServiceAccount(target, name, role);
+    }
+}
+
+/** A token whose answer was lost exists without anyone knowing its secret: remove it and mint again. */
+export async function createTokenOnce(
+    target: GrafanaTarget,
+    serviceAccountId: number,
+    name: string,
+    secondsToLive: number | undefined,
+): Promise<{ id: number; key: string }> {
+    try {
+        return await createToken(target, serviceAccountId, name, secondsToLive);
+    } catch (error) {
+        if (!isOutcomeUnknown(error)) throw error;
+        const existing = (await listTokens(target, serviceAccountId))?.find((token) => token.name === name);
+        if (existing) await deleteServiceAccountToken(target, serviceAccountId, existing.id);
+        return createToken(target, serviceAccountId, name, secondsToLive);
+    }
 }

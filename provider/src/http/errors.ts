@@ -58,3 +58,7 @@ export class ProviderError extends Error {
 export function truncate(text: string, max: number): string {
     return text.length <= max ? text : `${text.slice(0, max)}…(${text.length - max} more characters)`;
 }
+
+export function isOutcomeUnknown(error: unknown): boolean {
+    return error instanceof ProviderError && error.outcomeUnknown;
+}

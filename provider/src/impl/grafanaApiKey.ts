@@ -1,23 +1,22 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { parseTimeToLive } from "../duration";
 import { ProviderError } from "../http/errors";
 import { GrafanaTarget } from "../grafana/client";
-import { createLegacyKey, deleteLegacyKey, listLegacyKeys } from "../grafana/apiKeys";
+import { createLegacyKeyOnce, deleteLegacyKey, listLegacyKeys } from "../grafana/apiKeys";
 import {
-    createServiceAccount,
-    createToken,
+    createServiceAccountOnce,
+    createTokenOnce,
     deleteServiceAccount,
-    deleteServiceAccountToken,
     findServiceAccountByName,
     listTokens,
 } from "../grafana/serviceAccounts";
 import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
-import { workspaceEndpoint } from "../azure/workspaceEndpoint";
-import { sameWorkspace } from "../azure/workspaceId";
+import { verifyKey } from "../grafana/verify";
+import { logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyInputs, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import {
     autoname,
-    endpointRule,
+    booleanRule,
+    durationRule,
     modeRule,
     nameRule,
     orgIdRule,
@@ -25,8 +24,9 @@ import {
     timeToLiveRule,
     UNKNOWN,
     validateFields,
-    workspaceIdRule,
 } from "../schema/inputs";
+import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
+import { expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange } from "./keyLifetime";
 
 /**
  * The whole life of a GrafanaApiKey: check, diff, create, read, update, delete.
@@ -39,13 +39,14 @@ import {
 type Inputs = Record<string, unknown>;
 
 const FIELDS = {
-    endpoint: { ...endpointRule, required: false },
-    workspaceId: workspaceIdRule,
+    ...ADDRESS_FIELDS,
     name: nameRule,
     role: roleRule,
     timeToLive: timeToLiveRule,
     orgId: orgIdRule,
     mode: modeRule,
+    rotateBefore: durationRule,
+    verify: booleanRule,
 };
 /** Set by the resource class, not by users. */
 const INTERNAL_INPUTS = ["__provider", "logicalName"];
@@ -65,26 +66,17 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
             reason: 'role "None" is not allowed with mode "apiKey": legacy keys need Viewer, Editor or Admin; use mode "serviceAccount" (Grafana >= 10.3) for None',
         });
     }
-    const given = (field: string) => news[field] !== undefined && news[field] !== null;
-    if (given("endpoint") === given("workspaceId")) {
-        failures.push({
-            property: "endpoint",
-            reason: given("endpoint")
-                ? "give either endpoint or workspaceId, not both"
-                : `endpoint is required: use ${endpointRule.allowed}; or give workspaceId instead (${workspaceIdRule.allowed})`,
-        });
-    }
+    checkAddress(news, failures);
     const logicalName = typeof news.logicalName === "string" ? news.logicalName : undefined;
     if (values.name === undefined && logicalName === undefined) {
         failures.push({ property: "name", reason: `name is required: use ${nameRule.allowed}` });
     }
     if (failures.length > 0) return { failures };
 
-    const timeToLive = values.timeToLive;
+    const { timeToLive, rotateBefore } = values;
     return {
         inputs: {
-            ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}),
-            workspaceId: values.workspaceId ?? null,
+            ...addressInputs(values),
             ...(values.name !== undefined ? { name: values.name } : {}),
             nameSource: values.name !== undefined ? "user" : "auto",
             logicalName: logicalName ?? null,
@@ -92,6 +84,8 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
             timeToLive: timeToLive === undefined ? null : timeToLive === UNKNOWN ? UNKNOWN : timeToLive.text,
             orgId: values.orgId ?? null,
             requestedMode,
+            rotateBefore: rotateBefore === undefined ? null : rotateBefore === UNKNOWN ? UNKNOWN : rotateBefore.text,
+            verify: values.verify ?? true,
         },
     };
 }
@@ -108,55 +102,43 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (news.nameSource !== old.nameSource || news.logicalName !== old.logicalName) updates.push("name");
 
     const grafana = await sameGrafana(old, news);
-    if (grafana === "other") replaces.push(typeof news.workspaceId === "string" ? "workspaceId" : "endpoint");
-    if (grafana === "same, addressed differently") updates.push(typeof news.workspaceId === "string" ? "workspaceId" : "endpoint");
+    if (grafana === "other") replaces.push(addressField(news));
+    if (grafana === "same, addressed differently") updates.push(addressField(news));
 
-    if (news.timeToLive !== old.timeToLive) {
-        const sameDuration =
-            typeof news.timeToLive === "string" && old.secondsToLive === secondsOf(news.timeToLive);
-        (sameDuration ? updates : replaces).push("timeToLive");
-    }
+    const lifetime = timeToLiveChange(old, news.timeToLive);
+    if (lifetime !== "none") (lifetime === "respelled" ? updates : replaces).push("timeToLive");
     if (news.requestedMode !== old.requestedMode) {
         // "auto" accepts whatever API minted the existing key; an explicit mode must match it.
         (news.requestedMode === "auto" || news.requestedMode === old.mode ? updates : replaces).push("mode");
     }
-    if (hasExpired(old)) replaces.push("expiresAt");
+    if ((news.rotateBefore ?? null) !== old.rotateBefore) updates.push("rotateBefore");
+    // `verify` matters only when a key is minted: changing it alone changes nothing.
+    const age = replacementForAge("GrafanaApiKey", old, news.rotateBefore);
+    if (age) replaces.push(age);
     if (old.keyId === 0) replaces.push("key"); // a create that failed midway left no token
 
     const sameNameInSameOrg =
         news.nameSource === "user" && news.name === old.name && grafana !== "other" && (news.orgId ?? null) === old.orgId;
     return {
         changes: replaces.length + updates.length > 0,
-        replaces: unique(replaces),
+        replaces: [...new Set(replaces)],
         deleteBeforeReplace: replaces.length > 0 && sameNameInSameOrg,
     };
-}
-
-/**
- * Whether the new inputs address the Grafana the key lives on. Switching between `endpoint` and the
- * `workspaceId` of the same workspace is no reason to mint a new key, so that case asks ARM (read-only).
- */
-async function sameGrafana(old: ApiKeyState, news: Inputs): Promise<"same" | "same, addressed differently" | "other"> {
-    if (typeof news.workspaceId === "string") {
-        if (news.workspaceId === UNKNOWN) return "other";
-        if (old.workspaceId !== null) return sameWorkspace(old.workspaceId, news.workspaceId) ? "same" : "other";
-        return (await workspaceEndpoint(news.workspaceId)) === old.endpoint ? "same, addressed differently" : "other";
-    }
-    if (news.endpoint !== old.endpoint) return "other";
-    return old.workspaceId === null ? "same" : "same, addressed differently";
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const desired = await desiredFrom(inputs);
     const target = targetOf(desired);
-    const secondsToLive = desired.timeToLive === null ? null : secondsOf(desired.timeToLive);
+    const secondsToLive = desired.timeToLive === null ? undefined : secondsOf(desired.timeToLive);
     const version = desired.requestedMode === "serviceAccount" ? {} : await grafanaVersion(target);
+    const stateFor = (minted: Minted) => stateOf(desired, version, minted, secondsToLive ?? null);
 
     if (desired.requestedMode === "apiKey" || (desired.requestedMode === "auto" && hasLegacyApiKeys(version))) {
-        const legacy = await mintLegacyKey(target, desired, secondsToLive);
+        const legacy = await createLegacyKeyOnce(target, { name: desired.name, role: desired.role, secondsToLive });
         if (legacy.created) {
-            const state = stateOf(desired, version, { mode: "apiKey", key: legacy.key, keyId: legacy.id, serviceAccountId: null }, secondsToLive);
-            return { id: `apikey/${legacy.id}`, outs: state };
+            const minted: Minted = { mode: "apiKey", key: legacy.key, keyId: legacy.id, serviceAccountId: null };
+            if (desired.verify) await verifyOrUndo(target, stateFor(minted), () => deleteLegacyKey(target, legacy.id));
+            return { id: `apikey/${legacy.id}`, outs: stateFor(minted) };
         }
         if (desired.requestedMode === "apiKey") {
             throw new ProviderError({
@@ -169,21 +151,26 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     }
 
     const account = await createServiceAccountOnce(target, desired.name, desired.role);
-    let token: { id: number; key: string };
+    const removeAccount = () => deleteServiceAccount(target, account.id);
+    let minted: Minted;
     try {
-        token = await createTokenOnce(target, account.id, desired.name, secondsToLive);
+        const token = await createTokenOnce(target, account.id, desired.name, secondsToLive);
+        minted = { mode: "serviceAccount", key: token.key, keyId: token.id, serviceAccountId: account.id };
     } catch (error) {
-        throw await undoServiceAccount(target, account.id, error, stateOf(desired, version, { mode: "serviceAccount", key: "", keyId: 0, serviceAccountId: account.id }, secondsToLive));
+        throw await undo(error, removeAccount, stateFor({ mode: "serviceAccount", key: "", keyId: 0, serviceAccountId: account.id }));
     }
-    const state = stateOf(desired, version, { mode: "serviceAccount", key: token.key, keyId: token.id, serviceAccountId: account.id }, secondsToLive);
-    return { id: serviceAccountKeyId(account.id, token.id), outs: state };
+    if (desired.verify) await verifyOrUndo(target, stateFor(minted), removeAccount);
+    return { id: serviceAccountKeyId(account.id, minted.keyId), outs: stateFor(minted) };
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {
     const state = readApiKeyState(props);
     const target = targetOf(state);
     const found = state.mode === "apiKey" ? await findLegacyKey(target, state) : await findToken(target, state);
-    if (!found) return { id: "" }; // deleted outside Pulumi: drop it, the next `up` creates it again
+    if (!found) {
+        logWarning(`GrafanaApiKey "${state.name}" was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
+        return { id: "" };
+    }
     const refreshed: ApiKeyState = { ...state, expiresAt: found.expiresAt };
     refreshed.expired = found.expired || hasExpired(refreshed);
     return { id, props: refreshed };
@@ -199,6 +186,8 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
         logicalName: typeof news.logicalName === "string" ? news.logicalName : old.logicalName,
         timeToLive: typeof news.timeToLive === "string" ? news.timeToLive : null,
         requestedMode: (news.requestedMode as ApiKeyState["requestedMode"] | undefined) ?? "auto",
+        rotateBefore: typeof news.rotateBefore === "string" ? news.rotateBefore : null,
+        verify: news.verify !== false,
     };
     return { outs };
 }
@@ -216,59 +205,38 @@ export async function remove(_id: string, props: Inputs): Promise<void> {
     if (migrated) await deleteServiceAccount(target, migrated.id);
 }
 
-// ---- minting, without ever leaving a second or an orphaned object behind ----
+// ---- nothing orphaned ----
 
-async function mintLegacyKey(target: GrafanaTarget, desired: ApiKeyInputs, secondsToLive: number | null) {
-    const request = { name: desired.name, role: desired.role, secondsToLive: secondsToLive ?? undefined };
-    try {
-        return await createLegacyKey(target, request);
-    } catch (error) {
-        if (!isOutcomeUnknown(error)) throw error;
-        // The key may exist, but its secret is lost with the answer: remove it and mint again.
-        const existing = (await listLegacyKeys(target))?.find((key) => key.name === desired.name);
-        if (existing) await deleteLegacyKey(target, existing.id);
-        return createLegacyKey(target, request);
-    }
-}
+type Minted = Pick<ApiKeyState, "mode" | "key" | "keyId" | "serviceAccountId">;
 
-async function createServiceAccountOnce(target: GrafanaTarget, name: string, role: string) {
+/** A key that does not work is no key: remove what was made, and say what Grafana answered. */
+async function verifyOrUndo(target: GrafanaTarget, state: ApiKeyState, removeMinted: () => Promise<unknown>): Promise<void> {
     try {
-        return await createServiceAccount(target, name, role);
+        await verifyKey(target, state.key, state.role === "None");
     } catch (error) {
-        if (!isOutcomeUnknown(error)) throw error;
-        // Grafana sometimes answers 500 although it created the account: adopt it rather than make a second.
-        return (await findServiceAccountByName(target, name)) ?? createServiceAccount(target, name, role);
-    }
-}
-
-async function createTokenOnce(target: GrafanaTarget, serviceAccountId: number, name: string, secondsToLive: number | null) {
-    try {
-        return await createToken(target, serviceAccountId, name, secondsToLive ?? undefined);
-    } catch (error) {
-        if (!isOutcomeUnknown(error)) throw error;
-        const existing = (await listTokens(target, serviceAccountId))?.find((token) => token.name === name);
-        if (existing) await deleteServiceAccountToken(target, serviceAccountId, existing.id);
-        return createToken(target, serviceAccountId, name, secondsToLive ?? undefined);
+        throw await undo(error, removeMinted, state);
     }
 }
 
 /**
- * A service account without its token is useless and still counts as a user on the Azure bill: remove
- * it. Should that fail too, report a partial failure carrying its id, so Pulumi keeps tracking it and
- * the next `up` or `destroy` deals with it.
+ * Removes what a failed create made (a service account without its token still counts as a user on the
+ * Azure bill). Should that fail too, the error carries the id as a partial failure, so Pulumi keeps
+ * tracking the object and the next `up` or `destroy` deals with it.
  */
-async function undoServiceAccount(target: GrafanaTarget, serviceAccountId: number, cause: unknown, partialState: ApiKeyState) {
+async function undo(cause: unknown, removeMinted: () => Promise<unknown>, partialState: ApiKeyState): Promise<unknown> {
     try {
-        await deleteServiceAccount(target, serviceAccountId);
+        await removeMinted();
         return cause;
     } catch {
         const message = cause instanceof Error ? cause.message : String(cause);
+        const what = partialState.mode === "apiKey" ? `legacy key ${partialState.keyId}` : `service account ${partialState.serviceAccountId}`;
         return Object.assign(
-            new Error(
-                `${message} The service account ${serviceAccountId} created for this key could not be removed; ` +
-                    "Pulumi keeps tracking it and removes it on the next update or destroy.",
-            ),
-            { id: serviceAccountKeyId(serviceAccountId, 0), properties: partialState, reasons: [message] },
+            new Error(`${message} The ${what} created for this key could not be removed; Pulumi keeps tracking it and removes it on the next update or destroy.`),
+            {
+                id: partialState.mode === "apiKey" ? `apikey/${partialState.keyId}` : serviceAccountKeyId(partialState.serviceAccountId!, partialState.keyId),
+                properties: { ...partialState, key: "", keyId: partialState.mode === "apiKey" ? partialState.keyId : 0 },
+                reasons: [message],
+            },
         );
     }
 }
@@ -298,10 +266,8 @@ async function findToken(target: GrafanaTarget, state: ApiKeyState): Promise<Ref
 // ---- small pieces ----
 
 async function desiredFrom(inputs: Inputs): Promise<ApiKeyInputs> {
-    const workspaceId = typeof inputs.workspaceId === "string" ? inputs.workspaceId : null;
     return {
-        endpoint: workspaceId === null ? (inputs.endpoint as string) : await workspaceEndpoint(workspaceId),
-        workspaceId,
+        ...(await resolveAddress(inputs)),
         name: typeof inputs.name === "string" ? inputs.name : autoname(inputs.logicalName as string),
         nameSource: typeof inputs.name === "string" ? "user" : "auto",
         logicalName: typeof inputs.logicalName === "string" ? inputs.logicalName : (inputs.name as string),
@@ -309,42 +275,21 @@ async function desiredFrom(inputs: Inputs): Promise<ApiKeyInputs> {
         timeToLive: typeof inputs.timeToLive === "string" ? inputs.timeToLive : null,
         orgId: typeof inputs.orgId === "number" ? inputs.orgId : null,
         requestedMode: (inputs.requestedMode as ApiKeyInputs["requestedMode"] | undefined) ?? "auto",
+        rotateBefore: typeof inputs.rotateBefore === "string" ? inputs.rotateBefore : null,
+        verify: inputs.verify !== false,
     };
 }
 
-function stateOf(
-    desired: ApiKeyInputs,
-    version: GrafanaVersion,
-    minted: Pick<ApiKeyState, "mode" | "key" | "keyId" | "serviceAccountId">,
-    secondsToLive: number | null,
-): ApiKeyState {
+function stateOf(desired: ApiKeyInputs, version: GrafanaVersion, minted: Minted, secondsToLive: number | null): ApiKeyState {
     return {
         schemaVersion: API_KEY_STATE_VERSION,
         ...desired,
         ...minted,
         secondsToLive,
-        expiresAt: secondsToLive === null ? null : new Date(Date.now() + secondsToLive * 1000).toISOString(),
+        expiresAt: expiresAtFor(secondsToLive),
         expired: false,
         grafanaVersion: version.version ?? null,
     };
-}
-
-function targetOf(inputs: { endpoint: string; orgId: number | null }): GrafanaTarget {
-    return { endpoint: inputs.endpoint, orgId: inputs.orgId ?? undefined };
-}
-
-function secondsOf(timeToLive: string): number {
-    const parsed = parseTimeToLive(timeToLive);
-    if (!parsed.ok) throw new Error(`timeToLive "${timeToLive}" is not valid: ${parsed.problem}`);
-    return parsed.seconds;
-}
-
-function hasExpired(state: Pick<ApiKeyState, "expired" | "expiresAt">): boolean {
-    return state.expired || (state.expiresAt !== null && Date.parse(state.expiresAt) <= Date.now());
-}
-
-function isOutcomeUnknown(error: unknown): boolean {
-    return error instanceof ProviderError && error.outcomeUnknown;
 }
 
 function serviceAccountKeyId(serviceAccountId: number, tokenId: number): string {
@@ -353,8 +298,4 @@ function serviceAccountKeyId(serviceAccountId: number, tokenId: number): string 
 
 function migratedAccountName(keyName: string): string {
     return `sa-autogen-${keyName}`;
-}
-
-function unique(values: string[]): string[] {
-    return [...new Set(values)];
 }

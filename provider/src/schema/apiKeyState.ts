@@ -7,7 +7,7 @@ import { MODES, ROLES } from "./inputs";
  * `schemaVersion` says which one this is, and `readApiKeyState` upgrades older shapes.
  */
 
-export const API_KEY_STATE_VERSION = 2;
+export const API_KEY_STATE_VERSION = 3;
 
 export const apiKeyInputs = z.object({
     /** The Grafana URL: as given, or resolved from `workspaceId` when the key was created. */
@@ -21,6 +21,10 @@ export const apiKeyInputs = z.object({
     timeToLive: z.string().nullable(),
     orgId: z.number().int().nullable(),
     requestedMode: z.enum(MODES),
+    /** Replace the key once it is this close to expiring (state version 3). */
+    rotateBefore: z.string().nullable(),
+    /** Prove a new key works before handing it out (state version 3). */
+    verify: z.boolean(),
 });
 export type ApiKeyInputs = z.infer<typeof apiKeyInputs>;
 
@@ -57,5 +61,7 @@ export function readApiKeyState(outputs: Record<string, unknown>): ApiKeyState {
 function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
     let state = outputs;
     if (state.schemaVersion === 1) state = { ...state, schemaVersion: 2, workspaceId: null };
+    // Keys minted before verification existed were not verified; saying so keeps diffs quiet.
+    if (state.schemaVersion === 2) state = { ...state, schemaVersion: 3, rotateBefore: null, verify: false };
     return state;
 }

@@ -111,6 +111,12 @@ export const timeToLiveRule: FieldRule<{ text: string; seconds: number }> = {
     }),
 };
 
+/** A span such as `rotateBefore`: the same syntax as a time to live. */
+export const durationRule: FieldRule<{ text: string; seconds: number }> = {
+    allowed: TIME_TO_LIVE_FORM.replace("; omit it for a key that never expires", ""),
+    schema: timeToLiveRule.schema,
+};
+
 export const orgIdRule: FieldRule<number> = {
     allowed: "a whole number >= 1 (the Grafana organization id); omit it for the credential's current org",
     schema: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(

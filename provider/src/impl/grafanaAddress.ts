@@ -1,0 +1,68 @@
+import { workspaceEndpoint } from "../azure/workspaceEndpoint";
+import { sameWorkspace } from "../azure/workspaceId";
+import { GrafanaTarget } from "../grafana/client";
+import { CheckFailure, endpointRule, UNKNOWN, workspaceIdRule } from "../schema/inputs";
+
+/**
+ * Where a Grafana resource lives: an `endpoint` URL, or the `workspaceId` of an Azure Managed Grafana
+ * workspace whose endpoint ARM knows. Shared by every data-plane resource.
+ */
+
+export const ADDRESS_FIELDS = {
+    endpoint: { ...endpointRule, required: false },
+    workspaceId: workspaceIdRule,
+};
+
+/** Exactly one of `endpoint` and `workspaceId`. */
+export function checkAddress(news: Record<string, unknown>, failures: CheckFailure[]): void {
+    const given = (field: string) => news[field] !== undefined && news[field] !== null;
+    if (given("endpoint") !== given("workspaceId")) return;
+    failures.push({
+        property: "endpoint",
+        reason: given("endpoint")
+            ? "give either endpoint or workspaceId, not both"
+            : `endpoint is required: use ${endpointRule.allowed}; or give workspaceId instead (${workspaceIdRule.allowed})`,
+    });
+}
+
+/** The address part of checked inputs; an endpoint is left out when a workspace will supply it. */
+export function addressInputs(values: { endpoint?: string; workspaceId?: string }): { endpoint?: string; workspaceId: string | null } {
+    return { ...(values.endpoint !== undefined ? { endpoint: values.endpoint } : {}), workspaceId: values.workspaceId ?? null };
+}
+
+export interface StoredAddress {
+    endpoint: string;
+    workspaceId: string | null;
+    orgId: number | null;
+}
+
+export type GrafanaMatch = "same" | "same, addressed differently" | "other";
+
+/**
+ * Whether new inputs address the Grafana an object lives on. Switching between `endpoint` and the
+ * `workspaceId` of the same workspace is no reason to recreate anything, so that case asks ARM
+ * (read-only, so fine during preview).
+ */
+export async function sameGrafana(old: StoredAddress, news: Record<string, unknown>): Promise<GrafanaMatch> {
+    if (typeof news.workspaceId === "string") {
+        if (news.workspaceId === UNKNOWN) return "other";
+        if (old.workspaceId !== null) return sameWorkspace(old.workspaceId, news.workspaceId) ? "same" : "other";
+        return (await workspaceEndpoint(news.workspaceId)) === old.endpoint ? "same, addressed differently" : "other";
+    }
+    if (news.endpoint !== old.endpoint) return "other";
+    return old.workspaceId === null ? "same" : "same, addressed differently";
+}
+
+/** The changed address field, for `replaces` or an update. */
+export function addressField(news: Record<string, unknown>): "workspaceId" | "endpoint" {
+    return typeof news.workspaceId === "string" ? "workspaceId" : "endpoint";
+}
+
+export async function resolveAddress(inputs: Record<string, unknown>): Promise<{ endpoint: string; workspaceId: string | null }> {
+    const workspaceId = typeof inputs.workspaceId === "string" ? inputs.workspaceId : null;
+    return { endpoint: workspaceId === null ? (inputs.endpoint as string) : await workspaceEndpoint(workspaceId), workspaceId };
+}
+
+export function targetOf(stored: { endpoint: string; orgId: number | null }): GrafanaTarget {
+    return { endpoint: stored.endpoint, orgId: stored.orgId ?? undefined };
+}

@@ -1,0 +1,54 @@
+import { parseTimeToLive } from "../duration";
+import { logInfo } from "../log";
+
+/**
+ * When a key or token stops working, and when it should be replaced: once expired, or once inside its
+ * `rotateBefore` window. Decided from stored state and the clock alone, so `pulumi preview` shows the
+ * replacement without asking Grafana.
+ */
+
+export interface Lifetime {
+    name: string;
+    timeToLive: string | null;
+    secondsToLive: number | null;
+    expiresAt: string | null;
+    expired: boolean;
+    rotateBefore: string | null;
+}
+
+export function secondsOf(duration: string): number {
+    const parsed = parseTimeToLive(duration);
+    if (!parsed.ok) throw new Error(`duration "${duration}" is not valid: ${parsed.problem}`);
+    return parsed.seconds;
+}
+
+export function expiresAtFor(secondsToLive: number | null, now = Date.now()): string | null {
+    return secondsToLive === null ? null : new Date(now + secondsToLive * 1000).toISOString();
+}
+
+export function hasExpired(state: Pick<Lifetime, "expired" | "expiresAt">, now = Date.now()): boolean {
+    return state.expired || (state.expiresAt !== null && Date.parse(state.expiresAt) <= now);
+}
+
+/** `timeToLive` written differently but as long (`24h` for `1d`) needs no new key. */
+export function timeToLiveChange(old: Pick<Lifetime, "timeToLive" | "secondsToLive">, timeToLive: unknown): "none" | "respelled" | "changed" {
+    if (timeToLive === old.timeToLive) return "none";
+    return typeof timeToLive === "string" && old.secondsToLive === secondsOf(timeToLive) ? "respelled" : "changed";
+}
+
+/**
+ * The replacement the key's age calls for, if any: `expiresAt` once expired, `rotateBefore` once inside
+ * the rotation window (`rotateBefore` taken from the new inputs, so adding it takes effect at once).
+ * Says why at info level, since nothing in the program changed.
+ */
+export function replacementForAge(kind: string, old: Lifetime, rotateBefore: unknown, now = Date.now()): "expiresAt" | "rotateBefore" | undefined {
+    if (hasExpired(old, now)) {
+        logInfo(`${kind} "${old.name}" expired${old.expiresAt ? ` at ${old.expiresAt}` : ""}: it will be replaced.`);
+        return "expiresAt";
+    }
+    if (typeof rotateBefore !== "string" || old.expiresAt === null) return undefined;
+    const rotateAt = Date.parse(old.expiresAt) - secondsOf(rotateBefore) * 1000;
+    if (now < rotateAt) return undefined;
+    logInfo(`${kind} "${old.name}" expires at ${old.expiresAt}, within rotateBefore ${rotateBefore}: it will be replaced.`);
+    return "rotateBefore";
+}
