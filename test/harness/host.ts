@@ -47,8 +47,9 @@ export class DynamicProviderHost {
     }
 
     /** Starts a host with `cwd` as the engine would (the program's folder) and the given environment. */
-    static async start(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<DynamicProviderHost> {
-        const child = spawn(process.execPath, [HOST_SCRIPT, "127.0.0.1:1"], {
+    /** `engineAddress`: where the engine's services (its Log) listen; by default nothing answers there. */
+    static async start(options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string } = {}): Promise<DynamicProviderHost> {
+        const child = spawn(process.execPath, [HOST_SCRIPT, options.engineAddress ?? "127.0.0.1:1"], {
             cwd: options.cwd ?? REPO_ROOT,
             env: options.env ?? process.env,
             stdio: ["ignore", "pipe", "pipe"],

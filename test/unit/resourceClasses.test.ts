@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GrafanaApiKey, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
+import { GrafanaApiKey, GrafanaServiceAccount, GrafanaServiceAccountToken, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
 import { register } from "../harness/program";
 
 const WORKSPACE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Dashboard/grafana/my-ws";
@@ -9,7 +9,7 @@ describe("resource classes", () => {
         let key: GrafanaApiKey | undefined;
         const [registration] = await register(() => [(key = new GrafanaApiKey("ci", { workspaceId: WORKSPACE }))]);
         for (const output of ["key", "keyId", "name", "role", "timeToLive", "secondsToLive", "expiresAt", "expired", "mode",
-            "serviceAccountId", "endpoint", "workspaceId", "orgId", "grafanaVersion", "schemaVersion"]) {
+            "serviceAccountId", "endpoint", "workspaceId", "orgId", "grafanaVersion", "rotateBefore", "verify", "schemaVersion"]) {
             expect([output, pulumi.Output.isInstance((key as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
         }
         expect(registration.type).toBe("pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaApiKey");
@@ -28,5 +28,25 @@ describe("resource classes", () => {
         }
         expect(registration.type).toBe("pulumi-nodejs:dynamic/azure-grafana-keys:WorkspaceApiKeyEnablement");
         expect(registration.additionalSecretOutputs).toEqual([]);
+    });
+
+    test("GrafanaServiceAccount's outputs are Outputs and none is secret; GrafanaServiceAccountToken's key is", async () => {
+        let account: GrafanaServiceAccount | undefined;
+        let token: GrafanaServiceAccountToken | undefined;
+        const registrations = await register(() => [
+            (account = new GrafanaServiceAccount("bot", { workspaceId: WORKSPACE })),
+            (token = new GrafanaServiceAccountToken("bot-token", { workspaceId: WORKSPACE, serviceAccountId: 1 })),
+        ]);
+        for (const output of ["serviceAccountId", "uid", "login", "name", "role", "isDisabled", "orgId", "endpoint", "workspaceId", "schemaVersion"]) {
+            expect([output, pulumi.Output.isInstance((account as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
+        }
+        for (const output of ["key", "tokenId", "serviceAccountId", "name", "timeToLive", "secondsToLive", "expiresAt", "expired",
+            "rotateBefore", "verify", "orgId", "endpoint", "workspaceId", "schemaVersion"]) {
+            expect([output, pulumi.Output.isInstance((token as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
+        }
+        expect(registrations.map((registration) => [registration.type, registration.additionalSecretOutputs])).toEqual([
+            ["pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaServiceAccount", []],
+            ["pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaServiceAccountToken", ["key"]],
+        ]);
     });
 });

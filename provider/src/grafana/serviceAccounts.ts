@@ -12,12 +12,46 @@ import {
 
 /** Service accounts and their tokens (`/api/serviceaccounts`), Grafana >= 9.1. */
 
-export async function createServiceAccount(target: GrafanaTarget, name: string, role: string): Promise<ServiceAccount> {
+export async function createServiceAccount(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
     return requestGrafana(target, {
         method: "POST",
         path: "/api/serviceaccounts",
-        body: { name, role, isDisabled: false },
+        body: { name, role, isDisabled },
         schema: serviceAccount,
+    });
+}
+
+/** undefined when the account no longer exists. */
+export async function getServiceAccount(target: GrafanaTarget, serviceAccountId: number): Promise<ServiceAccount | undefined> {
+    const result = await callGrafana(target, {
+        method: "GET",
+        path: `/api/serviceaccounts/${serviceAccountId}`,
+        schema: serviceAccount,
+        expectedErrors: [404],
+    });
+    return result.ok ? result.value : undefined;
+}
+
+/** Always sends name, role and isDisabled together: Grafana 11 answers 500 when role is left out. */
+export async function updateServiceAccount(
+    target: GrafanaTarget,
+    serviceAccountId: number,
+    settings: { name: string; role: string; isDisabled: boolean },
+): Promise<void> {
+    await requestGrafana(target, { method: "PATCH", path: `/api/serviceaccounts/${serviceAccountId}`, body: settings, schema: anyBody });
+}
+
+/** One page of the org's service accounts; Grafana pages by `perpage` (we ask 1000, its usual cap). */
+export async function searchServiceAccounts(
+    target: GrafanaTarget,
+    page: number,
+    perPage = 1000,
+): Promise<{ totalCount: number; serviceAccounts: ServiceAccount[] }> {
+    return requestGrafana(target, {
+        method: "GET",
+        path: "/api/serviceaccounts/search",
+        query: { perpage: perPage, page },
+        schema: serviceAccountSearch,
     });
 }
 
@@ -85,12 +119,12 @@ export async function deleteServiceAccountToken(target: GrafanaTarget, serviceAc
 }
 
 /** Grafana sometimes answers 500 although it created the account: adopt it rather than make a second. */
-export async function createServiceAccountOnce(target: GrafanaTarget, name: string, role: string): Promise<ServiceAccount> {
+export async function createServiceAccountOnce(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
     try {
-        return await createServiceAccount(target, name, role);
+        return await createServiceAccount(target, name, role, isDisabled);
     } catch (error) {
         if (!isOutcomeUnknown(error)) throw error;
-        return (await findServiceAccountByName(target, name)) ?? createServiceAccount(target, name, role);
+        return (await findServiceAccountByName(target, name)) ?? createServiceAccount(target, name, role, isDisabled);
     }
 }
 

@@ -26,7 +26,8 @@ import {
     validateFields,
 } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
-import { expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange } from "./keyLifetime";
+import { expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import { undoCreate } from "./undo";
 
 /**
  * The whole life of a GrafanaApiKey: check, diff, create, read, update, delete.
@@ -115,7 +116,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     // `verify` matters only when a key is minted: changing it alone changes nothing.
     const age = replacementForAge("GrafanaApiKey", old, news.rotateBefore);
     if (age) replaces.push(age);
-    if (old.keyId === 0) replaces.push("key"); // a create that failed midway left no token
+    if (old.key === "") replaces.push("key"); // a create that failed midway is tracked without a usable key
 
     const sameNameInSameOrg =
         news.nameSource === "user" && news.name === old.name && grafana !== "other" && (news.orgId ?? null) === old.orgId;
@@ -157,7 +158,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         const token = await createTokenOnce(target, account.id, desired.name, secondsToLive);
         minted = { mode: "serviceAccount", key: token.key, keyId: token.id, serviceAccountId: account.id };
     } catch (error) {
-        throw await undo(error, removeAccount, stateFor({ mode: "serviceAccount", key: "", keyId: 0, serviceAccountId: account.id }));
+            throw await undo(error, removeAccount, stateFor({ mode: "serviceAccount", key: "", keyId: 0, serviceAccountId: account.id }));
     }
     if (desired.verify) await verifyOrUndo(target, stateFor(minted), removeAccount);
     return { id: serviceAccountKeyId(account.id, minted.keyId), outs: stateFor(minted) };
@@ -218,27 +219,14 @@ async function verifyOrUndo(target: GrafanaTarget, state: ApiKeyState, removeMin
     }
 }
 
-/**
- * Removes what a failed create made (a service account without its token still counts as a user on the
- * Azure bill). Should that fail too, the error carries the id as a partial failure, so Pulumi keeps
- * tracking the object and the next `up` or `destroy` deals with it.
- */
-async function undo(cause: unknown, removeMinted: () => Promise<unknown>, partialState: ApiKeyState): Promise<unknown> {
-    try {
-        await removeMinted();
-        return cause;
-    } catch {
-        const message = cause instanceof Error ? cause.message : String(cause);
-        const what = partialState.mode === "apiKey" ? `legacy key ${partialState.keyId}` : `service account ${partialState.serviceAccountId}`;
-        return Object.assign(
-            new Error(`${message} The ${what} created for this key could not be removed; Pulumi keeps tracking it and removes it on the next update or destroy.`),
-            {
-                id: partialState.mode === "apiKey" ? `apikey/${partialState.keyId}` : serviceAccountKeyId(partialState.serviceAccountId!, partialState.keyId),
-                properties: { ...partialState, key: "", keyId: partialState.mode === "apiKey" ? partialState.keyId : 0 },
-                reasons: [message],
-            },
-        );
-    }
+function undo(cause: unknown, removeMinted: () => Promise<unknown>, state: ApiKeyState): Promise<unknown> {
+    const legacy = state.mode === "apiKey";
+    return undoCreate(cause, removeMinted, {
+        what: legacy ? `legacy key ${state.keyId}` : `service account ${state.serviceAccountId}`,
+        id: legacy ? `apikey/${state.keyId}` : serviceAccountKeyId(state.serviceAccountId!, 0),
+        // Tracked without its secret; keyId 0 (no token) makes the next `up` replace it.
+        properties: { ...state, key: "", keyId: legacy ? state.keyId : 0 },
+    });
 }
 
 // ---- reading back ----
@@ -260,7 +248,7 @@ async function findToken(target: GrafanaTarget, state: ApiKeyState): Promise<Ref
     if (state.keyId === 0) return { expiresAt: state.expiresAt }; // partial create: the account is what is tracked
     const token = tokens.find((candidate) => candidate.id === state.keyId);
     if (!token) return undefined;
-    return { expiresAt: token.expiration ? new Date(token.expiration).toISOString() : null, expired: token.hasExpired };
+    return { expiresAt: tokenExpiresAt(token), expired: token.hasExpired };
 }
 
 // ---- small pieces ----

@@ -1,6 +1,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { applyProviderConfig, ConfigReader } from "../config";
 import * as grafanaApiKey from "./grafanaApiKey";
+import * as grafanaServiceAccount from "./grafanaServiceAccount";
+import * as grafanaServiceAccountToken from "./grafanaServiceAccountToken";
 import * as workspaceApiKeyEnablement from "./workspaceApiKeyEnablement";
 
 /**
@@ -21,6 +23,8 @@ export interface Lifecycle {
 const lifecycles: Record<string, Lifecycle> = {
     GrafanaApiKey: { ...grafanaApiKey, delete: grafanaApiKey.remove },
     WorkspaceApiKeyEnablement: { ...workspaceApiKeyEnablement, delete: workspaceApiKeyEnablement.remove },
+    GrafanaServiceAccount: { ...grafanaServiceAccount, delete: grafanaServiceAccount.remove },
+    GrafanaServiceAccountToken: { ...grafanaServiceAccountToken, delete: grafanaServiceAccountToken.remove },
 };
 
 let configured = false;

@@ -26,6 +26,16 @@ export function expiresAtFor(secondsToLive: number | null, now = Date.now()): st
     return secondsToLive === null ? null : new Date(now + secondsToLive * 1000).toISOString();
 }
 
+/**
+ * A token's expiry as Grafana sees it. Grafana's own countdown (`secondsUntilExpiration`) is preferred
+ * to its absolute `expiration`, so a skewed clock here does not move a rotation.
+ */
+export function tokenExpiresAt(token: { expiration?: string | null; secondsUntilExpiration?: number | null }, now = Date.now()): string | null {
+    if (!token.expiration) return null;
+    if (typeof token.secondsUntilExpiration === "number") return new Date(now + token.secondsUntilExpiration * 1000).toISOString();
+    return new Date(token.expiration).toISOString();
+}
+
 export function hasExpired(state: Pick<Lifetime, "expired" | "expiresAt">, now = Date.now()): boolean {
     return state.expired || (state.expiresAt !== null && Date.parse(state.expiresAt) <= now);
 }

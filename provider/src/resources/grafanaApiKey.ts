@@ -35,6 +35,14 @@ export interface GrafanaApiKeyArgs {
      * to Grafana 11.2, a service account with one token from 11.3 on (Azure Managed Grafana runs 12).
      */
     mode?: pulumi.Input<MintMode>;
+    /**
+     * Replace the key once it is this close to expiring (same syntax as `timeToLive`, e.g. `7d`), on the
+     * next `pulumi up`; no timer resource needed. With an autoname the new key exists before the old
+     * one is deleted.
+     */
+    rotateBefore?: pulumi.Input<string>;
+    /** Prove the new key works (`GET /api/dashboards/home` answers 200) before handing it out. Default true. */
+    verify?: pulumi.Input<boolean>;
 }
 
 /**
@@ -67,6 +75,8 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly orgId: pulumi.Output<number | undefined>;
     /** The Grafana version the key was minted on, when the server tells it. */
     declare readonly grafanaVersion: pulumi.Output<string | undefined>;
+    declare readonly rotateBefore: pulumi.Output<string | undefined>;
+    declare readonly verify: pulumi.Output<boolean>;
     /** Version of the stored state's shape. */
     declare readonly schemaVersion: pulumi.Output<number>;
 
@@ -101,5 +111,7 @@ const OUTPUTS = {
     workspaceId: undefined,
     orgId: undefined,
     grafanaVersion: undefined,
+    rotateBefore: undefined,
+    verify: undefined,
     schemaVersion: undefined,
 };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MODES, ROLES } from "./inputs";
+import { readState } from "./state";
 
 /**
  * What a GrafanaApiKey keeps in Pulumi state. `diff`, `update`, `read` and `delete` see only these
@@ -42,19 +43,7 @@ export const apiKeyState = apiKeyInputs.extend({
 export type ApiKeyState = z.infer<typeof apiKeyState>;
 
 export function readApiKeyState(outputs: Record<string, unknown>): ApiKeyState {
-    const version = outputs.schemaVersion;
-    if (typeof version === "number" && version > API_KEY_STATE_VERSION) {
-        throw new Error(
-            `This GrafanaApiKey was written by a newer pulumi-azure-grafana-keys (state version ${version}); ` +
-                "upgrade the package in this program before running it again.",
-        );
-    }
-    const parsed = apiKeyState.safeParse(upgrade(outputs));
-    if (!parsed.success) {
-        const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
-        throw new Error(`The stored state of this GrafanaApiKey is not readable (fields: ${fields}).`);
-    }
-    return parsed.data;
+    return readState("GrafanaApiKey", apiKeyState, API_KEY_STATE_VERSION, outputs, upgrade);
 }
 
 /** Older shapes, one step at a time, to the current one. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readState } from "./state";
 
 /**
  * What a WorkspaceApiKeyEnablement keeps in Pulumi state; `diff`, `update`, `read` and `delete` see only
@@ -25,17 +26,5 @@ export const enablementState = z.object({
 export type EnablementState = z.infer<typeof enablementState>;
 
 export function readEnablementState(outputs: Record<string, unknown>): EnablementState {
-    const version = outputs.schemaVersion;
-    if (typeof version === "number" && version > ENABLEMENT_STATE_VERSION) {
-        throw new Error(
-            `This WorkspaceApiKeyEnablement was written by a newer pulumi-azure-grafana-keys (state version ${version}); ` +
-                "upgrade the package in this program before running it again.",
-        );
-    }
-    const parsed = enablementState.safeParse(outputs);
-    if (!parsed.success) {
-        const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
-        throw new Error(`The stored state of this WorkspaceApiKeyEnablement is not readable (fields: ${fields}).`);
-    }
-    return parsed.data;
+    return readState("WorkspaceApiKeyEnablement", enablementState, ENABLEMENT_STATE_VERSION, outputs);
 }

@@ -7,12 +7,25 @@ export const healthResponse = z.object({ version: z.string().optional(), databas
 export const createdApiKey = z.object({ id: z.number().int(), name: z.string(), key: z.string().min(1) }).loose();
 
 export const apiKeyListItem = z
-    .object({ id: z.number().int(), name: z.string(), role: z.string().optional(), expiration: z.string().nullish() })
+    .object({
+        id: z.number().int(),
+        name: z.string(),
+        role: z.string().optional(),
+        expiration: z.string().nullish(),
+        lastUsedAt: z.string().nullish(),
+    })
     .loose();
 export const apiKeyList = z.array(apiKeyListItem);
 
 export const serviceAccount = z
-    .object({ id: z.number().int(), name: z.string(), login: z.string().optional(), role: z.string().optional() })
+    .object({
+        id: z.number().int(),
+        name: z.string(),
+        uid: z.string().optional(),
+        login: z.string().optional(),
+        role: z.string().optional(),
+        isDisabled: z.boolean().optional(),
+    })
     .loose();
 
 export const serviceAccountSearch = z
@@ -27,6 +40,8 @@ export const tokenListItem = z
         name: z.string(),
         expiration: z.string().nullish(),
         hasExpired: z.boolean().optional(),
+        secondsUntilExpiration: z.number().nullish(),
+        lastUsedAt: z.string().nullish(),
     })
     .loose();
 export const tokenList = z.array(tokenListItem);

@@ -216,3 +216,9 @@ export const booleanRule: FieldRule<boolean> = {
     allowed: "true or false",
     schema: z.boolean(),
 };
+
+export const serviceAccountIdRule: FieldRule<number> = {
+    required: true,
+    allowed: "the id of a Grafana service account, a whole number >= 1 (e.g. a GrafanaServiceAccount's serviceAccountId)",
+    schema: z.number().int("it is not a whole number").min(1, "it is below 1"),
+};

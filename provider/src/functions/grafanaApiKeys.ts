@@ -1,0 +1,126 @@
+import * as pulumi from "@pulumi/pulumi";
+import { applyProviderConfig, CONFIG_NAMESPACE, SettingName } from "../config";
+import { listLegacyKeys } from "../grafana/apiKeys";
+import { listTokens, searchServiceAccounts } from "../grafana/serviceAccounts";
+import { GrafanaTarget } from "../grafana/client";
+import { ServiceAccount } from "../schema/grafana";
+import { booleanRule, orgIdRule, validateFields } from "../schema/inputs";
+import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "../impl/grafanaAddress";
+
+/**
+ * Every key of a Grafana org: service-account tokens (paging through every service account) and, where
+ * the server still has them, legacy API keys. Metadata only: a key's secret cannot be read back.
+ */
+
+export interface GrafanaApiKeysArgs {
+    /** The Grafana URL. Give this or `workspaceId`. */
+    endpoint?: string;
+    /** Instead of `endpoint`: the ARM id of an Azure Managed Grafana workspace. */
+    workspaceId?: string;
+    /** Also list keys that have expired. Default false. */
+    includeExpired?: boolean;
+    /** The Grafana organization. Omitted: the credential's current org. */
+    orgId?: number;
+}
+
+export interface GrafanaKeyInfo {
+    /** `serviceAccountToken`, or `apiKey` for a legacy key. */
+    kind: "serviceAccountToken" | "apiKey";
+    /** Grafana's id of the token or legacy key. */
+    id: number;
+    name: string;
+    /** The key's role; for a token, its service account's. */
+    role: string | null;
+    /** ISO-8601, or null for a key that never expires. */
+    expiresAt: string | null;
+    expired: boolean;
+    serviceAccountId: number | null;
+    serviceAccountName: string | null;
+    /** ISO-8601, or null if never used. */
+    lastUsedAt: string | null;
+}
+
+/** For scripts: signs in from the environment (GRAFANA_AUTH, or Microsoft Entra ID). */
+export async function listGrafanaApiKeys(args: GrafanaApiKeysArgs): Promise<GrafanaKeyInfo[]> {
+    const raw = args as unknown as Record<string, unknown>;
+    const { values, failures } = validateFields(raw, { ...ADDRESS_FIELDS, includeExpired: booleanRule, orgId: orgIdRule });
+    checkAddress(raw, failures);
+    if (failures.length > 0) throw new Error(failures.map((failure) => failure.reason).join("; "));
+    const address = await resolveAddress(addressInputs(values as { endpoint?: string; workspaceId?: string }));
+    const target = targetOf({ ...address, orgId: (values.orgId as number | undefined) ?? null });
+    const now = Date.now();
+    const keys = [...(await tokensOfEveryAccount(target, now)), ...(await legacyKeys(target, now))];
+    return values.includeExpired === true ? keys : keys.filter((key) => !key.expired);
+}
+
+/**
+ * In a Pulumi program: an Output of the keys, signed in like the resources (the stack's
+ * `azure-grafana-keys:*` config, then the environment).
+ */
+export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulumi.Output<GrafanaKeyInfo[]> {
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    const grafanaAuth = config.getSecret("grafanaAuth");
+    const keys = pulumi.all([pulumi.output(args), grafanaAuth]).apply(async ([resolved, auth]) => {
+        applyProviderConfig({
+            get: (key: string) => (key === `${CONFIG_NAMESPACE}:grafanaAuth` ? auth : config.get(key.slice(CONFIG_NAMESPACE.length + 1) as SettingName)),
+        });
+        return listGrafanaApiKeys(resolved as GrafanaApiKeysArgs);
+    });
+    return pulumi.unsecret(keys) as pulumi.Output<GrafanaKeyInfo[]>;
+}
+
+const PARALLEL_TOKEN_LISTS = 8;
+
+async function tokensOfEveryAccount(target: GrafanaTarget, now: number): Promise<GrafanaKeyInfo[]> {
+    const accounts: ServiceAccount[] = [];
+    for (let page = 1; ; page++) {
+        const found = await searchServiceAccounts(target, page);
+        accounts.push(...found.serviceAccounts);
+        if (found.serviceAccounts.length === 0 || accounts.length >= found.totalCount) break;
+    }
+    const keys: GrafanaKeyInfo[] = [];
+    for (let start = 0; start < accounts.length; start += PARALLEL_TOKEN_LISTS) {
+        const batch = accounts.slice(start, start + PARALLEL_TOKEN_LISTS);
+        const tokenLists = await Promise.all(batch.map((account) => listTokens(target, account.id)));
+        batch.forEach((account, index) => {
+            for (const token of tokenLists[index] ?? []) {
+                const expiresAt = isoOrNull(token.expiration);
+                keys.push({
+                    kind: "serviceAccountToken",
+                    id: token.id,
+                    name: token.name,
+                    role: account.role ?? null,
+                    expiresAt,
+                    expired: token.hasExpired ?? (expiresAt !== null && Date.parse(expiresAt) <= now),
+                    serviceAccountId: account.id,
+                    serviceAccountName: account.name,
+                    lastUsedAt: isoOrNull(token.lastUsedAt),
+                });
+            }
+        });
+    }
+    return keys;
+}
+
+async function legacyKeys(target: GrafanaTarget, now: number): Promise<GrafanaKeyInfo[]> {
+    return ((await listLegacyKeys(target)) ?? []).map((key) => {
+        const expiresAt = isoOrNull(key.expiration);
+        return {
+            kind: "apiKey" as const,
+            id: key.id,
+            name: key.name,
+            role: key.role ?? null,
+            expiresAt,
+            expired: expiresAt !== null && Date.parse(expiresAt) <= now,
+            serviceAccountId: null,
+            serviceAccountName: null,
+            lastUsedAt: isoOrNull(key.lastUsedAt),
+        };
+    });
+}
+
+/** Grafana writes "never" as null, or as the zero time in some versions. */
+function isoOrNull(text: string | null | undefined): string | null {
+    if (!text || text.startsWith("0001-01-01")) return null;
+    return new Date(text).toISOString();
+}

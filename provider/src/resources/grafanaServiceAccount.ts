@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import { GrafanaRole } from "./grafanaApiKey";
+import { createStub, TYPE_MODULE } from "./stub";
+
+export interface GrafanaServiceAccountArgs {
+    /** The Grafana URL, e.g. a workspace's `properties.endpoint`. Give this or `workspaceId`. */
+    endpoint?: pulumi.Input<string>;
+    /** Instead of `endpoint`: the ARM id of an Azure Managed Grafana workspace. */
+    workspaceId?: pulumi.Input<string>;
+    /** Unique in the org (case-insensitively). Omitted: `<resource name>-<6 random characters>`. Changes in place. */
+    name?: pulumi.Input<string>;
+    /** None, Viewer (default), Editor or Admin. Changes in place. */
+    role?: pulumi.Input<GrafanaRole>;
+    /** A disabled account's tokens stop working until it is enabled again. Changes in place. */
+    isDisabled?: pulumi.Input<boolean>;
+    /** The Grafana organization. Omitted: the credential's current org. Changing it replaces the account. */
+    orgId?: pulumi.Input<number>;
+}
+
+/**
+ * A Grafana service account: an identity that holds tokens. Rename, role and disabling change it in
+ * place; another org or Grafana replaces it. Deleting it deletes its tokens.
+ */
+export class GrafanaServiceAccount extends pulumi.dynamic.Resource {
+    /** Grafana's numeric id: give it to GrafanaServiceAccountToken. */
+    declare readonly serviceAccountId: pulumi.Output<number>;
+    declare readonly uid: pulumi.Output<string | undefined>;
+    /** Grafana's login for the account, e.g. `sa-1-ci-bot`. */
+    declare readonly login: pulumi.Output<string | undefined>;
+    declare readonly name: pulumi.Output<string>;
+    declare readonly role: pulumi.Output<GrafanaRole>;
+    declare readonly isDisabled: pulumi.Output<boolean>;
+    declare readonly orgId: pulumi.Output<number | undefined>;
+    /** The Grafana URL the account lives on (resolved from `workspaceId` when that was given). */
+    declare readonly endpoint: pulumi.Output<string>;
+    declare readonly workspaceId: pulumi.Output<string | undefined>;
+    /** Version of the stored state's shape. */
+    declare readonly schemaVersion: pulumi.Output<number>;
+
+    constructor(name: string, args: GrafanaServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
+        super(provider, name, { ...OUTPUTS, ...args, logicalName: name }, opts, TYPE_MODULE, "GrafanaServiceAccount");
+    }
+}
+
+const provider = createStub("GrafanaServiceAccount");
+
+const OUTPUTS = {
+    serviceAccountId: undefined,
+    uid: undefined,
+    login: undefined,
+    name: undefined,
+    role: undefined,
+    isDisabled: undefined,
+    orgId: undefined,
+    endpoint: undefined,
+    workspaceId: undefined,
+    schemaVersion: undefined,
+};

@@ -1,0 +1,102 @@
+import { GrafanaServiceAccount, GrafanaServiceAccountArgs, GrafanaServiceAccountToken, GrafanaServiceAccountTokenArgs } from "pulumi-azure-grafana-keys";
+import { Emulator, startEmulator } from "../emulator";
+import { Engine } from "../harness/engine";
+import { EngineLogServer } from "../harness/engineLog";
+import { DynamicProviderHost } from "../harness/host";
+import { findLeaks } from "../harness/leaks";
+import { register } from "../harness/program";
+
+/**
+ * A service account with two rotating tokens through the real dynamic-provider host, with the engine's
+ * Log service listening: the rotation plan shows in preview with its reason, `up` carries it out, and
+ * the person running Pulumi is told why.
+ */
+
+const DAY = 86_400;
+
+let emulator: Emulator;
+let engineLog: EngineLogServer;
+let host: DynamicProviderHost;
+let engine: Engine;
+
+beforeAll(async () => {
+    emulator = await startEmulator({ profile: "12.1" });
+    engineLog = await EngineLogServer.start();
+    host = await DynamicProviderHost.start({
+        env: { PATH: process.env.PATH, GRAFANA_AUTH: emulator.credentials.adminBasic, AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5" },
+        engineAddress: engineLog.address,
+    });
+    await host.configure();
+    engine = new Engine(host);
+});
+afterAll(async () => {
+    await host.stop();
+    await engineLog.stop();
+    await emulator.close();
+});
+
+const serviceAccount = async (args: GrafanaServiceAccountArgs) => (await register(() => [new GrafanaServiceAccount("ci-bot", args)]))[0];
+const token = async (name: string, args: GrafanaServiceAccountTokenArgs) => (await register(() => [new GrafanaServiceAccountToken(name, args)]))[0];
+
+test("one account, two tokens rotating a week before they expire", async () => {
+    const accountResource = await serviceAccount({ endpoint: emulator.url, role: "Editor" });
+    const account = await engine.up(accountResource);
+    const serviceAccountId = account.outputs.serviceAccountId as number;
+    const tokenArgs = { endpoint: emulator.url, serviceAccountId, timeToLive: "30d", rotateBefore: "7d" };
+    const autonamed = await token("deploy", tokenArgs);
+    const named = await token("ci", { ...tokenArgs, name: "ci-token" });
+    const firstAutonamed = await engine.up(autonamed);
+    const firstNamed = await engine.up(named);
+    expect(autonamed.additionalSecretOutputs).toEqual(["key"]);
+    expect(firstAutonamed.outputs).toMatchObject({ serviceAccountId, rotateBefore: "7d", expired: false });
+    expect(await engine.preview(autonamed)).toEqual({ step: "same", replaces: [] });
+
+    // 24 days on, Grafana counts 6 days left: inside the 7-day window.
+    emulator.clock.advance(24 * DAY);
+    await engine.refresh(autonamed.urn);
+    await engine.refresh(named.urn);
+    expect(await engine.preview(autonamed)).toEqual({ step: "replace", replaces: ["rotateBefore"] });
+    expect(await engine.preview(named)).toEqual({ step: "delete-before-replace", replaces: ["rotateBefore"] });
+    await engineLog.waitFor("info", /GrafanaServiceAccountToken ".+" expires at .*, within rotateBefore 7d: it will be replaced\./);
+
+    const rotatedAutonamed = await engine.up(autonamed);
+    const rotatedNamed = await engine.up(named);
+    expect(engine.steps.slice(-2).map((step) => step.step)).toEqual(["replace", "delete-before-replace"]);
+    expect(rotatedAutonamed.outputs.name).not.toBe(firstAutonamed.outputs.name);
+    expect(rotatedNamed.outputs.name).toBe("ci-token");
+    for (const [old, fresh] of [[firstAutonamed, rotatedAutonamed], [firstNamed, rotatedNamed]]) {
+        expect(await home(old.outputs.key as string)).toBe(401);
+        expect(await home(fresh.outputs.key as string)).toBe(200);
+    }
+    expect(emulator.state.serviceAccounts()[0].tokens.map((entry) => entry.name).sort()).toEqual(
+        [rotatedAutonamed.outputs.name, "ci-token"].sort(),
+    );
+
+    // The account is renamed and promoted in place: same id, its tokens live on.
+    const renamed = await engine.up(await serviceAccount({ endpoint: emulator.url, role: "Admin", name: "deploy-bot" }));
+    expect(engine.steps.at(-1)!.step).toBe("update");
+    expect(renamed.outputs).toMatchObject({ serviceAccountId, name: "deploy-bot", role: "Admin" });
+    expect(await home(rotatedNamed.outputs.key as string)).toBe(200);
+
+    for (const resource of [autonamed, named]) await engine.destroy(resource.urn);
+    await engine.destroy(accountResource.urn);
+    expect(emulator.state.serviceAccounts()).toEqual([]);
+    expect(findLeaks(emulator.state.secrets(), { printed: host.printed, state: [...engine.state.values()] })).toEqual([]);
+    expect(findLeaks(emulator.state.secrets(), { errors: engineLog.entries.map((entry) => entry.message) })).toEqual([]);
+});
+
+test("a token deleted outside Pulumi: refresh drops it with a warning, up mints it again", async () => {
+    const account = await engine.up(await serviceAccount({ endpoint: emulator.url }));
+    const resource = await token("lost", { endpoint: emulator.url, serviceAccountId: account.outputs.serviceAccountId as number });
+    const created = await engine.up(resource);
+    emulator.state.deleteToken(account.outputs.serviceAccountId as number, created.outputs.tokenId as number);
+    expect(await engine.refresh(resource.urn)).toBeUndefined();
+    expect(await engineLog.waitFor("warning", /was deleted outside Pulumi/)).toBe(
+        `GrafanaServiceAccountToken "${created.outputs.name}" was deleted outside Pulumi; the next \`pulumi up\` creates it again.`,
+    );
+    expect((await engine.up(resource)).outputs.key).toMatch(/^glsa_/);
+});
+
+async function home(key: string): Promise<number> {
+    return (await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } })).status;
+}
