@@ -47,9 +47,14 @@ export class DynamicProviderHost {
     }
 
     /** Starts a host with `cwd` as the engine would (the program's folder) and the given environment. */
-    /** `engineAddress`: where the engine's services (its Log) listen; by default nothing answers there. */
-    static async start(options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string } = {}): Promise<DynamicProviderHost> {
-        const child = spawn(process.execPath, [HOST_SCRIPT, options.engineAddress ?? "127.0.0.1:1"], {
+    /**
+     * `engineAddress`: where the engine's services (its Log) listen; by default nothing answers there.
+     * `hostScript`: another installation's host, e.g. a program folder's own @pulumi/pulumi.
+     */
+    static async start(
+        options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string } = {},
+    ): Promise<DynamicProviderHost> {
+        const child = spawn(process.execPath, [options.hostScript ?? HOST_SCRIPT, options.engineAddress ?? "127.0.0.1:1"], {
             cwd: options.cwd ?? REPO_ROOT,
             env: options.env ?? process.env,
             stdio: ["ignore", "pipe", "pipe"],

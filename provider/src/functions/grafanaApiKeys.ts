@@ -28,13 +28,17 @@ export interface GrafanaKeyInfo {
     kind: "serviceAccountToken" | "apiKey";
     /** Grafana's id of the token or legacy key. */
     id: number;
+    /** The token's or key's name. */
     name: string;
     /** The key's role; for a token, its service account's. */
     role: string | null;
     /** ISO-8601, or null for a key that never expires. */
     expiresAt: string | null;
+    /** True once the key no longer works. */
     expired: boolean;
+    /** The service account holding the token; null for a legacy key. */
     serviceAccountId: number | null;
+    /** That service account's name. */
     serviceAccountName: string | null;
     /** ISO-8601, or null if never used. */
     lastUsedAt: string | null;

@@ -57,9 +57,11 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly keyId: pulumi.Output<number>;
     /** The key's name in Grafana (and its service account's, in service-account mode). */
     declare readonly name: pulumi.Output<string>;
+    /** The key's role. */
     declare readonly role: pulumi.Output<GrafanaRole>;
     /** The time to live as written, or undefined for a key that never expires. */
     declare readonly timeToLive: pulumi.Output<string | undefined>;
+    /** The time to live in seconds, or undefined for a key that never expires. */
     declare readonly secondsToLive: pulumi.Output<number | undefined>;
     /** When the key stops working (ISO-8601), or undefined if never. */
     declare readonly expiresAt: pulumi.Output<string | undefined>;
@@ -71,11 +73,15 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly serviceAccountId: pulumi.Output<number | undefined>;
     /** The Grafana URL the key lives on (resolved from `workspaceId` when that was given). */
     declare readonly endpoint: pulumi.Output<string>;
+    /** The workspace's ARM id, when the key was addressed by it. */
     declare readonly workspaceId: pulumi.Output<string | undefined>;
+    /** The Grafana organization the key belongs to, when one was given. */
     declare readonly orgId: pulumi.Output<number | undefined>;
     /** The Grafana version the key was minted on, when the server tells it. */
     declare readonly grafanaVersion: pulumi.Output<string | undefined>;
+    /** The rotation window as given: the key is replaced this long before it expires. */
     declare readonly rotateBefore: pulumi.Output<string | undefined>;
+    /** Whether a new key is proven to work before it is handed out. */
     declare readonly verify: pulumi.Output<boolean>;
     /** Version of the stored state's shape. */
     declare readonly schemaVersion: pulumi.Output<number>;

@@ -24,15 +24,21 @@ export interface GrafanaServiceAccountArgs {
 export class GrafanaServiceAccount extends pulumi.dynamic.Resource {
     /** Grafana's numeric id: give it to GrafanaServiceAccountToken. */
     declare readonly serviceAccountId: pulumi.Output<number>;
+    /** Grafana's string id of the account. */
     declare readonly uid: pulumi.Output<string | undefined>;
     /** Grafana's login for the account, e.g. `sa-1-ci-bot`. */
     declare readonly login: pulumi.Output<string | undefined>;
+    /** The account's name in Grafana. */
     declare readonly name: pulumi.Output<string>;
+    /** The account's role, which its tokens act with. */
     declare readonly role: pulumi.Output<GrafanaRole>;
+    /** Whether the account (and so every token of it) is disabled. */
     declare readonly isDisabled: pulumi.Output<boolean>;
+    /** The Grafana organization, when one was given. */
     declare readonly orgId: pulumi.Output<number | undefined>;
     /** The Grafana URL the account lives on (resolved from `workspaceId` when that was given). */
     declare readonly endpoint: pulumi.Output<string>;
+    /** The workspace's ARM id, when the account was addressed by it. */
     declare readonly workspaceId: pulumi.Output<string | undefined>;
     /** Version of the stored state's shape. */
     declare readonly schemaVersion: pulumi.Output<number>;

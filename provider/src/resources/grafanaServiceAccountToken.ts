@@ -30,19 +30,29 @@ export interface GrafanaServiceAccountTokenArgs {
 export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
     /** The token (a Pulumi secret): `glsa_…`. */
     declare readonly key: pulumi.Output<string>;
+    /** Grafana's id of the token. */
     declare readonly tokenId: pulumi.Output<number>;
+    /** The service account the token belongs to. */
     declare readonly serviceAccountId: pulumi.Output<number>;
+    /** The token's name, unique in the org. */
     declare readonly name: pulumi.Output<string>;
+    /** The time to live as written, or undefined for a token that never expires. */
     declare readonly timeToLive: pulumi.Output<string | undefined>;
+    /** The time to live in seconds. */
     declare readonly secondsToLive: pulumi.Output<number | undefined>;
     /** When the token stops working (ISO-8601), or undefined if never. */
     declare readonly expiresAt: pulumi.Output<string | undefined>;
     /** True once Grafana reports the token expired; the next `pulumi up` then replaces it. */
     declare readonly expired: pulumi.Output<boolean>;
+    /** The rotation window as given. */
     declare readonly rotateBefore: pulumi.Output<string | undefined>;
+    /** Whether a new token is proven to work before it is handed out. */
     declare readonly verify: pulumi.Output<boolean>;
+    /** The Grafana organization, when one was given. */
     declare readonly orgId: pulumi.Output<number | undefined>;
+    /** The Grafana URL the token works against. */
     declare readonly endpoint: pulumi.Output<string>;
+    /** The workspace's ARM id, when the token was addressed by it. */
     declare readonly workspaceId: pulumi.Output<string | undefined>;
     /** Version of the stored state's shape. */
     declare readonly schemaVersion: pulumi.Output<number>;

@@ -8,8 +8,11 @@ export interface WorkspaceApiKeyEnablementArgs {
      * Give this, or `subscriptionId` + `resourceGroupName` + `workspaceName`.
      */
     workspaceId?: pulumi.Input<string>;
+    /** Instead of `workspaceId`, with `resourceGroupName` and `workspaceName`: the subscription's GUID. */
     subscriptionId?: pulumi.Input<string>;
+    /** Instead of `workspaceId`: the workspace's resource group. */
     resourceGroupName?: pulumi.Input<string>;
+    /** Instead of `workspaceId`: the workspace's name. */
     workspaceName?: pulumi.Input<string>;
     /** Switch "API keys and service accounts" on (default) or off. */
     enabled?: pulumi.Input<boolean>;
@@ -31,12 +34,15 @@ export class WorkspaceApiKeyEnablement extends pulumi.dynamic.Resource {
     declare readonly apiKey: pulumi.Output<"Enabled" | "Disabled">;
     /** The setting before this resource first changed it; restored on delete. */
     declare readonly previousApiKey: pulumi.Output<"Enabled" | "Disabled">;
+    /** Whether this resource switches API keys on (true) or off. */
     declare readonly enabled: pulumi.Output<boolean>;
+    /** Whether delete puts back `previousApiKey`. */
     declare readonly restoreOnDelete: pulumi.Output<boolean>;
     /** e.g. `12.1.0`. */
     declare readonly grafanaVersion: pulumi.Output<string | undefined>;
     /** e.g. `12`. */
     declare readonly grafanaMajorVersion: pulumi.Output<string | undefined>;
+    /** The workspace's Azure region. */
     declare readonly location: pulumi.Output<string | undefined>;
     /** Version of the stored state's shape. */
     declare readonly schemaVersion: pulumi.Output<number>;
