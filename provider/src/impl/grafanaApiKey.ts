@@ -13,20 +13,10 @@ import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/ver
 import { verifyKey } from "../grafana/verify";
 import { logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyInputs, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
-import {
-    autoname,
-    booleanRule,
-    durationRule,
-    modeRule,
-    nameRule,
-    orgIdRule,
-    roleRule,
-    timeToLiveRule,
-    UNKNOWN,
-    validateFields,
-} from "../schema/inputs";
+import { booleanRule, durationRule, modeRule, nameRule, orgIdRule, roleRule, timeToLiveRule, validateFields } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
 import { expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 
 /**
@@ -49,8 +39,6 @@ const FIELDS = {
     rotateBefore: durationRule,
     verify: booleanRule,
 };
-/** Set by the resource class, not by users. */
-const INTERNAL_INPUTS = ["__provider", "logicalName"];
 
 /**
  * Inputs as stored by the engine. Deliberately absent from them: an autoname (drawn in `create`, so a
@@ -68,24 +56,17 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
         });
     }
     checkAddress(news, failures);
-    const logicalName = typeof news.logicalName === "string" ? news.logicalName : undefined;
-    if (values.name === undefined && logicalName === undefined) {
-        failures.push({ property: "name", reason: `name is required: use ${nameRule.allowed}` });
-    }
+    const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
-
-    const { timeToLive, rotateBefore } = values;
     return {
         inputs: {
             ...addressInputs(values),
-            ...(values.name !== undefined ? { name: values.name } : {}),
-            nameSource: values.name !== undefined ? "user" : "auto",
-            logicalName: logicalName ?? null,
+            ...naming,
             role,
-            timeToLive: timeToLive === undefined ? null : timeToLive === UNKNOWN ? UNKNOWN : timeToLive.text,
+            timeToLive: durationText(values.timeToLive),
             orgId: values.orgId ?? null,
             requestedMode,
-            rotateBefore: rotateBefore === undefined ? null : rotateBefore === UNKNOWN ? UNKNOWN : rotateBefore.text,
+            rotateBefore: durationText(values.rotateBefore),
             verify: values.verify ?? true,
         },
     };
@@ -98,9 +79,9 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     const replaces: string[] = REPLACING_FIELDS.filter((field) => news[field] !== old[field]);
     const updates: string[] = [];
 
-    // A given name must be the key's name; without one, whatever name the key has is fine.
-    if (news.nameSource === "user" && news.name !== old.name) replaces.push("name");
-    if (news.nameSource !== old.nameSource || news.logicalName !== old.logicalName) updates.push("name");
+    const naming = nameChange(old, news);
+    if (naming.renamed) replaces.push("name");
+    if (naming.bookkeeping) updates.push("name");
 
     const grafana = await sameGrafana(old, news);
     if (grafana === "other") replaces.push(addressField(news));
@@ -183,8 +164,7 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
     const outs: ApiKeyState = {
         ...old,
         workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
-        nameSource: news.nameSource === "user" ? "user" : "auto",
-        logicalName: typeof news.logicalName === "string" ? news.logicalName : old.logicalName,
+        ...namingAfterUpdate(old, news),
         timeToLive: typeof news.timeToLive === "string" ? news.timeToLive : null,
         requestedMode: (news.requestedMode as ApiKeyState["requestedMode"] | undefined) ?? "auto",
         rotateBefore: typeof news.rotateBefore === "string" ? news.rotateBefore : null,
@@ -256,9 +236,7 @@ async function findToken(target: GrafanaTarget, state: ApiKeyState): Promise<Ref
 async function desiredFrom(inputs: Inputs): Promise<ApiKeyInputs> {
     return {
         ...(await resolveAddress(inputs)),
-        name: typeof inputs.name === "string" ? inputs.name : autoname(inputs.logicalName as string),
-        nameSource: typeof inputs.name === "string" ? "user" : "auto",
-        logicalName: typeof inputs.logicalName === "string" ? inputs.logicalName : (inputs.name as string),
+        ...nameFor(inputs),
         role: inputs.role as ApiKeyInputs["role"],
         timeToLive: typeof inputs.timeToLive === "string" ? inputs.timeToLive : null,
         orgId: typeof inputs.orgId === "number" ? inputs.orgId : null,

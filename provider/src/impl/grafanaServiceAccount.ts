@@ -7,8 +7,9 @@ import {
 } from "../grafana/serviceAccounts";
 import { logWarning } from "../log";
 import { ServiceAccount } from "../schema/grafana";
-import { autoname, booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
+import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
 import { readServiceAccountState, SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
+import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
 
 /**
@@ -19,22 +20,16 @@ import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddre
 type Inputs = Record<string, unknown>;
 
 const FIELDS = { ...ADDRESS_FIELDS, name: nameRule, role: roleRule, isDisabled: booleanRule, orgId: orgIdRule };
-const INTERNAL_INPUTS = ["__provider", "logicalName"];
 
 export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkAddress(news, failures);
-    const logicalName = typeof news.logicalName === "string" ? news.logicalName : undefined;
-    if (values.name === undefined && logicalName === undefined) {
-        failures.push({ property: "name", reason: `name is required: use ${nameRule.allowed}` });
-    }
+    const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
     return {
         inputs: {
             ...addressInputs(values),
-            ...(values.name !== undefined ? { name: values.name } : {}),
-            nameSource: values.name !== undefined ? "user" : "auto",
-            logicalName: logicalName ?? null,
+            ...naming,
             role: values.role ?? "Viewer",
             isDisabled: values.isDisabled ?? false,
             orgId: values.orgId ?? null,
@@ -50,8 +45,8 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (grafana === "other") replaces.push(addressField(news));
     if (grafana === "same, addressed differently") updates.push(addressField(news));
     if ((news.orgId ?? null) !== old.orgId) replaces.push("orgId");
-    if (news.nameSource === "user" && news.name !== old.name) updates.push("name");
-    if (news.nameSource !== old.nameSource || news.logicalName !== old.logicalName) updates.push("name");
+    const naming = nameChange(old, news);
+    if (naming.renamed || naming.bookkeeping) updates.push("name");
     if (news.role !== old.role) updates.push("role");
     if (news.isDisabled !== old.isDisabled) updates.push("isDisabled");
     return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
@@ -60,25 +55,16 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const address = await resolveAddress(inputs);
     const orgId = typeof inputs.orgId === "number" ? inputs.orgId : null;
-    const logicalName = typeof inputs.logicalName === "string" ? inputs.logicalName : (inputs.name as string);
-    const name = typeof inputs.name === "string" ? inputs.name : autoname(logicalName);
+    const naming = nameFor(inputs);
     const role = inputs.role as Role;
     const isDisabled = inputs.isDisabled === true;
     const target = targetOf({ ...address, orgId });
-    const account = await createServiceAccountOnce(target, name, role, isDisabled);
+    const account = await createServiceAccountOnce(target, naming.name, role, isDisabled);
     // An account adopted after an ambiguous answer may predate this request's settings.
     if (account.role !== role || (account.isDisabled ?? false) !== isDisabled) {
-        await updateServiceAccount(target, account.id, { name, role, isDisabled });
+        await updateServiceAccount(target, account.id, { name: naming.name, role, isDisabled });
     }
-    const state = stateOf(account, {
-        ...address,
-        orgId,
-        name,
-        nameSource: typeof inputs.name === "string" ? "user" : "auto",
-        logicalName,
-        role,
-        isDisabled,
-    });
+    const state = stateOf(account, { ...address, orgId, ...naming, role, isDisabled });
     return { id: `serviceaccount/${account.id}`, outs: state };
 }
 
@@ -112,8 +98,7 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
     const outs = stateOf(account, {
         ...old,
         ...settings,
-        nameSource: news.nameSource === "user" ? "user" : "auto",
-        logicalName: typeof news.logicalName === "string" ? news.logicalName : old.logicalName,
+        ...namingAfterUpdate(old, news),
         workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
     });
     return { outs };

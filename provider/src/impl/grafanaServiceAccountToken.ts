@@ -2,20 +2,11 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { createTokenOnce, deleteServiceAccountToken, listTokens } from "../grafana/serviceAccounts";
 import { verifyKey } from "../grafana/verify";
 import { logWarning } from "../log";
-import {
-    autoname,
-    booleanRule,
-    durationRule,
-    nameRule,
-    orgIdRule,
-    serviceAccountIdRule,
-    timeToLiveRule,
-    UNKNOWN,
-    validateFields,
-} from "../schema/inputs";
+import { booleanRule, durationRule, nameRule, orgIdRule, serviceAccountIdRule, timeToLiveRule, validateFields } from "../schema/inputs";
 import { readTokenState, TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
 import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
 import { expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 
 /**
@@ -34,27 +25,20 @@ const FIELDS = {
     rotateBefore: durationRule,
     verify: booleanRule,
 };
-const INTERNAL_INPUTS = ["__provider", "logicalName"];
 
 export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkAddress(news, failures);
-    const logicalName = typeof news.logicalName === "string" ? news.logicalName : undefined;
-    if (values.name === undefined && logicalName === undefined) {
-        failures.push({ property: "name", reason: `name is required: use ${nameRule.allowed}` });
-    }
+    const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
-    const { timeToLive, rotateBefore } = values;
     return {
         inputs: {
             ...addressInputs(values),
             serviceAccountId: values.serviceAccountId,
-            ...(values.name !== undefined ? { name: values.name } : {}),
-            nameSource: values.name !== undefined ? "user" : "auto",
-            logicalName: logicalName ?? null,
-            timeToLive: timeToLive === undefined ? null : timeToLive === UNKNOWN ? UNKNOWN : timeToLive.text,
+            ...naming,
+            timeToLive: durationText(values.timeToLive),
             orgId: values.orgId ?? null,
-            rotateBefore: rotateBefore === undefined ? null : rotateBefore === UNKNOWN ? UNKNOWN : rotateBefore.text,
+            rotateBefore: durationText(values.rotateBefore),
             verify: values.verify ?? true,
         },
     };
@@ -69,8 +53,9 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (grafana === "same, addressed differently") updates.push(addressField(news));
     if (news.serviceAccountId !== old.serviceAccountId) replaces.push("serviceAccountId");
     if ((news.orgId ?? null) !== old.orgId) replaces.push("orgId");
-    if (news.nameSource === "user" && news.name !== old.name) replaces.push("name");
-    if (news.nameSource !== old.nameSource || news.logicalName !== old.logicalName) updates.push("name");
+    const naming = nameChange(old, news);
+    if (naming.renamed) replaces.push("name");
+    if (naming.bookkeeping) updates.push("name");
     const lifetime = timeToLiveChange(old, news.timeToLive);
     if (lifetime !== "none") (lifetime === "respelled" ? updates : replaces).push("timeToLive");
     if ((news.rotateBefore ?? null) !== old.rotateBefore) updates.push("rotateBefore");
@@ -88,16 +73,13 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
-    const logicalName = typeof inputs.logicalName === "string" ? inputs.logicalName : (inputs.name as string);
     const timeToLive = typeof inputs.timeToLive === "string" ? inputs.timeToLive : null;
     const secondsToLive = timeToLive === null ? null : secondsOf(timeToLive);
     const settings = {
         ...(await resolveAddress(inputs)),
         orgId: typeof inputs.orgId === "number" ? inputs.orgId : null,
         serviceAccountId: inputs.serviceAccountId as number,
-        name: typeof inputs.name === "string" ? inputs.name : autoname(logicalName),
-        nameSource: typeof inputs.name === "string" ? ("user" as const) : ("auto" as const),
-        logicalName,
+        ...nameFor(inputs),
         timeToLive,
         secondsToLive,
         rotateBefore: typeof inputs.rotateBefore === "string" ? inputs.rotateBefore : null,
@@ -146,8 +128,7 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
     const outs: TokenState = {
         ...old,
         workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
-        nameSource: news.nameSource === "user" ? "user" : "auto",
-        logicalName: typeof news.logicalName === "string" ? news.logicalName : old.logicalName,
+        ...namingAfterUpdate(old, news),
         timeToLive: typeof news.timeToLive === "string" ? news.timeToLive : null,
         rotateBefore: typeof news.rotateBefore === "string" ? news.rotateBefore : null,
         verify: news.verify !== false,
