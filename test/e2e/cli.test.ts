@@ -1,0 +1,387 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type Emulator } from "../emulator";
+
+/**
+ * The real Pulumi CLI end to end: `pulumi up`, `stack output`, `stack export`, `refresh`, `preview`,
+ * `destroy` and `stack rm` of the repository's quickstart (the root Pulumi.yaml) and of
+ * examples/consumer, which reads the quickstart's key through a StackReference, against the emulator
+ * started in this process. Runs only where `pulumi` is on PATH.
+ *
+ * Nothing is written to the repository: the backend (`file://`), PULUMI_HOME and the stacks' config
+ * files live in a temporary folder (`--config-file` on every command that takes it; `pulumi stack init`
+ * does not, so it runs in a scratch folder holding a copy of the project's Pulumi.yaml).
+ */
+
+/** The first executable `command` on PATH (with PATHEXT on Windows), or null. */
+function which(command: string): string | null {
+    const extensions = process.platform === "win32" ? (process.env.PATHEXT ?? ".EXE;.CMD;.BAT").split(";") : [""];
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+        if (!dir) continue;
+        for (const extension of extensions) {
+            const candidate = path.join(dir, command + extension);
+            try {
+                fs.accessSync(candidate, fs.constants.X_OK);
+                if (fs.statSync(candidate).isFile()) return candidate;
+            } catch {
+                // not here
+            }
+        }
+    }
+    return null;
+}
+
+const pulumi = which("pulumi");
+
+if (!pulumi) {
+    console.warn("e2e: skipped: no `pulumi` on PATH (install the Pulumi CLI to run the real-CLI tests)");
+    // Jest fails a file without tests. This one documents the skip, and fails if detection is wrong.
+    test("the Pulumi CLI is not installed here: the real-CLI tests did not run", () => {
+        expect(which("pulumi")).toBeNull();
+    });
+} else {
+    describeCli(pulumi);
+}
+
+function describeCli(pulumiPath: string): void {
+    const TEST_TIMEOUT_MS = 240_000;
+    /** A command still running after this is stopped, so its output reaches the failure message. */
+    const COMMAND_TIMEOUT_MS = 200_000;
+    const REPO_ROOT = findUp(__dirname, (dir) => fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "provider", "package.json")));
+    const CONSUMER_DIR = path.join(REPO_ROOT, "examples", "consumer");
+    const PRODUCER_PROJECT = projectName(path.join(REPO_ROOT, "Pulumi.yaml"));
+    const CONSUMER_PROJECT = projectName(path.join(CONSUMER_DIR, "Pulumi.yaml"));
+    const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+    const SUFFIX = randomBytes(4).toString("hex");
+
+    interface Stack {
+        name: string;
+        /** Where the program runs from: the repository root, or examples/consumer. */
+        cwd: string;
+        configFile: string;
+    }
+    interface Run {
+        command: string;
+        code: number | null;
+        signal: NodeJS.Signals | null;
+        stdout: string;
+        stderr: string;
+        ms: number;
+        /** --show-secrets: the only output allowed to print a key. */
+        showsSecrets: boolean;
+    }
+    interface Export {
+        deployment: { resources?: Array<{ urn: string; type: string; id?: string; outputs?: Record<string, unknown> }> };
+    }
+
+    let emulator: Emulator;
+    let tmp: string;
+    let env: NodeJS.ProcessEnv;
+    const runs: Run[] = [];
+    const producer: Stack = { name: `e2e-${SUFFIX}`, cwd: REPO_ROOT, configFile: "" };
+    const consumer: Stack = { name: `e2e-consumer-${SUFFIX}`, cwd: CONSUMER_DIR, configFile: "" };
+    // Shared by the sequential tests below; each names the earlier test it needs.
+    let firstKey: string | undefined;
+    let currentKey: string | undefined;
+    let producerDeployed = false;
+
+    /** Runs `pulumi <args>` in `stack.cwd`; resolves whatever the exit code (see `ok`). */
+    function run(stack: Stack, args: string[], options: { showsSecrets?: boolean; noStack?: boolean } = {}): Promise<Run> {
+        const stackArgs = options.noStack ? [] : ["--stack", stack.name];
+        const fullArgs = [...args, ...stackArgs, "--non-interactive", "--color", "never"];
+        const where = stack.cwd === REPO_ROOT ? "" : `  (in ${stack.cwd.startsWith(tmp) ? stack.cwd : path.relative(REPO_ROOT, stack.cwd)})`;
+        const command = `pulumi ${[...args, ...stackArgs].join(" ")}${where}`.split(tmp).join("$TMP");
+        const started = Date.now();
+        return new Promise((resolve, reject) => {
+            // Asynchronous on purpose: the emulator answering the provider lives in this process.
+            const child = spawn(pulumiPath, fullArgs, { cwd: stack.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+            child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+            const timer = setTimeout(() => {
+                stderr += `\n[e2e: stopped after ${COMMAND_TIMEOUT_MS / 1000} s]`;
+                child.kill("SIGINT");
+                setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+            }, COMMAND_TIMEOUT_MS);
+            child.on("error", (err) => {
+                clearTimeout(timer);
+                reject(err);
+            });
+            child.on("close", (code, signal) => {
+                clearTimeout(timer);
+                const result: Run = { command, code, signal, stdout, stderr, ms: Date.now() - started, showsSecrets: options.showsSecrets ?? false };
+                runs.push(result);
+                resolve(result);
+            });
+        });
+    }
+
+    /** A command's whole story, keys masked, for failure messages. */
+    function story(result: Run): string {
+        return mask(
+            `$ ${result.command}\n(exit ${result.code ?? result.signal}, ${(result.ms / 1000).toFixed(1)} s; ` +
+                `also --non-interactive --color never; $TMP = ${tmp}, removed after the run)\n` +
+                `--- stdout ---\n${result.stdout}--- stderr ---\n${result.stderr}`,
+        );
+    }
+
+    function mask(text: string): string {
+        let masked = text;
+        for (const secret of emulator.state.secrets()) masked = masked.split(secret).join(`${secret.slice(0, 5)}…(masked)`);
+        return masked;
+    }
+
+    /** Fails with the command's output unless it exited 0, and if it printed a key it must not. */
+    function ok(result: Run): Run {
+        if (result.code !== 0) throw new Error(`pulumi failed\n${story(result)}`);
+        const leaks = leaksIn(result);
+        if (leaks.length > 0) throw new Error(`a minted key was printed: ${leaks.join(", ")}\n${story(result)}`);
+        return result;
+    }
+
+    function leaksIn(result: Run): string[] {
+        if (result.showsSecrets) return [];
+        return emulator.state
+            .secrets()
+            .filter((secret) => result.stdout.includes(secret) || result.stderr.includes(secret))
+            .map((secret) => `${secret.slice(0, 7)}… in the output of \`${result.command}\``);
+    }
+
+    /** Every file under `dir` that holds a minted key in plain text. */
+    function plaintextKeysUnder(dir: string): string[] {
+        const secrets = emulator.state.secrets();
+        const found: string[] = [];
+        for (const file of filesUnder(dir)) {
+            const text = fs.readFileSync(file, "latin1");
+            for (const secret of secrets) if (text.includes(secret)) found.push(`${secret.slice(0, 7)}… in ${path.relative(tmp, file)}`);
+        }
+        return found;
+    }
+
+    async function exportOf(stack: Stack): Promise<{ text: string; json: Export }> {
+        const result = ok(await run(stack, ["stack", "export"]));
+        return { text: result.stdout, json: JSON.parse(result.stdout) as Export };
+    }
+
+    async function output(stack: Stack, name: string, options: { showSecrets?: boolean } = {}): Promise<string> {
+        const args = ["stack", "output", name, ...(options.showSecrets ? ["--show-secrets"] : [])];
+        return ok(await run(stack, args, { showsSecrets: options.showSecrets })).stdout.trim();
+    }
+
+    /** A new stack whose config file is `<tmp>/<file>`, never Pulumi.<stack>.yaml in the project folder. */
+    async function initStack(stack: Stack, file: string, config: Record<string, string>): Promise<void> {
+        // `pulumi stack init` has no --config-file and writes the passphrase's salt to Pulumi.<stack>.yaml
+        // next to Pulumi.yaml: so it runs next to a copy of the project file, and the file is moved out.
+        const scratch = fs.mkdtempSync(path.join(tmp, "init-"));
+        fs.copyFileSync(path.join(stack.cwd, "Pulumi.yaml"), path.join(scratch, "Pulumi.yaml"));
+        ok(await run({ ...stack, cwd: scratch }, ["stack", "init"]));
+        stack.configFile = path.join(tmp, file);
+        fs.renameSync(path.join(scratch, `Pulumi.${stack.name}.yaml`), stack.configFile);
+        for (const [key, value] of Object.entries(config)) {
+            ok(await run(stack, ["config", "set", key, value, "--config-file", stack.configFile]));
+        }
+    }
+
+    function withConfig(stack: Stack, ...args: string[]): string[] {
+        return [...args, "--config-file", stack.configFile];
+    }
+
+    async function dashboardsHomeStatus(key: string): Promise<number> {
+        const response = await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } });
+        await response.arrayBuffer();
+        return response.status;
+    }
+
+    function need<T>(value: T | undefined | false, earlier: string): T {
+        if (value === undefined || value === false) throw new Error(`needs the earlier test "${earlier}", which did not complete`);
+        return value;
+    }
+
+    describe("the real Pulumi CLI: quickstart and consumer stacks against the emulator", () => {
+        beforeAll(async () => {
+            emulator = await startEmulator({ profile: "12.1" });
+            tmp = fs.mkdtempSync(path.join(os.tmpdir(), "azure-grafana-keys-e2e-"));
+            fs.mkdirSync(path.join(tmp, "backend"));
+            fs.mkdirSync(path.join(tmp, "pulumi-home"));
+            env = {};
+            // Nothing of the caller's Pulumi, Azure or Grafana setup may leak in (a logged-in backend, a token).
+            for (const [name, value] of Object.entries(process.env)) {
+                if (!/^(PULUMI_|ARM_|AZURE_|GRAFANA_)/i.test(name)) env[name] = value;
+            }
+            Object.assign(env, {
+                PULUMI_BACKEND_URL: `file://${path.join(tmp, "backend")}`,
+                PULUMI_HOME: path.join(tmp, "pulumi-home"),
+                PULUMI_CONFIG_PASSPHRASE: `e2e-${SUFFIX}`,
+                PULUMI_SKIP_UPDATE_CHECK: "1",
+                GRAFANA_AUTH: emulator.credentials.adminBasic,
+            });
+        }, TEST_TIMEOUT_MS);
+
+        afterAll(async () => {
+            if (runs.length > 0) {
+                const width = Math.max(...runs.map((r) => r.command.length));
+                console.log(
+                    `e2e: ${runs.length} pulumi commands, ${(runs.reduce((sum, r) => sum + r.ms, 0) / 1000).toFixed(1)} s\n` +
+                        runs.map((r) => `${r.command.padEnd(width)}  exit ${r.code ?? r.signal}  ${(r.ms / 1000).toFixed(1)} s`).join("\n"),
+                );
+            }
+            await emulator?.close();
+            if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+        }, TEST_TIMEOUT_MS);
+
+        test(
+            "pulumi up of the quickstart mints one key on the emulator",
+            async () => {
+                await initStack(producer, "Pulumi.e2e.yaml", { endpoint: emulator.url });
+                ok(await run(producer, withConfig(producer, "up", "--yes")));
+                producerDeployed = true;
+                const accounts = emulator.state.serviceAccounts();
+                expect(accounts).toHaveLength(1);
+                expect(accounts[0]!.tokens).toHaveLength(1);
+                expect(await output(producer, "mintedAs")).toBe("serviceAccount");
+                expect(await output(producer, "keyName")).toBe(accounts[0]!.name);
+                expect(await output(producer, "grafanaEndpoint")).toBe(emulator.url);
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
+            "stack output apiKey is [secret], and with --show-secrets a key that works",
+            async () => {
+                need(producerDeployed, "pulumi up of the quickstart");
+                expect(await output(producer, "apiKey")).toBe("[secret]");
+                const key = await output(producer, "apiKey", { showSecrets: true });
+                expect(emulator.state.secrets()).toContain(key);
+                expect(await dashboardsHomeStatus(key)).toBe(200);
+                firstKey = currentKey = key;
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
+            "the state holds the key only encrypted: not in stack export, the backend, PULUMI_HOME or config",
+            async () => {
+                const key = need(firstKey, "stack output apiKey");
+                const exported = await exportOf(producer);
+                expect(exported.text).not.toContain(key);
+                const resources = exported.json.deployment.resources ?? [];
+                const apiKey = resources.find((r) => r.type.endsWith(":GrafanaApiKey"));
+                const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
+                expect(apiKey?.outputs?.key).toEqual({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
+                expect(stack?.outputs?.apiKey).toEqual({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
+                expect(plaintextKeysUnder(tmp)).toEqual([]);
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
+            "a key deleted out of band: refresh drops it, up mints a new one, preview then has no changes",
+            async () => {
+                const oldKey = need(firstKey, "stack output apiKey");
+                const accounts = emulator.state.serviceAccounts();
+                expect(accounts).toHaveLength(1);
+                expect(emulator.state.deleteServiceAccount(accounts[0]!.id)).toBe(true);
+                expect(await dashboardsHomeStatus(oldKey)).toBe(401);
+
+                ok(await run(producer, withConfig(producer, "refresh", "--yes")));
+                const refreshed = (await exportOf(producer)).json.deployment.resources ?? [];
+                expect(refreshed.filter((r) => r.type.endsWith(":GrafanaApiKey"))).toEqual([]);
+
+                ok(await run(producer, withConfig(producer, "up", "--yes")));
+                expect(emulator.state.serviceAccounts()).toHaveLength(1);
+                const newKey = await output(producer, "apiKey", { showSecrets: true });
+                expect(newKey).not.toBe(oldKey);
+                expect(await dashboardsHomeStatus(newKey)).toBe(200);
+                currentKey = newKey;
+
+                ok(await run(producer, withConfig(producer, "preview", "--expect-no-changes")));
+                expect(emulator.state.serviceAccounts()).toHaveLength(1);
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
+            "the consumer stack reads the key through a StackReference, and it stays secret",
+            async () => {
+                const key = need(currentKey, "a key deleted out of band");
+                await initStack(consumer, "Pulumi.e2e-consumer.yaml", {
+                    producerStack: `organization/${PRODUCER_PROJECT}/${producer.name}`,
+                });
+                ok(await run(consumer, withConfig(consumer, "up", "--yes")));
+                expect(await output(consumer, "authorizationHeader")).toBe("[secret]");
+                expect(await output(consumer, "authorizationHeader", { showSecrets: true })).toBe(`Bearer ${key}`);
+                expect(await output(consumer, "grafanaEndpoint")).toBe(emulator.url);
+
+                const exported = await exportOf(consumer);
+                expect(exported.text).not.toContain(key);
+                const stack = (exported.json.deployment.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack");
+                expect(stack?.outputs?.authorizationHeader).toEqual({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
+                expect(plaintextKeysUnder(tmp)).toEqual([]);
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
+            "pulumi destroy of both stacks leaves no service account; stack rm removes both",
+            async () => {
+                need(producerDeployed, "pulumi up of the quickstart");
+                // The consumer, if it got as far as a stack, goes first: it references the producer.
+                const consumerExists = consumer.configFile !== "";
+                if (consumerExists) ok(await run(consumer, withConfig(consumer, "destroy", "--yes")));
+                ok(await run(producer, withConfig(producer, "destroy", "--yes")));
+                expect(emulator.state.serviceAccounts()).toEqual([]);
+                expect(emulator.state.apiKeys()).toEqual([]);
+                expect(plaintextKeysUnder(tmp)).toEqual([]);
+
+                if (consumerExists) ok(await run(consumer, ["stack", "rm", "--yes", "--force"]));
+                ok(await run(producer, ["stack", "rm", "--yes", "--force"]));
+                const left = ok(await run(producer, ["stack", "ls", "--all", "--json"], { noStack: true }));
+                expect(JSON.parse(left.stdout)).toEqual([]);
+                const stacksDir = path.join(tmp, "backend", ".pulumi", "stacks");
+                expect(fs.existsSync(path.join(stacksDir, PRODUCER_PROJECT, `${producer.name}.json`))).toBe(false);
+                expect(fs.existsSync(path.join(stacksDir, CONSUMER_PROJECT, `${consumer.name}.json`))).toBe(false);
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
+            "no minted key appeared in any command's output but --show-secrets, nor in any file written",
+            () => {
+                expect(runs.length).toBeGreaterThan(0);
+                const secrets = emulator.state.secrets();
+                expect(secrets.length).toBeGreaterThanOrEqual(2);
+                expect(runs.flatMap(leaksIn)).toEqual([]);
+                // The --show-secrets outputs did print keys: the scan is not vacuous.
+                expect(runs.filter((r) => r.showsSecrets && secrets.some((s) => r.stdout.includes(s)))).not.toHaveLength(0);
+                expect(plaintextKeysUnder(tmp)).toEqual([]);
+            },
+            TEST_TIMEOUT_MS,
+        );
+    });
+}
+
+function findUp(start: string, isRoot: (dir: string) => boolean): string {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+        if (isRoot(dir)) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no repository root above ${start}`);
+    }
+}
+
+/** The `name:` of a Pulumi.yaml. */
+function projectName(file: string): string {
+    const match = /^name:\s*(\S+)\s*$/m.exec(fs.readFileSync(file, "utf8"));
+    if (!match) throw new Error(`no name in ${file}`);
+    return match[1]!;
+}
+
+function* filesUnder(dir: string): Generator<string> {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) yield* filesUnder(full);
+        else if (entry.isFile()) yield full;
+    }
+}
