@@ -1,4 +1,4 @@
-import { DynamicProviderHost, Props } from "./host";
+import { DynamicProviderHost, HostError, Props } from "./host";
 import { Registration } from "./program";
 
 /**
@@ -87,9 +87,19 @@ export class Engine {
         return checked.inputs;
     }
 
+    /** A partial failure leaves the resource in state, as the engine does, before the error surfaces. */
     private async create(resource: Registration, inputs: Props, step: Step): Promise<ResourceState> {
-        const created = await this.host.create(resource.urn, inputs);
-        return this.record(resource.urn, step, { id: created.id, inputs, outputs: created.properties });
+        try {
+            const created = await this.host.create(resource.urn, inputs);
+            return this.record(resource.urn, step, { id: created.id, inputs, outputs: created.properties });
+        } catch (error) {
+            const partial = error as HostError;
+            if (partial.partialId) {
+                const outputs = { ...partial.partialProperties, __provider: inputs.__provider };
+                this.record(resource.urn, step, { id: partial.partialId, inputs, outputs });
+            }
+            throw error;
+        }
     }
 
     private record(urn: string, step: Step, state: ResourceState): ResourceState {

@@ -31,8 +31,9 @@ export interface DiffReply {
     deleteBeforeReplace: boolean;
 }
 export interface HostError extends Error {
-    /** For a partial failure: the id the engine keeps tracking. */
+    /** For a partial failure: the id the engine keeps tracking, and the outputs it stores with it. */
     partialId?: string;
+    partialProperties?: Props;
 }
 
 export class DynamicProviderHost {
@@ -197,6 +198,7 @@ function asHostError(error: grpc.ServiceError): HostError {
         for (const any of status.getDetailsList()) {
             const failure = providerProto.ErrorResourceInitFailed.deserializeBinary(any.getValue());
             result.partialId = failure.getId();
+            result.partialProperties = failure.getProperties()?.toJavaScript() ?? {};
         }
     }
     return result;

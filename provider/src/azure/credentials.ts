@@ -2,6 +2,7 @@ import type { AccessToken, TokenCredential } from "@azure/identity";
 import { readFileSync } from "node:fs";
 import { providerConfig } from "../config";
 import { ProviderError } from "../http/errors";
+import { rememberSecret } from "../http/redact";
 
 /**
  * Microsoft Entra ID sign-in. Tokens are fetched at call time, shared per scope by every resource a
@@ -17,7 +18,8 @@ import { ProviderError } from "../http/errors";
  *    (`az login`), Azure PowerShell, Azure Developer CLI; AZURE_TOKEN_CREDENTIALS narrows the chain.
  */
 
-const REFRESH_BEFORE_EXPIRY_MS = 2 * 60_000;
+/** Longer than a request can spend retrying with one header (5 retries, up to 30 s apart). */
+const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 interface CachedToken {
     token: string;
@@ -64,6 +66,7 @@ async function fetchToken(scope: string): Promise<CachedToken> {
     if (!token) {
         throw new ProviderError({ code: "MISSING_CREDENTIALS", summary: `Microsoft Entra ID returned no token for ${scope}` });
     }
+    rememberSecret(token.token);
     const entry = { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
     tokens.set(scope, entry);
     return entry;

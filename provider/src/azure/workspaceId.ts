@@ -1,3 +1,5 @@
+import { showValue } from "../schema/showValue";
+
 /**
  * ARM ids of Azure Managed Grafana workspaces:
  * `/subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.Dashboard/grafana/{name}`.
@@ -31,7 +33,7 @@ export function parseWorkspaceId(id: string): ParsedWorkspaceId {
     const resourceType = `${namespace}/${type}`;
     if (resourceType.toLowerCase() !== "microsoft.dashboard/grafana" || rest.length > 0) {
         const actual = rest.length > 0 ? `${resourceType}/${rest.filter((_, index) => index % 2 === 0).join("/")}` : resourceType;
-        return { ok: false, problem: `it is the id of a ${actual}, not of a Microsoft.Dashboard/grafana workspace` };
+        return { ok: false, problem: `it is the id of a ${showValue(actual).slice(1, -1)}, not of a Microsoft.Dashboard/grafana workspace` };
     }
     const ref = { subscriptionId, resourceGroupName, workspaceName: workspaceName ?? "" };
     const problem = problemWith(ref);
@@ -39,12 +41,12 @@ export function parseWorkspaceId(id: string): ParsedWorkspaceId {
 }
 
 export function problemWith(ref: WorkspaceRef): string | undefined {
-    if (!GUID.test(ref.subscriptionId)) return `subscription "${ref.subscriptionId}" is not a GUID`;
+    if (!GUID.test(ref.subscriptionId)) return `subscription ${showValue(ref.subscriptionId)} is not a GUID`;
     if (!RESOURCE_GROUP.test(ref.resourceGroupName) || ref.resourceGroupName.endsWith(".")) {
-        return `resource group "${ref.resourceGroupName}" is not a valid name (1-90 letters, digits, - _ . ( ), not ending in .)`;
+        return `resource group ${showValue(ref.resourceGroupName)} is not a valid name (1-90 letters, digits, - _ . ( ), not ending in .)`;
     }
     if (!WORKSPACE_NAME.test(ref.workspaceName)) {
-        return `workspace name "${ref.workspaceName}" is not valid (2-30 letters, digits and -, starting with a letter, not ending with -)`;
+        return `workspace name ${showValue(ref.workspaceName)} is not valid (2-30 letters, digits and -, starting with a letter, not ending with -)`;
     }
     return undefined;
 }

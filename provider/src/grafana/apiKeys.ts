@@ -1,4 +1,5 @@
-import { isOutcomeUnknown } from "../http/errors";
+import { rememberSecret } from "../http/redact";
+import { createWithoutDuplicates } from "./createOnce";
 import { callGrafana, failed, GrafanaTarget } from "./client";
 import { anyBody, apiKeyList, ApiKeyListItem, createdApiKey } from "../schema/grafana";
 
@@ -24,6 +25,7 @@ export async function createLegacyKey(target: GrafanaTarget, request: LegacyKeyR
         expectedErrors: [404, 410],
     });
     if (!result.ok) return { created: false, status: result.status, message: result.error.message };
+    rememberSecret(result.value.key);
     return { created: true, id: result.value.id, key: result.value.key };
 }
 
@@ -49,13 +51,10 @@ export async function deleteLegacyKey(target: GrafanaTarget, id: number): Promis
 }
 
 /** A key whose answer was lost exists without anyone knowing its secret: remove it and mint again. */
-export async function createLegacyKeyOnce(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
-    try {
-        return await createLegacyKey(target, request);
-    } catch (error) {
-        if (!isOutcomeUnknown(error)) throw error;
-        const existing = (await listLegacyKeys(target))?.find((key) => key.name === request.name);
-        if (existing) await deleteLegacyKey(target, existing.id);
-        return createLegacyKey(target, request);
-    }
+export function createLegacyKeyOnce(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
+    return createWithoutDuplicates({
+        create: () => createLegacyKey(target, request),
+        find: async () => (await listLegacyKeys(target))?.find((key) => key.name === request.name),
+        settle: async (existing) => void (await deleteLegacyKey(target, existing.id)),
+    });
 }

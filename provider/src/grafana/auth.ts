@@ -1,5 +1,6 @@
 import { entraToken } from "../azure/credentials";
 import { providerConfig } from "../config";
+import { rememberSecret } from "../http/redact";
 
 /**
  * The credential for Grafana's data plane, read at call time (never at module scope, where it could be
@@ -15,8 +16,13 @@ export async function grafanaAuthorization(): Promise<string> {
 }
 
 export function authorizationHeader(credential: string): string {
-    if (/^(Bearer|Basic)\s/i.test(credential)) return credential;
-    return credential.includes(":")
-        ? `Basic ${Buffer.from(credential, "utf8").toString("base64")}`
-        : `Bearer ${credential}`;
+    const scheme = /^(Bearer|Basic)\s+/i.exec(credential);
+    const value = scheme ? credential.slice(scheme[0].length) : credential;
+    rememberSecret(value);
+    if (scheme) return credential;
+    if (!credential.includes(":")) return `Bearer ${credential}`;
+    const encoded = Buffer.from(credential, "utf8").toString("base64");
+    rememberSecret(encoded);
+    rememberSecret(credential.slice(credential.indexOf(":") + 1)); // the password alone
+    return `Basic ${encoded}`;
 }

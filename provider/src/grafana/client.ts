@@ -45,12 +45,15 @@ export interface GrafanaErrorInfo {
 export async function callGrafana<T>(target: GrafanaTarget, options: CallOptions<T>): Promise<CallResult<T>> {
     const url = new URL(options.path, target.endpoint);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, String(value));
-    const headers: Record<string, string> = {};
-    if (!options.anonymous) headers.authorization = options.authorization ?? (await grafanaAuthorization());
-    if (target.orgId !== undefined) headers["x-grafana-org-id"] = String(target.orgId);
-
+    // Built for each attempt: a wait can outlast a signed-in token, which is then fetched anew.
+    const request = async (): Promise<HttpRequest> => {
+        const headers: Record<string, string> = {};
+        if (!options.anonymous) headers.authorization = options.authorization ?? (await grafanaAuthorization());
+        if (target.orgId !== undefined) headers["x-grafana-org-id"] = String(target.orgId);
+        return { method: options.method, url, headers, body: options.body };
+    };
     const what = `${options.method} ${url.pathname} on ${url.origin}`;
-    const response = await sendWaitingOutJustEnabled({ method: options.method, url, headers, body: options.body }, what);
+    const response = await sendWaitingOutJustEnabled(request, what);
 
     if (response.status >= 200 && response.status < 300) {
         const parsed = options.schema.safeParse(parseJson(response.text, what));
@@ -79,11 +82,11 @@ const MAX_JUST_ENABLED_DELAY_MS = 15_000;
  * Right after "API keys and service accounts" is switched on, Azure Managed Grafana refuses key calls
  * for a while with a 403 asking to wait. Wait, with growing pauses, up to a bounded deadline.
  */
-async function sendWaitingOutJustEnabled(request: HttpRequest, what: string): Promise<HttpResponse> {
+async function sendWaitingOutJustEnabled(request: () => Promise<HttpRequest>, what: string): Promise<HttpResponse> {
     const { justEnabledTimeoutMs, pollIntervalMs } = providerConfig();
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-        const response = await send(request);
+        const response = await send(await request());
         if (response.status !== 403 || !JUST_ENABLED.test(response.text)) return response;
         const delay = Math.min(pollIntervalMs * 2 ** (attempt - 1), MAX_JUST_ENABLED_DELAY_MS);
         if (Date.now() - started + delay > justEnabledTimeoutMs) {

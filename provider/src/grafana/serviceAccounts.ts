@@ -1,4 +1,5 @@
-import { isOutcomeUnknown } from "../http/errors";
+import { rememberSecret } from "../http/redact";
+import { createWithoutDuplicates } from "./createOnce";
 import { callGrafana, GrafanaTarget, requestGrafana } from "./client";
 import {
     anyBody,
@@ -83,6 +84,7 @@ export async function createToken(
         body: { name, secondsToLive: secondsToLive ?? 0 },
         schema: createdToken,
     });
+    rememberSecret(token.key);
     return { id: token.id, key: token.key };
 }
 
@@ -119,28 +121,24 @@ export async function deleteServiceAccountToken(target: GrafanaTarget, serviceAc
 }
 
 /** Grafana sometimes answers 500 although it created the account: adopt it rather than make a second. */
-export async function createServiceAccountOnce(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
-    try {
-        return await createServiceAccount(target, name, role, isDisabled);
-    } catch (error) {
-        if (!isOutcomeUnknown(error)) throw error;
-        return (await findServiceAccountByName(target, name)) ?? createServiceAccount(target, name, role, isDisabled);
-    }
+export function createServiceAccountOnce(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
+    return createWithoutDuplicates({
+        create: () => createServiceAccount(target, name, role, isDisabled),
+        find: () => findServiceAccountByName(target, name),
+        settle: async (existing) => existing,
+    });
 }
 
 /** A token whose answer was lost exists without anyone knowing its secret: remove it and mint again. */
-export async function createTokenOnce(
+export function createTokenOnce(
     target: GrafanaTarget,
     serviceAccountId: number,
     name: string,
     secondsToLive: number | undefined,
 ): Promise<{ id: number; key: string }> {
-    try {
-        return await createToken(target, serviceAccountId, name, secondsToLive);
-    } catch (error) {
-        if (!isOutcomeUnknown(error)) throw error;
-        const existing = (await listTokens(target, serviceAccountId))?.find((token) => token.name === name);
-        if (existing) await deleteServiceAccountToken(target, serviceAccountId, existing.id);
-        return createToken(target, serviceAccountId, name, secondsToLive);
-    }
+    return createWithoutDuplicates({
+        create: () => createToken(target, serviceAccountId, name, secondsToLive),
+        find: async () => (await listTokens(target, serviceAccountId))?.find((token) => token.name === name),
+        settle: async (existing) => void (await deleteServiceAccountToken(target, serviceAccountId, existing.id)),
+    });
 }

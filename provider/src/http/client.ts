@@ -43,6 +43,8 @@ export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
 const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];
 const NOT_SENT_ERRORS = ["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH"];
 const DROPPED_ERRORS = [...NOT_SENT_ERRORS, "ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ENETDOWN", "EHOSTDOWN"];
+/** A read, delete or PATCH that took too long is as safe to send again as one whose connection dropped. */
+const TIMEOUT_ERRORS = ["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"];
 
 interface Dispatchers {
     settings: HttpSettings;
@@ -70,7 +72,7 @@ export function configureHttp(overrides: Partial<HttpSettings>): void {
         });
     dispatchers = {
         settings,
-        idempotent: agent.compose(retry(["GET", "PATCH", "DELETE"], RETRYABLE_STATUSES, DROPPED_ERRORS)),
+        idempotent: agent.compose(retry(["GET", "PATCH", "DELETE"], RETRYABLE_STATUSES, [...DROPPED_ERRORS, ...TIMEOUT_ERRORS])),
         create: agent.compose(retry(["POST"], [429], NOT_SENT_ERRORS)),
     };
     if (previous) void previous.idempotent.close().catch(() => undefined);
@@ -121,8 +123,10 @@ async function readBounded(body: Dispatcher.ResponseData["body"], limit: number,
 function asProviderError(error: unknown, req: HttpRequest): ProviderError {
     if (error instanceof ProviderError) return error;
     const outcomeUnknown = req.method !== "GET";
-    if (error instanceof undiciErrors.RequestRetryError) {
-        const attempts = (error.data as { count?: number } | undefined)?.count;
+    const attempts = (error as { data?: { count?: number } }).data?.count;
+    // undici also gives up with a RequestRetryError when a connection broke in the middle of a good
+    // answer (it cannot resume it): that is a dropped connection, not a failing status.
+    if (error instanceof undiciErrors.RequestRetryError && error.statusCode >= 400) {
         return new ProviderError({
             code: "HTTP_STATUS",
             summary: `${describe(req)} answered ${error.statusCode}`,
@@ -135,13 +139,16 @@ function asProviderError(error: unknown, req: HttpRequest): ProviderError {
                     : "The server kept failing; try again later.",
         });
     }
-    const code = (error as { code?: string }).code ?? "";
-    const timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+    const code = error instanceof undiciErrors.RequestRetryError ? "ECONNRESET" : ((error as { code?: string }).code ?? "");
+    const timedOut = TIMEOUT_ERRORS.includes(code);
     return new ProviderError({
         code: "HTTP_UNREACHABLE",
+        attempts,
         summary: timedOut
             ? `${describe(req)} did not answer within ${currentDispatchers().settings.requestTimeoutMs} ms`
-            : `${describe(req)} could not be reached (${code || (error as Error).message})`,
+            : error instanceof undiciErrors.RequestRetryError
+              ? `${describe(req)} broke off in the middle of its answer: the connection closed or went silent`
+              : `${describe(req)} could not be reached (${code || (error as Error).message})`,
         outcomeUnknown: outcomeUnknown && !NOT_SENT_ERRORS.includes(code),
         hint: "Check that the endpoint is right and reachable from here.",
     });

@@ -11,10 +11,21 @@ const SECRET_SHAPES = [
 
 export const MASK = "***";
 
-export function redact(text: string, knownSecrets: readonly string[] = []): string {
+/**
+ * Secrets this process has handled (credentials in use, minted keys), masked wherever they turn up,
+ * also in forms no pattern recognises: a server that echoes a password back, or a token without its
+ * scheme. Kept for the life of the process, in memory only.
+ */
+const handled = new Set<string>();
+
+export function rememberSecret(secret: string): void {
+    if (secret.length >= 6) handled.add(secret);
+}
+
+export function redact(text: string): string {
     let result = text;
-    for (const secret of knownSecrets) {
-        if (secret.length >= 4) result = result.split(secret).join(MASK);
+    for (const secret of handled) {
+        if (result.includes(secret)) result = result.split(secret).join(MASK);
     }
     for (const shape of SECRET_SHAPES) {
         result = result.replace(shape, (match) =>

@@ -2,7 +2,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiKeySetting, getWorkspace, requireWorkspace, setWorkspaceApiKey } from "../azure/arm";
 import { formatWorkspaceId, parseWorkspaceId, sameWorkspace, WorkspaceRef } from "../azure/workspaceId";
 import { ENABLEMENT_STATE_VERSION, EnablementState, readEnablementState } from "../schema/enablementState";
-import { Workspace } from "../schema/arm";
+import { TERMINAL_STATES, Workspace } from "../schema/arm";
 import {
     booleanRule,
     CheckFailure,
@@ -88,15 +88,35 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const ref = refOf(inputs.workspaceId as string);
     const before = await requireWorkspace(ref);
-    const previousApiKey = before.properties.apiKey ?? "Disabled";
-    const after = await ensureSetting(ref, before, settingFor(inputs.enabled !== false));
-    const state = stateOf(after, {
+    const settings = {
         workspaceId: formatWorkspaceId(ref),
         enabled: inputs.enabled !== false,
         restoreOnDelete: inputs.restoreOnDelete !== false,
-        previousApiKey,
-    });
-    return { id: state.workspaceId, outs: state };
+        previousApiKey: before.properties.apiKey ?? "Disabled",
+    };
+    try {
+        const after = await ensureSetting(ref, before, settingFor(settings.enabled));
+        return { id: settings.workspaceId, outs: stateOf(after, settings) };
+    } catch (error) {
+        throw await trackedUnlessUnchanged(error, ref, before, settings);
+    }
+}
+
+/**
+ * A PATCH that failed may still have switched the setting (a lost answer, an operation we stopped
+ * waiting for). Then the resource must stay tracked, remembering the setting from before, or the
+ * next `up` would take "Enabled" for the original and `destroy` would never switch it back. Only a
+ * workspace seen unchanged and idle lets the failure stand alone.
+ */
+async function trackedUnlessUnchanged(error: unknown, ref: WorkspaceRef, before: Workspace, settings: Settings): Promise<unknown> {
+    const now = await getWorkspace(ref).catch(() => undefined);
+    const idle = TERMINAL_STATES.includes((now?.properties.provisioningState ?? "Succeeded").toLowerCase());
+    if (now && idle && now.properties.apiKey === before.properties.apiKey) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return Object.assign(
+        new Error(`${message} The workspace may have been changed all the same; Pulumi keeps tracking it, and the next update or destroy settles it.`),
+        { id: settings.workspaceId, properties: stateOf(now ?? before, settings), reasons: [message] },
+    );
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {
@@ -128,10 +148,9 @@ async function ensureSetting(ref: WorkspaceRef, current: Workspace, desired: Api
     return current.properties.apiKey === desired ? current : setWorkspaceApiKey(ref, desired);
 }
 
-function stateOf(
-    workspace: Workspace,
-    settings: Pick<EnablementState, "workspaceId" | "enabled" | "restoreOnDelete" | "previousApiKey">,
-): EnablementState {
+type Settings = Pick<EnablementState, "workspaceId" | "enabled" | "restoreOnDelete" | "previousApiKey">;
+
+function stateOf(workspace: Workspace, settings: Settings): EnablementState {
     const properties = workspace.properties;
     return {
         schemaVersion: ENABLEMENT_STATE_VERSION,

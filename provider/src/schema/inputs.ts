@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { formatWorkspaceId, parseWorkspaceId, WORKSPACE_ID_FORM } from "../azure/workspaceId";
 import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
+import { showValue } from "./showValue";
 
 /**
  * Validation of what users write, shared by every resource's `check`. Each failure names the field,
@@ -171,12 +172,6 @@ function describeFailure(field: string, value: unknown, error: z.ZodError, allow
 
 function kindOf(value: unknown): string {
     return Array.isArray(value) ? "list" : typeof value === "object" ? "object" : typeof value;
-}
-
-/** A bad value as the user can recognise it, escaped and cut short; never more than 80 characters. */
-export function showValue(value: unknown): string {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length <= 80 ? text : `${text.slice(0, 60)}…" (${text.length} characters)`;
 }
 
 export function autoname(logicalName: string): string {
