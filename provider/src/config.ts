@@ -35,6 +35,8 @@ export interface ProviderConfig {
     operationTimeoutMs: number;
     /** Poll interval for ARM operations when the server sends no Retry-After. */
     pollIntervalMs: number;
+    /** How long one provider operation (create, read, update, delete) may take in all. */
+    operationDeadlineSeconds: number;
     http: HttpSettings;
 }
 
@@ -49,6 +51,7 @@ const SETTINGS = {
     justEnabledTimeoutSeconds: { env: "AZURE_GRAFANA_KEYS_JUST_ENABLED_TIMEOUT_SECONDS" },
     operationTimeoutSeconds: { env: "AZURE_GRAFANA_KEYS_OPERATION_TIMEOUT_SECONDS" },
     pollIntervalMs: { env: "AZURE_GRAFANA_KEYS_POLL_INTERVAL_MS" },
+    operationDeadlineSeconds: { env: "AZURE_GRAFANA_KEYS_OPERATION_DEADLINE_SECONDS" },
     maxRetries: { env: "AZURE_GRAFANA_KEYS_MAX_RETRIES" },
     minRetryDelayMs: { env: "AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS" },
     maxRetryDelayMs: { env: "AZURE_GRAFANA_KEYS_MAX_RETRY_DELAY_MS" },
@@ -119,6 +122,7 @@ export function resolveProviderConfig(reader: ConfigReader | undefined, env: Nod
         justEnabledTimeoutMs: integer("justEnabledTimeoutSeconds", 300) * 1000,
         operationTimeoutMs: integer("operationTimeoutSeconds", 600) * 1000,
         pollIntervalMs: integer("pollIntervalMs", 2000),
+        operationDeadlineSeconds: integer("operationDeadlineSeconds", 900),
         http: {
             maxRetries: integer("maxRetries", DEFAULT_HTTP_SETTINGS.maxRetries),
             minRetryDelayMs: integer("minRetryDelayMs", DEFAULT_HTTP_SETTINGS.minRetryDelayMs),

@@ -1,4 +1,4 @@
-import { lifecycle } from "pulumi-azure-grafana-keys/impl";
+import { configure, lifecycle } from "pulumi-azure-grafana-keys/impl";
 import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
 
 /**
@@ -213,5 +213,18 @@ describe("nothing orphaned, nothing twice", () => {
         const { id, outs } = await apiKey.create(await checked({ endpoint: emulator.url }));
         emulator.faults.failNext(10, 502, { method: "GET" });
         await expect(apiKey.read(id, outs)).rejects.toThrow(/answered 502 \(after 4 tries\)/);
+    });
+
+    test("an operation that outlasts its deadline stops, says so, and says what to do", async () => {
+        const { id, outs } = await apiKey.create(await checked({ endpoint: emulator.url }));
+        const settings: Record<string, string> = { "azure-grafana-keys:operationDeadlineSeconds": "1" };
+        await configure({ config: { get: (key: string) => settings[key] } });
+        emulator.faults.setLatency(3000);
+        try {
+            await expect(apiKey.read(id, outs)).rejects.toThrow(/read of GrafanaApiKey did not finish within its deadline of 1 s.*pulumi refresh/s);
+        } finally {
+            emulator.faults.setLatency(0);
+            await configure({ config: { get: () => undefined } });
+        }
     });
 });

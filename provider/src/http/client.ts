@@ -1,4 +1,5 @@
 import { Agent, Dispatcher, errors as undiciErrors, interceptors, request } from "undici";
+import { deadlineSignal, isDeadlineAbort } from "./deadline";
 import { ProviderError } from "./errors";
 
 /**
@@ -87,11 +88,13 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
     const { settings, idempotent, create } = currentDispatchers();
     const headers: Record<string, string> = { accept: "application/json", ...req.headers };
     if (req.body !== undefined) headers["content-type"] = "application/json";
+    const signal = deadlineSignal();
     try {
         const response = await request(req.url, {
             method: req.method,
             headers,
             body: req.body === undefined ? undefined : JSON.stringify(req.body),
+            signal,
             dispatcher: req.method === "POST" ? create : idempotent,
             headersTimeout: settings.requestTimeoutMs,
             bodyTimeout: settings.requestTimeoutMs,
@@ -122,6 +125,8 @@ async function readBounded(body: Dispatcher.ResponseData["body"], limit: number,
 
 function asProviderError(error: unknown, req: HttpRequest): ProviderError {
     if (error instanceof ProviderError) return error;
+    const deadline = isDeadlineAbort(error);
+    if (deadline) return deadline;
     const outcomeUnknown = req.method !== "GET";
     const attempts = (error as { data?: { count?: number } }).data?.count;
     // undici also gives up with a RequestRetryError when a connection broke in the middle of a good

@@ -1,5 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { applyProviderConfig, ConfigReader } from "../config";
+import { applyProviderConfig, ConfigReader, providerConfig } from "../config";
+import { withDeadline } from "../http/deadline";
 import * as grafanaApiKey from "./grafanaApiKey";
 import * as grafanaServiceAccount from "./grafanaServiceAccount";
 import * as grafanaServiceAccountToken from "./grafanaServiceAccountToken";
@@ -43,7 +44,21 @@ export function lifecycle(resourceType: string): Lifecycle {
             `pulumi-azure-grafana-keys has no resource type "${resourceType}"; the installed package may be older than the program that created this resource.`,
         );
     }
-    return found;
+    return withDeadlines(resourceType, found);
+}
+
+/** Each operation that talks to a server runs under the configured deadline. */
+function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
+    const bounded = <A extends unknown[], R>(name: string, operation: (...args: A) => Promise<R>) =>
+        (...args: A) => withDeadline(providerConfig().operationDeadlineSeconds, `${name} of ${resourceType}`, () => operation(...args));
+    return {
+        check: operations.check,
+        diff: bounded("diff", operations.diff),
+        create: bounded("create", operations.create),
+        read: bounded("read", operations.read),
+        update: bounded("update", operations.update),
+        delete: bounded("delete", operations.delete),
+    };
 }
 
 /** For tests and tooling: how configuration resolves, without applying it. */
