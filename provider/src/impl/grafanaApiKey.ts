@@ -112,11 +112,15 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const desired = await desiredFrom(inputs);
     const target = targetOf(desired);
     const secondsToLive = desired.timeToLive === null ? undefined : secondsOf(desired.timeToLive);
-    const version = desired.requestedMode === "serviceAccount" ? {} : await grafanaVersion(target);
+    // Only "auto" must know the version before minting; for an explicit mode it merely labels the state
+    // (and an error), so the probe runs alongside the key rather than before it.
+    const probe = desired.requestedMode === "serviceAccount" ? Promise.resolve({}) : grafanaVersion(target).catch(() => ({}));
+    let version: GrafanaVersion = desired.requestedMode === "auto" ? await grafanaVersion(target) : {};
     const stateFor = (minted: Minted) => stateOf(desired, version, minted, secondsToLive ?? null);
 
     if (desired.requestedMode === "apiKey" || (desired.requestedMode === "auto" && hasLegacyApiKeys(version))) {
         const legacy = await createLegacyKeyOnce(target, { name: desired.name, role: desired.role, secondsToLive });
+        if (desired.requestedMode === "apiKey") version = await probe;
         if (legacy.created) {
             const minted: Minted = { mode: "apiKey", key: legacy.key, keyId: legacy.id, serviceAccountId: null };
             if (desired.verify) await verifyOrUndo(target, stateFor(minted), () => deleteLegacyKey(target, legacy.id));
