@@ -83,6 +83,7 @@ function describeCli(pulumiPath: string): void {
     const runs: Run[] = [];
     const producer: Stack = { name: `e2e-${SUFFIX}`, cwd: REPO_ROOT, configFile: "" };
     const consumer: Stack = { name: `e2e-consumer-${SUFFIX}`, cwd: CONSUMER_DIR, configFile: "" };
+    const serviceAccounts: Stack = { name: `e2e-sa-${SUFFIX}`, cwd: path.join(REPO_ROOT, "examples", "service-accounts"), configFile: "" };
     // Shared by the sequential tests below; each names the earlier test it needs.
     let firstKey: string | undefined;
     let currentKey: string | undefined;
@@ -167,8 +168,8 @@ function describeCli(pulumiPath: string): void {
         return { text: result.stdout, json: JSON.parse(result.stdout) as Export };
     }
 
-    async function output(stack: Stack, name: string, options: { showSecrets?: boolean } = {}): Promise<string> {
-        const args = ["stack", "output", name, ...(options.showSecrets ? ["--show-secrets"] : [])];
+    async function output(stack: Stack, name: string, options: { showSecrets?: boolean; json?: boolean } = {}): Promise<string> {
+        const args = ["stack", "output", name, ...(options.showSecrets ? ["--show-secrets"] : []), ...(options.json ? ["--json"] : [])];
         return ok(await run(stack, args, { showsSecrets: options.showSecrets })).stdout.trim();
     }
 
@@ -344,6 +345,27 @@ function describeCli(pulumiPath: string): void {
                 const stacksDir = path.join(tmp, "backend", ".pulumi", "stacks");
                 expect(fs.existsSync(path.join(stacksDir, PRODUCER_PROJECT, `${producer.name}.json`))).toBe(false);
                 expect(fs.existsSync(path.join(stacksDir, CONSUMER_PROJECT, `${consumer.name}.json`))).toBe(false);
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
+            "examples/service-accounts: one account, two rotating tokens, the org's keys listed; destroy removes them",
+            async () => {
+                await initStack(serviceAccounts, "Pulumi.e2e-sa.yaml", { endpoint: emulator.url });
+                ok(await run(serviceAccounts, withConfig(serviceAccounts, "up", "--yes")));
+                const [account] = emulator.state.serviceAccounts();
+                expect(account.role).toBe("Editor");
+                expect(account.tokens).toHaveLength(2);
+                expect(await output(serviceAccounts, "deployKey")).toBe("[secret]");
+                const deployKey = await output(serviceAccounts, "deployKey", { showSecrets: true });
+                expect(await dashboardsHomeStatus(deployKey)).toBe(200);
+                const listed = JSON.parse(await output(serviceAccounts, "keysInOrg", { json: true }));
+                expect([...listed].sort()).toEqual(account.tokens.map((token) => `${account.name}/${token.name}`).sort());
+                ok(await run(serviceAccounts, withConfig(serviceAccounts, "preview", "--expect-no-changes")));
+                ok(await run(serviceAccounts, withConfig(serviceAccounts, "destroy", "--yes")));
+                expect(emulator.state.serviceAccounts()).toEqual([]);
+                ok(await run(serviceAccounts, ["stack", "rm", "--yes", "--force"]));
             },
             TEST_TIMEOUT_MS,
         );
