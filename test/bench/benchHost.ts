@@ -1,12 +1,12 @@
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { ChildProcess, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as grpc from "@grpc/grpc-js";
-import { REPO_ROOT } from "../harness/host";
+import { spawnHost } from "../harness/host";
 
 /**
- * The real dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`), spawned exactly as
- * test/harness/host.ts (and `pulumi up`) does, with the few gRPC calls the benchmark makes. It exists
- * only because the benchmark needs the host's pid, to read its peak RSS from /proc/<pid>/status.
+ * The real dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`), spawned by the harness's
+ * `spawnHost` as `pulumi up` does, with the few gRPC calls the benchmark makes. It exists because the
+ * benchmark needs the host's pid (peak RSS from /proc/<pid>/status) and drives thousands of calls.
  * Conversions are kept lean (no JSON round trip) so the driver costs as little CPU as possible.
  */
 
@@ -16,7 +16,6 @@ const providerProto = require("@pulumi/pulumi/proto/provider_pb");
 const structProto = require("google-protobuf/google/protobuf/struct_pb");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const HOST_SCRIPT = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
 
 export type Props = Record<string, unknown>;
 
@@ -33,26 +32,7 @@ export class BenchHost {
 
     /** `nodeArgs`: V8/Node flags for the host process, for diagnosis only (the engine passes none). */
     static async start(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<BenchHost> {
-        const child = spawn(process.execPath, [...nodeArgs, HOST_SCRIPT, "127.0.0.1:1"], {
-            cwd: REPO_ROOT,
-            env,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        const port = await new Promise<number>((resolve, reject) => {
-            let firstLine = "";
-            let errors = "";
-            child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
-            const onData = (chunk: Buffer) => {
-                firstLine += chunk.toString("utf8");
-                const newline = firstLine.indexOf("\n");
-                if (newline >= 0) {
-                    child.stdout!.off("data", onData);
-                    resolve(Number(firstLine.slice(0, newline).trim()));
-                }
-            };
-            child.stdout!.on("data", onData);
-            child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${errors}`)));
-        });
+        const { child, port } = await spawnHost({ env, nodeArgs });
         const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client &
             Record<string, Function>;
         return new BenchHost(child, client);

@@ -55,26 +55,7 @@ export class DynamicProviderHost {
     static async start(
         options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string } = {},
     ): Promise<DynamicProviderHost> {
-        const child = spawn(process.execPath, [options.hostScript ?? HOST_SCRIPT, options.engineAddress ?? "127.0.0.1:1"], {
-            cwd: options.cwd ?? REPO_ROOT,
-            env: options.env ?? process.env,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        const port = await new Promise<number>((resolve, reject) => {
-            let firstLine = "";
-            let errors = "";
-            child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
-            const onData = (chunk: Buffer) => {
-                firstLine += chunk.toString("utf8");
-                const newline = firstLine.indexOf("\n");
-                if (newline >= 0) {
-                    child.stdout!.off("data", onData);
-                    resolve(Number(firstLine.slice(0, newline).trim()));
-                }
-            };
-            child.stdout!.on("data", onData);
-            child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${errors}`)));
-        });
+        const { child, port } = await spawnHost(options);
         const client = new providerGrpc.ResourceProviderClient(
             `127.0.0.1:${port}`,
             grpc.credentials.createInsecure(),
@@ -181,6 +162,36 @@ export class DynamicProviderHost {
             });
         });
     }
+}
+
+/**
+ * Starts the host as the engine does (`node <host> <engine address>`, cwd = the program's folder) and
+ * waits for the port it prints on its first line.
+ */
+export async function spawnHost(
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string; nodeArgs?: string[] } = {},
+): Promise<{ child: ChildProcess; port: number }> {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.hostScript ?? HOST_SCRIPT, options.engineAddress ?? "127.0.0.1:1"], {
+        cwd: options.cwd ?? REPO_ROOT,
+        env: options.env ?? process.env,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+        let firstLine = "";
+        let errors = "";
+        child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
+        const onData = (chunk: Buffer) => {
+            firstLine += chunk.toString("utf8");
+            const newline = firstLine.indexOf("\n");
+            if (newline >= 0) {
+                child.stdout!.off("data", onData);
+                resolve(Number(firstLine.slice(0, newline).trim()));
+            }
+        };
+        child.stdout!.on("data", onData);
+        child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${errors}`)));
+    });
+    return { child, port };
 }
 
 function toStruct(props: Props) {
