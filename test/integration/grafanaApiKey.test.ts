@@ -163,6 +163,17 @@ describe("version detection and fallbacks", () => {
         expect(remoteObjects(grafana)).toEqual([]);
     });
 
+    test("someone else's legacy key of the same name is left alone after a lost answer", async () => {
+        const grafana = await start({ profile: "10.4" });
+        const auth = { authorization: `Basic ${Buffer.from(grafana.credentials.adminBasic).toString("base64")}`, "content-type": "application/json" };
+        await fetch(`${grafana.url}/api/auth/keys`, { method: "POST", headers: auth, body: JSON.stringify({ name: "ci", role: "Admin" }) });
+        grafana.faults.failNext(1, 502, { method: "POST", path: "/api/auth/keys" });
+        await expect(apiKey.create(await checked({ endpoint: grafana.url, name: "ci", mode: "apiKey", timeToLive: "1d" }))).rejects.toThrow(
+            /a legacy API key named "ci" exists .* left alone/s,
+        );
+        expect(grafana.state.apiKeys()).toEqual([expect.objectContaining({ name: "ci", role: "Admin" })]);
+    });
+
     test("mode serviceAccount on Grafana 10.4 skips the version probe", async () => {
         const grafana = await start({ profile: "10.4" });
         const { outs } = await apiKey.create(await checked({ endpoint: grafana.url, mode: "serviceAccount" }));
@@ -200,6 +211,18 @@ describe("nothing orphaned, nothing twice", () => {
         expect(await home(emulator, outs.key)).toBe(200);
     });
 
+    test("someone else's service account of the same name is never adopted or deleted after a lost answer", async () => {
+        emulator.clock.set(Date.now() - 3_600_000); // made an hour ago, by someone else
+        const auth = { authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`, "content-type": "application/json" };
+        await fetch(`${emulator.url}/api/serviceaccounts`, { method: "POST", headers: auth, body: JSON.stringify({ name: "ci", role: "Admin" }) });
+        emulator.clock.set(Date.now());
+        emulator.faults.failNext(1, 502, { method: "POST", path: "/api/serviceaccounts" });
+        await expect(apiKey.create(await checked({ endpoint: emulator.url, name: "ci", role: "Viewer" }))).rejects.toThrow(
+            /a service account named "ci" exists \(id \d+\) that this run cannot prove it made, so it was left alone.*choose another name/s,
+        );
+        expect(emulator.state.serviceAccounts()).toEqual([expect.objectContaining({ name: "ci", role: "Admin" })]);
+    });
+
     test("throttling and brief outages on reads are retried", async () => {
         const { id, outs } = await apiKey.create(await checked({ endpoint: emulator.url }));
         emulator.faults.failNext(2, 503, { method: "GET" });
@@ -221,7 +244,7 @@ describe("nothing orphaned, nothing twice", () => {
         await configure({ config: { get: (key: string) => settings[key] } });
         emulator.faults.setLatency(3000);
         try {
-            await expect(apiKey.read(id, outs)).rejects.toThrow(/read of GrafanaApiKey did not finish within its deadline of 1 s.*pulumi refresh/s);
+            await expect(apiKey.read(id, outs)).rejects.toThrow(/read of GrafanaApiKey did not finish within its deadline of 1 s.*Run again/s);
         } finally {
             emulator.faults.setLatency(0);
             await configure({ config: { get: () => undefined } });

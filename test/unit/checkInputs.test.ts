@@ -81,6 +81,9 @@ describe("check: each bad input names the field, shows the value and says what i
         ["name of 10 KB", { name: "k".repeat(10_240) }, "name", /longer than 190 characters.*\(10242 characters\)|\(10242 characters\).*longer than 190/],
         ["unknown mode", { mode: "legacy" }, "mode", /mode "legacy" is not allowed: use one of auto .*apiKey .*serviceAccount/],
         ["a typo'd field", { ttl: "7d" }, "ttl", /ttl is not an input of this resource: use endpoint, workspaceId, name, role, timeToLive, orgId, mode, rotateBefore, verify/],
+        ["rotateBefore as long as the key lives", { timeToLive: "1d", rotateBefore: "7d" }, "rotateBefore", /rotateBefore "7d" is not allowed \(it is not shorter than timeToLive "1d"\)/],
+        ["rotateBefore without a time to live", { rotateBefore: "7d" }, "rotateBefore", /rotateBefore "7d" needs a timeToLive/],
+        ["a password in the endpoint is never shown", { endpoint: "https://admin:SuperSecretPw1@g.example.com/?token=abc" }, "endpoint", /^endpoint "https:\/\/\*\*\*@g\.example\.com\/\?\*\*\*" is not allowed \(it carries a user or password/],
         ["rotateBefore of zero", { rotateBefore: "0s" }, "rotateBefore", /rotateBefore "0s" is not allowed \(it is zero\)/],
     ])("%s", async (_case, change, property, reason) => {
         const result = await check({}, { ...valid, ...change });

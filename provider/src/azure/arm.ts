@@ -183,7 +183,7 @@ function operationFailed(ref: WorkspaceRef, status: string, code: string | undef
         remoteCode: code,
         remoteMessage: message,
         summary: `Changing Azure Managed Grafana workspace ${formatWorkspaceId(ref)} ended ${status}${code ? ` with ${code}` : ""}`,
-        hint: "The workspace was left as it was; check its activity log in the Azure portal and run again.",
+        hint: "Check the workspace's activity log in the Azure portal for why, then run again.",
     });
 }
 

@@ -1,3 +1,4 @@
+import { outsideDeadline } from "../http/deadline";
 import { ProviderError } from "../http/errors";
 import { requireWorkspace } from "./arm";
 import { formatWorkspaceId, parseWorkspaceId } from "./workspaceId";
@@ -13,7 +14,8 @@ export function workspaceEndpoint(workspaceId: string): Promise<string> {
     const key = workspaceId.toLowerCase();
     let endpoint = endpoints.get(key);
     if (!endpoint) {
-        endpoint = resolve(workspaceId);
+        // Shared by every resource on this workspace: bound by none of their deadlines.
+        endpoint = outsideDeadline(() => resolve(workspaceId));
         endpoints.set(key, endpoint);
         endpoint.catch(() => endpoints.delete(key));
     }

@@ -51,8 +51,14 @@ export async function deleteLegacyKey(target: GrafanaTarget, id: number): Promis
 }
 
 /** A key whose answer was lost exists without anyone knowing its secret: remove it and mint again. */
-export function createLegacyKeyOnce(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
+export function createLegacyKeyOnce(target: GrafanaTarget, request: LegacyKeyRequest, autonamed: boolean): Promise<LegacyCreateResult> {
     return createWithoutDuplicates({
+        what: "legacy API key",
+        name: request.name,
+        autonamed,
+        // Grafana does not say when a legacy key was made; its expiry, less the time to live asked, does.
+        createdAt: async (found) =>
+            found.expiration && request.secondsToLive ? new Date(Date.parse(found.expiration) - request.secondsToLive * 1000).toISOString() : undefined,
         create: () => createLegacyKey(target, request),
         find: async () => (await listLegacyKeys(target))?.find((key) => key.name === request.name),
         settle: async (existing) => void (await deleteLegacyKey(target, existing.id)),

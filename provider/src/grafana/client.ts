@@ -56,10 +56,12 @@ export async function callGrafana<T>(target: GrafanaTarget, options: CallOptions
     const response = await sendWaitingOutJustEnabled(request, what);
 
     if (response.status >= 200 && response.status < 300) {
-        const parsed = options.schema.safeParse(parseJson(response.text, what));
+        const parsed = options.schema.safeParse(parseJson(response.text, what, options.method !== "GET"));
         if (!parsed.success) {
             throw new ProviderError({
                 code: "HTTP_BAD_RESPONSE",
+                // A create that succeeded but cannot be read made something all the same.
+                outcomeUnknown: options.method !== "GET",
                 summary: `${what} answered ${response.status} with a body of an unexpected shape (${describeIssues(parsed.error)})`,
                 hint: "Is the endpoint a Grafana instance?",
             });
@@ -146,7 +148,7 @@ function hintFor(
         return `It redirects to ${String(location ?? "another address")}; redirects are not followed, so the credential is never sent elsewhere. Use the final URL as the endpoint.`;
     }
     if (status === 401) {
-        return "The credential was refused: check GRAFANA_AUTH (a valid, unexpired token or user:password) or, when signing in with Microsoft Entra ID, azure-grafana-keys:grafanaAudience.";
+        return "The credential was refused: check azure-grafana-keys:grafanaAuth or GRAFANA_AUTH (a valid, unexpired token or user:password) or, when signing in with Microsoft Entra ID, azure-grafana-keys:grafanaAudience.";
     }
     if (status === 403 && /enabled api key recently/i.test(message)) {
         return "API keys were switched on for this workspace moments ago; wait a minute and run again.";
@@ -155,7 +157,7 @@ function hintFor(
         return 'Switch on "API keys and service accounts" for the workspace: add a WorkspaceApiKeyEnablement and give the key its `endpoint` output, or enable it in the Azure portal.';
     }
     if (status === 403) {
-        return `The credential lacks permission${target.orgId ? ` in org ${target.orgId}` : ""}: creating keys needs an org Admin (in Azure Managed Grafana: the "Grafana Admin" role on the workspace), and a key cannot get a role higher than its creator's.`;
+        return `The credential lacks permission${target.orgId ? ` in org ${target.orgId}` : ""}: managing keys and service accounts needs an org Admin (in Azure Managed Grafana: the "Grafana Admin" role on the workspace), and a key cannot get a role higher than its creator's.`;
     }
     if (/already exists|must be unique/i.test(message)) {
         return "A key, token or service account with this name already exists in the org. Choose another name, delete the existing one, or omit `name` to let the provider generate a unique one.";
@@ -164,12 +166,13 @@ function hintFor(
     return undefined;
 }
 
-function parseJson(text: string, what: string): unknown {
+function parseJson(text: string, what: string, outcomeUnknown: boolean): unknown {
     try {
         return JSON.parse(text);
     } catch {
         throw new ProviderError({
             code: "HTTP_BAD_RESPONSE",
+            outcomeUnknown,
             summary: `${what} answered with a body that is not JSON (starts with "${text.slice(0, 40)}")`,
             hint: "Is the endpoint a Grafana instance, and not a proxy or login page?",
         });

@@ -121,8 +121,16 @@ export async function deleteServiceAccountToken(target: GrafanaTarget, serviceAc
 }
 
 /** Grafana sometimes answers 500 although it created the account: adopt it rather than make a second. */
-export function createServiceAccountOnce(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
+export function createServiceAccountOnce(
+    target: GrafanaTarget,
+    request: { name: string; role: string; isDisabled?: boolean; autonamed: boolean },
+): Promise<ServiceAccount> {
+    const { name, role, isDisabled = false, autonamed } = request;
     return createWithoutDuplicates({
+        what: "service account",
+        name,
+        autonamed,
+        createdAt: async (found) => (await getServiceAccount(target, found.id))?.createdAt ?? undefined,
         create: () => createServiceAccount(target, name, role, isDisabled),
         find: () => findServiceAccountByName(target, name),
         settle: async (existing) => existing,
@@ -135,8 +143,13 @@ export function createTokenOnce(
     serviceAccountId: number,
     name: string,
     secondsToLive: number | undefined,
+    autonamed: boolean,
 ): Promise<{ id: number; key: string }> {
     return createWithoutDuplicates({
+        what: "service account token",
+        name,
+        autonamed,
+        createdAt: async (found) => found.created ?? undefined,
         create: () => createToken(target, serviceAccountId, name, secondsToLive),
         find: async () => (await listTokens(target, serviceAccountId))?.find((token) => token.name === name),
         settle: async (existing) => void (await deleteServiceAccountToken(target, serviceAccountId, existing.id)),

@@ -1,3 +1,4 @@
+import { outsideDeadline } from "../http/deadline";
 import { callGrafana, GrafanaTarget } from "./client";
 import { healthResponse } from "../schema/grafana";
 
@@ -19,7 +20,8 @@ const probes = new Map<string, Promise<GrafanaVersion>>();
 export function grafanaVersion(target: GrafanaTarget): Promise<GrafanaVersion> {
     let probe = probes.get(target.endpoint);
     if (!probe) {
-        probe = probeVersion(target);
+        // Shared by every resource on this endpoint: bound by none of their deadlines.
+        probe = outsideDeadline(() => probeVersion(target));
         probes.set(target.endpoint, probe);
         probe.catch(() => probes.delete(target.endpoint));
     }

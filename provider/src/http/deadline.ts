@@ -13,6 +13,23 @@ export function withDeadline<T>(seconds: number, what: string, operation: () => 
     return current.run({ deadline: Date.now() + seconds * 1000, seconds, what }, operation);
 }
 
+const GRACE_SECONDS = 30;
+
+/**
+ * Work that must still happen after the deadline cut an operation (looking up what a cut create made,
+ * and removing it), under a short deadline of its own.
+ */
+export function withGrace<T>(operation: () => Promise<T>): Promise<T> {
+    const active = current.getStore();
+    if (!active || Date.now() < active.deadline) return operation();
+    return withDeadline(GRACE_SECONDS, `cleaning up after ${active.what}`, operation);
+}
+
+/** Work shared by concurrent operations (a version probe, an endpoint lookup) runs under none of theirs. */
+export function outsideDeadline<T>(operation: () => T): T {
+    return current.exit(operation);
+}
+
 /** The signal that aborts a request at the deadline; throws when it has already passed. */
 export function deadlineSignal(): AbortSignal | undefined {
     const active = current.getStore();
@@ -34,6 +51,6 @@ function deadlinePassed(active: { seconds: number; what: string }): ProviderErro
         code: "HTTP_UNREACHABLE",
         summary: `${active.what} did not finish within its deadline of ${active.seconds} s`,
         outcomeUnknown: true,
-        hint: "Run `pulumi refresh` to see what exists, then run again; raise azure-grafana-keys:operationDeadlineSeconds if the service is just slow.",
+        hint: "Run again: whatever a cut create made is looked up by name first. Raise azure-grafana-keys:operationDeadlineSeconds if the service is just slow.",
     });
 }

@@ -63,6 +63,11 @@ export async function resolveAddress(inputs: Record<string, unknown>): Promise<{
     return { endpoint: workspaceId === null ? (inputs.endpoint as string) : await workspaceEndpoint(workspaceId), workspaceId };
 }
 
+/** An unset org is the credential's current one, which may well be the org named on the other side. */
+export function mayBeSameOrg(orgId: unknown, otherOrgId: number | null): boolean {
+    return orgId === undefined || orgId === null || otherOrgId === null || orgId === otherOrgId;
+}
+
 export function targetOf(stored: { endpoint: string; orgId: number | null }): GrafanaTarget {
     return { endpoint: stored.endpoint, orgId: stored.orgId ?? undefined };
 }

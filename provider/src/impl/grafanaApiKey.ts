@@ -14,8 +14,8 @@ import { verifyKey } from "../grafana/verify";
 import { logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyInputs, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import { booleanRule, durationRule, modeRule, nameRule, orgIdRule, roleRule, timeToLiveRule, validateFields } from "../schema/inputs";
-import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
-import { expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, mayBeSameOrg, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
+import { checkRotateBefore, expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
 import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 
@@ -56,6 +56,7 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
         });
     }
     checkAddress(news, failures);
+    checkRotateBefore(values.timeToLive, values.rotateBefore, failures);
     const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
     return {
@@ -100,7 +101,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (old.key === "") replaces.push("key"); // a create that failed midway is tracked without a usable key
 
     const sameNameInSameOrg =
-        news.nameSource === "user" && news.name === old.name && grafana !== "other" && (news.orgId ?? null) === old.orgId;
+        news.nameSource === "user" && news.name === old.name && grafana !== "other" && mayBeSameOrg(news.orgId, old.orgId);
     return {
         changes: replaces.length + updates.length > 0,
         replaces: [...new Set(replaces)],
@@ -119,7 +120,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const stateFor = (minted: Minted) => stateOf(desired, version, minted, secondsToLive ?? null);
 
     if (desired.requestedMode === "apiKey" || (desired.requestedMode === "auto" && hasLegacyApiKeys(version))) {
-        const legacy = await createLegacyKeyOnce(target, { name: desired.name, role: desired.role, secondsToLive });
+        const legacy = await createLegacyKeyOnce(target, { name: desired.name, role: desired.role, secondsToLive }, desired.nameSource === "auto");
         if (desired.requestedMode === "apiKey") version = await probe;
         if (legacy.created) {
             const minted: Minted = { mode: "apiKey", key: legacy.key, keyId: legacy.id, serviceAccountId: null };
@@ -136,11 +137,12 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         }
     }
 
-    const account = await createServiceAccountOnce(target, desired.name, desired.role);
+    const autonamed = desired.nameSource === "auto";
+    const account = await createServiceAccountOnce(target, { name: desired.name, role: desired.role, autonamed });
     const removeAccount = () => deleteServiceAccount(target, account.id);
     let minted: Minted;
     try {
-        const token = await createTokenOnce(target, account.id, desired.name, secondsToLive);
+        const token = await createTokenOnce(target, account.id, desired.name, secondsToLive, autonamed);
         minted = { mode: "serviceAccount", key: token.key, keyId: token.id, serviceAccountId: account.id };
     } catch (error) {
             throw await undo(error, removeAccount, stateFor({ mode: "serviceAccount", key: "", keyId: 0, serviceAccountId: account.id }));

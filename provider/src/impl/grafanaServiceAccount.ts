@@ -10,6 +10,7 @@ import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
 import { readServiceAccountState, SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
 import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { undoCreate } from "./undo";
 import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
 
 /**
@@ -59,12 +60,20 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const role = inputs.role as Role;
     const isDisabled = inputs.isDisabled === true;
     const target = targetOf({ ...address, orgId });
-    const account = await createServiceAccountOnce(target, naming.name, role, isDisabled);
-    // An account adopted after an ambiguous answer may predate this request's settings.
-    if (account.role !== role || (account.isDisabled ?? false) !== isDisabled) {
-        await updateServiceAccount(target, account.id, { name: naming.name, role, isDisabled });
-    }
+    const account = await createServiceAccountOnce(target, { name: naming.name, role, isDisabled, autonamed: naming.nameSource === "auto" });
     const state = stateOf(account, { ...address, orgId, ...naming, role, isDisabled });
+    // An account adopted after an ambiguous answer may not carry this request's settings yet.
+    if (account.role !== role || (account.isDisabled ?? false) !== isDisabled) {
+        try {
+            await updateServiceAccount(target, account.id, { name: naming.name, role, isDisabled });
+        } catch (error) {
+            throw await undoCreate(error, () => deleteServiceAccount(target, account.id), {
+                what: `service account ${account.id}`,
+                id: `serviceaccount/${account.id}`,
+                properties: state,
+            });
+        }
+    }
     return { id: `serviceaccount/${account.id}`, outs: state };
 }
 

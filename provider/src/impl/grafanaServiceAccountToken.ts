@@ -4,8 +4,8 @@ import { verifyKey } from "../grafana/verify";
 import { logWarning } from "../log";
 import { booleanRule, durationRule, nameRule, orgIdRule, serviceAccountIdRule, timeToLiveRule, validateFields } from "../schema/inputs";
 import { readTokenState, TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
-import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
-import { expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, mayBeSameOrg, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
+import { checkRotateBefore, expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
 import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 
@@ -29,6 +29,7 @@ const FIELDS = {
 export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkAddress(news, failures);
+    checkRotateBefore(values.timeToLive, values.rotateBefore, failures);
     const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
     return {
@@ -64,7 +65,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (old.key === "") replaces.push("key"); // a create that failed midway is tracked without a usable key
 
     const sameNameInSameOrg =
-        news.nameSource === "user" && news.name === old.name && grafana !== "other" && (news.orgId ?? null) === old.orgId;
+        news.nameSource === "user" && news.name === old.name && grafana !== "other" && mayBeSameOrg(news.orgId, old.orgId);
     return {
         changes: replaces.length + updates.length > 0,
         replaces,
@@ -86,7 +87,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         verify: inputs.verify !== false,
     };
     const target = targetOf(settings);
-    const token = await createTokenOnce(target, settings.serviceAccountId, settings.name, secondsToLive ?? undefined);
+    const token = await createTokenOnce(target, settings.serviceAccountId, settings.name, secondsToLive ?? undefined, settings.nameSource === "auto");
     const state: TokenState = {
         schemaVersion: TOKEN_STATE_VERSION,
         ...settings,

@@ -1,5 +1,6 @@
 import { parseTimeToLive } from "../duration";
 import { logInfo } from "../log";
+import { CheckFailure, UNKNOWN } from "../schema/inputs";
 
 /**
  * When a key or token stops working, and when it should be replaced: once expired, or once inside its
@@ -43,6 +44,7 @@ export function hasExpired(state: Pick<Lifetime, "expired" | "expiresAt">, now =
 /** `timeToLive` written differently but as long (`24h` for `1d`) needs no new key. */
 export function timeToLiveChange(old: Pick<Lifetime, "timeToLive" | "secondsToLive">, timeToLive: unknown): "none" | "respelled" | "changed" {
     if (timeToLive === old.timeToLive) return "none";
+    if (timeToLive === UNKNOWN) return "changed"; // not known until the upstream resource is updated
     return typeof timeToLive === "string" && old.secondsToLive === secondsOf(timeToLive) ? "respelled" : "changed";
 }
 
@@ -56,9 +58,24 @@ export function replacementForAge(kind: string, old: Lifetime, rotateBefore: unk
         logInfo(`${kind} "${old.name}" expired${old.expiresAt ? ` at ${old.expiresAt}` : ""}: it will be replaced.`);
         return "expiresAt";
     }
-    if (typeof rotateBefore !== "string" || old.expiresAt === null) return undefined;
+    if (typeof rotateBefore !== "string" || rotateBefore === UNKNOWN || old.expiresAt === null) return undefined;
     const rotateAt = Date.parse(old.expiresAt) - secondsOf(rotateBefore) * 1000;
     if (now < rotateAt) return undefined;
     logInfo(`${kind} "${old.name}" expires at ${old.expiresAt}, within rotateBefore ${rotateBefore}: it will be replaced.`);
     return "rotateBefore";
+}
+
+type Duration = { text: string; seconds: number } | typeof UNKNOWN | undefined;
+
+/** A window as long as the key's life would replace it on every run; without a life it never applies. */
+export function checkRotateBefore(timeToLive: Duration, rotateBefore: Duration, failures: CheckFailure[]): void {
+    if (rotateBefore === undefined || rotateBefore === UNKNOWN || timeToLive === UNKNOWN) return;
+    if (timeToLive === undefined) {
+        failures.push({ property: "rotateBefore", reason: `rotateBefore "${rotateBefore.text}" needs a timeToLive: a key that never expires is never rotated` });
+    } else if (rotateBefore.seconds >= timeToLive.seconds) {
+        failures.push({
+            property: "rotateBefore",
+            reason: `rotateBefore "${rotateBefore.text}" is not allowed (it is not shorter than timeToLive "${timeToLive.text}"): use a window shorter than the time to live, or every run would replace the key`,
+        });
+    }
 }

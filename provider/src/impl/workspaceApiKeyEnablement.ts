@@ -1,6 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiKeySetting, getWorkspace, requireWorkspace, setWorkspaceApiKey } from "../azure/arm";
 import { formatWorkspaceId, parseWorkspaceId, sameWorkspace, WorkspaceRef } from "../azure/workspaceId";
+import { logInfo } from "../log";
 import { ENABLEMENT_STATE_VERSION, EnablementState, readEnablementState } from "../schema/enablementState";
 import { TERMINAL_STATES, Workspace } from "../schema/arm";
 import {
@@ -94,6 +95,12 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         restoreOnDelete: inputs.restoreOnDelete !== false,
         previousApiKey: before.properties.apiKey ?? "Disabled",
     };
+    if (settings.previousApiKey === settingFor(settings.enabled)) {
+        logInfo(
+            `API keys are already ${settings.previousApiKey} on ${settings.workspaceId}; deleting this WorkspaceApiKeyEnablement will leave them so. ` +
+                "(If another resource or stack switched them, it will switch them back when it is deleted.)",
+        );
+    }
     try {
         const after = await ensureSetting(ref, before, settingFor(settings.enabled));
         return { id: settings.workspaceId, outs: stateOf(after, settings) };

@@ -25,6 +25,7 @@ export const serviceAccount = z
         login: z.string().optional(),
         role: z.string().optional(),
         isDisabled: z.boolean().optional(),
+        createdAt: z.string().nullish(),
     })
     .loose();
 
@@ -41,6 +42,7 @@ export const tokenListItem = z
         expiration: z.string().nullish(),
         hasExpired: z.boolean().optional(),
         secondsUntilExpiration: z.number().nullish(),
+        created: z.string().nullish(),
         lastUsedAt: z.string().nullish(),
     })
     .loose();

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { formatWorkspaceId, parseWorkspaceId, WORKSPACE_ID_FORM } from "../azure/workspaceId";
 import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
+import { redact } from "../http/redact";
 import { showValue } from "./showValue";
 
 /**
@@ -27,12 +28,17 @@ export interface FieldRule<T> {
     /** The allowed form, appended to every failure of the field. */
     allowed: string;
     required?: boolean;
+    /** How a bad value is shown, when showing it whole could expose a secret. */
+    show?: (value: unknown) => string;
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 export const endpointRule: FieldRule<string> = {
     required: true,
+    // A URL may carry a password or a token in its user info or query: those parts are never shown.
+    show: (value) =>
+        showValue(typeof value === "string" ? value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, "$1***@").replace(/[?#].*$/s, "?***") : value),
     allowed:
         "the Grafana URL as https://<host>[:port], with no user, password, path, query or fragment " +
         "(http:// only for 127.0.0.1, [::1] or localhost), e.g. https://my-ws-abcd.wus.grafana.azure.com",
@@ -149,7 +155,7 @@ export function validateFields<R extends Record<string, FieldRule<unknown>>>(
         }
         const parsed = rule.schema.safeParse(value);
         if (parsed.success) values[field] = parsed.data;
-        else failures.push({ property: field, reason: describeFailure(field, value, parsed.error, rule.allowed) });
+        else failures.push({ property: field, reason: redact(describeFailure(field, value, parsed.error, rule)) });
     }
     for (const field of Object.keys(raw)) {
         if (!(field in rules) && !ignored.includes(field) && raw[field] !== undefined) {
@@ -162,12 +168,12 @@ export function validateFields<R extends Record<string, FieldRule<unknown>>>(
     return { values: values as never, failures };
 }
 
-function describeFailure(field: string, value: unknown, error: z.ZodError, allowed: string): string {
+function describeFailure(field: string, value: unknown, error: z.ZodError, rule: FieldRule<unknown>): string {
     // Only our own messages (custom checks, and limits worded "it …"): zod's generic ones say less
     // than the allowed form that follows.
     const problem = error.issues.find((issue) => issue.code === "custom" || issue.message.startsWith("it "));
     const because = problem ? ` (${problem.message})` : typeof value === "string" ? "" : ` (it is a ${kindOf(value)})`;
-    return `${field} ${showValue(value)} is not allowed${because}: use ${allowed}`;
+    return `${field} ${(rule.show ?? showValue)(value)} is not allowed${because}: use ${rule.allowed}`;
 }
 
 function kindOf(value: unknown): string {
