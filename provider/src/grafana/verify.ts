@@ -30,6 +30,6 @@ export async function verifyKey(target: GrafanaTarget, key: string, roleNone = f
         status,
         attempts: ATTEMPTS,
         summary: `The new key did not work: GET /api/dashboards/home with it answered ${status}`,
-        hint: "It was deleted again. Check the org and role asked for, or set verify: false if the key is meant for another API.",
+        hint: "The key is not handed out. Check the org and role asked for, or set verify: false if the key is meant for another API.",
     });
 }
