@@ -29,7 +29,6 @@ interface CachedToken {
 let credential: { key: string; value: TokenCredential } | undefined;
 const tokens = new Map<string, CachedToken>();
 const pending = new Map<string, Promise<CachedToken>>();
-let fetchCount = 0;
 
 export async function entraToken(scope: string): Promise<string> {
     const cached = tokens.get(scope);
@@ -42,13 +41,7 @@ export async function entraToken(scope: string): Promise<string> {
     return (await fetching).token;
 }
 
-/** How many tokens this process fetched from Entra ID (for tests and the benchmark). */
-export function entraTokenFetches(): number {
-    return fetchCount;
-}
-
 async function fetchToken(scope: string): Promise<CachedToken> {
-    fetchCount++;
     let token: AccessToken | null;
     try {
         token = await currentCredential().getToken(scope);

@@ -45,9 +45,3 @@ export function hasLegacyApiKeys(version: GrafanaVersion): boolean {
     if (version.major === undefined || version.minor === undefined) return false;
     return version.major < 11 || (version.major === 11 && version.minor <= 2);
 }
-
-/** Role `None` for service accounts exists from Grafana 10.3. */
-export function supportsNoneRole(version: GrafanaVersion): boolean {
-    if (version.major === undefined || version.minor === undefined) return true;
-    return version.major > 10 || (version.major === 10 && version.minor >= 3);
-}

@@ -34,8 +34,3 @@ export function redact(text: string): string {
     }
     return result;
 }
-
-/** Shows a key the way a person can recognise it without being able to use it: `glsa_ab…(46 chars)`. */
-export function maskKey(key: string): string {
-    return `${key.slice(0, 7)}…(${key.length} chars)`;
-}
