@@ -15,7 +15,7 @@ import { logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyInputs, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import { booleanRule, durationRule, modeRule, nameRule, orgIdRule, roleRule, timeToLiveRule, validateFields } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, mayBeSameOrg, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
-import { checkRotateBefore, expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import { checkRotateBefore, expiresAtFor, hasExpired, lifetimeAfterUpdate, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
 import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 
@@ -171,10 +171,8 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
         ...old,
         workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
         ...namingAfterUpdate(old, news),
-        timeToLive: typeof news.timeToLive === "string" ? news.timeToLive : null,
+        ...lifetimeAfterUpdate(news),
         requestedMode: (news.requestedMode as ApiKeyState["requestedMode"] | undefined) ?? "auto",
-        rotateBefore: typeof news.rotateBefore === "string" ? news.rotateBefore : null,
-        verify: news.verify !== false,
     };
     return { outs };
 }

@@ -5,7 +5,7 @@ import { logWarning } from "../log";
 import { booleanRule, durationRule, nameRule, orgIdRule, serviceAccountIdRule, timeToLiveRule, validateFields } from "../schema/inputs";
 import { readTokenState, TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
 import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, mayBeSameOrg, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
-import { checkRotateBefore, expiresAtFor, hasExpired, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import { checkRotateBefore, expiresAtFor, hasExpired, lifetimeAfterUpdate, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
 import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 
@@ -130,9 +130,7 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
         ...old,
         workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
         ...namingAfterUpdate(old, news),
-        timeToLive: typeof news.timeToLive === "string" ? news.timeToLive : null,
-        rotateBefore: typeof news.rotateBefore === "string" ? news.rotateBefore : null,
-        verify: news.verify !== false,
+        ...lifetimeAfterUpdate(news),
     };
     return { outs };
 }

@@ -79,3 +79,12 @@ export function checkRotateBefore(timeToLive: Duration, rotateBefore: Duration, 
         });
     }
 }
+
+/** What an update of a key or token may change: how long it is said to live and when it rotates. */
+export function lifetimeAfterUpdate(news: Record<string, unknown>): Pick<Lifetime, "timeToLive" | "rotateBefore"> & { verify: boolean } {
+    return {
+        timeToLive: typeof news.timeToLive === "string" ? news.timeToLive : null,
+        rotateBefore: typeof news.rotateBefore === "string" ? news.rotateBefore : null,
+        verify: news.verify !== false,
+    };
+}
