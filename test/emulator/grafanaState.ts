@@ -42,7 +42,8 @@ export interface KeyRecord {
   readonly expiresMs: number | null;
   lastUsedMs: number | null;
   /** null for a legacy API key. */
-  readonly serviceAccountId: number | null;
+  /** Set once, when Grafana 12 migrates a legacy key into a service account. */
+  serviceAccountId: number | null;
 }
 
 export interface ServiceAccountRecord {
@@ -489,6 +490,19 @@ export class GrafanaState {
       .filter((sa) => !sa.hidden && (orgId === undefined || sa.orgId === orgId))
       .sort((a, b) => a.id - b.id)
       .map((account) => ({ account, tokens: this.tokensOf(account.id).sort((a, b) => a.id - b.id) }));
+  }
+
+  /**
+   * What Grafana 12 does at start-up (PR #96924): every legacy key becomes a service account named
+   * `sa-autogen-<key name>` with the key's role, holding the key, whose secret keeps authenticating.
+   */
+  migrateLegacyKeys(): number {
+    const legacy = this.allLegacyKeys();
+    for (const key of legacy) {
+      const created = this.createServiceAccount(key.orgId, { name: `sa-autogen-${key.name}`, role: key.role, isDisabled: false });
+      if (created.ok) key.serviceAccountId = created.value.id;
+    }
+    return legacy.length;
   }
 
   removeLegacyKey(id: number): boolean {

@@ -121,6 +121,8 @@ export interface Emulator {
     deleteApiKey(id: number): boolean;
     deleteServiceAccount(id: number): boolean;
     deleteToken(serviceAccountId: number, tokenId: number): boolean;
+    /** Grafana 12's start-up migration: legacy keys become `sa-autogen-<name>` service accounts. */
+    migrateLegacyKeys(): number;
     /** Every key/token secret minted through the API, even deleted ones (identities excluded). */
     secrets(): string[];
   };
@@ -189,6 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     deleteApiKey: (id) => grafana.removeLegacyKey(id),
     deleteServiceAccount: (id) => grafana.removeServiceAccount(id),
     deleteToken: (serviceAccountId, tokenId) => grafana.removeToken(serviceAccountId, tokenId),
+    migrateLegacyKeys: () => grafana.migrateLegacyKeys(),
     secrets: () => grafana.issuedSecrets(),
   };
 

@@ -174,6 +174,20 @@ describe("version detection and fallbacks", () => {
         expect(grafana.state.apiKeys()).toEqual([expect.objectContaining({ name: "ci", role: "Admin" })]);
     });
 
+    test("a legacy key that Grafana 12 moved into sa-autogen-<name> is still found on refresh, and deleted with its account", async () => {
+        const grafana = await start({ profile: "10.4" });
+        const { id, outs } = await apiKey.create(await checked({ endpoint: grafana.url, name: "old-key", mode: "apiKey" }));
+        expect(grafana.state.migrateLegacyKeys()).toBe(1);
+        expect(grafana.state.apiKeys()).toEqual([]);
+        expect(grafana.state.serviceAccounts()).toEqual([expect.objectContaining({ name: "sa-autogen-old-key" })]);
+        expect(await home(grafana, outs.key)).toBe(200);
+
+        expect((await apiKey.read(id, outs)).id).toBe(id);
+        await apiKey.delete(id, outs);
+        expect(grafana.state.serviceAccounts()).toEqual([]);
+        expect(await home(grafana, outs.key)).toBe(401);
+    });
+
     test("mode serviceAccount on Grafana 10.4 skips the version probe", async () => {
         const grafana = await start({ profile: "10.4" });
         const { outs } = await apiKey.create(await checked({ endpoint: grafana.url, mode: "serviceAccount" }));
