@@ -7,7 +7,8 @@ import { Emulator, GRAFANA_AUDIENCES, GrafanaProfile, RequestRecord, readAzCalls
 import { REPO_ROOT } from "../harness/host";
 import { register, Registration } from "../harness/program";
 import { runBaseline } from "./baseline";
-import { BenchHost, Props } from "./benchHost";
+import { DynamicProviderHost, Props } from "../harness/host";
+import { cpuMs, peakRssKiB } from "./benchHost";
 import { ControlResource } from "./controlProvider";
 import { runRawClient, runRawClientConcurrently } from "./rawClient";
 import { mb, median, ms, num, percentile, pool, table } from "./stats";
@@ -134,12 +135,12 @@ function hostEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** A host that got Configure and one Check (which loads the provider), and its peak RSS then. */
 async function bareHostPeakKiB(env: NodeJS.ProcessEnv, op: Op): Promise<number> {
-    const host = await BenchHost.start(env);
+    const host = await DynamicProviderHost.start({ env });
     try {
         await host.configure();
         const checked = await host.check(op.urn, {}, op.inputs);
-        if (checked.failures.length > 0) throw new Error(`bare host check failed: ${checked.failures.join("; ")}`);
-        return host.peakRssKiB();
+        if (checked.failures.length > 0) throw new Error(`bare host check failed: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`);
+        return peakRssKiB(host.pid);
     } finally {
         await host.stop();
     }
@@ -175,14 +176,14 @@ async function runBatch(
         emulator.reset();
         emulator.faults.setLatency(latencyMs);
     }
-    const host = await BenchHost.start(env, nodeArgs);
+    const host = await DynamicProviderHost.start({ env, nodeArgs });
     const failures: string[] = [];
     const created: Array<{ op: Op; id: string; outputs: Props } | undefined> = [];
     const createOpMs: number[] = [];
     const requestsBefore = emulator ? emulator.requests.length : 0;
     try {
         await host.configure();
-        const cpuStart = host.cpuMs();
+        const cpuStart = cpuMs(host.pid);
         const driverCpuStart = process.cpuUsage();
         let started = performance.now();
         await pool(ops.length, CONCURRENCY, async (index) => {
@@ -190,7 +191,7 @@ async function runBatch(
             const opStarted = performance.now();
             try {
                 const checked = await host.check(op.urn, {}, op.inputs);
-                if (checked.failures.length > 0) throw new Error(`check: ${checked.failures.join("; ")}`);
+                if (checked.failures.length > 0) throw new Error(`check: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`);
                 const reply = await host.create(op.urn, checked.inputs);
                 created[index] = { op, id: reply.id, outputs: reply.properties };
                 createOpMs.push(performance.now() - opStarted);
@@ -199,7 +200,7 @@ async function runBatch(
             }
         });
         const createWallMs = performance.now() - started;
-        const cpuCreated = host.cpuMs();
+        const cpuCreated = cpuMs(host.pid);
         const driverCpu = process.cpuUsage(driverCpuStart);
         const createRequests = emulator ? emulator.requests.slice(requestsBefore) : [];
 
@@ -222,10 +223,10 @@ async function runBatch(
             createRequests,
             deleteRequests: emulator ? emulator.requests.slice(requestsBefore + createRequests.length) : [],
             createCpuMs: cpuCreated - cpuStart,
-            deleteCpuMs: host.cpuMs() - cpuCreated,
+            deleteCpuMs: cpuMs(host.pid) - cpuCreated,
             driverCreateCpuMs: (driverCpu.user + driverCpu.system) / 1000,
             errors: failures,
-            peakRssKiB: host.peakRssKiB(),
+            peakRssKiB: peakRssKiB(host.pid),
             leftovers: emulator ? emulator.state.serviceAccounts().length + emulator.state.apiKeys().length : 0,
         };
         errors.push(...failures.map((failure) => `${label}: ${failure}`));
@@ -268,7 +269,7 @@ async function runSequential(
     const waitedMs = (requestsBefore: number, kind: "create" | "delete") =>
         "emulator" in wait ? (requestsSoFar() - requestsBefore) * latencyMs : kind === "create" ? wait.createMs : wait.deleteMs;
 
-    const host = await BenchHost.start(env);
+    const host = await DynamicProviderHost.start({ env });
     const result: SequentialResult = {
         coldCheckMs: NaN,
         coldCreateMs: NaN,
@@ -288,7 +289,7 @@ async function runSequential(
                 const t0 = performance.now();
                 const checked = await host.check(op.urn, {}, op.inputs);
                 const t1 = performance.now();
-                if (checked.failures.length > 0) throw new Error(`check: ${checked.failures.join("; ")}`);
+                if (checked.failures.length > 0) throw new Error(`check: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`);
                 const reply = await host.create(op.urn, checked.inputs);
                 const t2 = performance.now();
                 created.push({ op, id: reply.id, outputs: reply.properties });

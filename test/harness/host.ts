@@ -51,9 +51,10 @@ export class DynamicProviderHost {
     /**
      * `engineAddress`: where the engine's services (its Log) listen; by default nothing answers there.
      * `hostScript`: another installation's host, e.g. a program folder's own @pulumi/pulumi.
+     * `nodeArgs`: V8/Node flags for the host process, for diagnosis only (the engine passes none).
      */
     static async start(
-        options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string } = {},
+        options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string; nodeArgs?: string[] } = {},
     ): Promise<DynamicProviderHost> {
         const { child, port } = await spawnHost(options);
         const client = new providerGrpc.ResourceProviderClient(
@@ -61,6 +62,11 @@ export class DynamicProviderHost {
             grpc.credentials.createInsecure(),
         ) as grpc.Client & Record<string, Function>;
         return new DynamicProviderHost(child, client);
+    }
+
+    /** The host process, for measuring it (/proc/<pid>). */
+    get pid(): number {
+        return this.child.pid!;
     }
 
     /** Everything the host printed on stdout and stderr so far. */
