@@ -19,6 +19,8 @@ export const deployKey = deployToken.key; // secrets
 export const dashboardsKey = dashboardsToken.key;
 export const nextRotation = deployToken.expiresAt;
 // Every key in the org (metadata only), e.g. to spot keys nobody manages.
-export const keysInOrg = pulumi.all([ci.endpoint, deployToken.name, dashboardsToken.name]).apply(([endpoint]) =>
-    getGrafanaApiKeys({ endpoint }).apply((keys) => keys.map((key) => `${key.serviceAccountName ?? "legacy"}/${key.name}`)),
-);
+export const keysInOrg = pulumi
+    .all([ci.endpoint, deployToken.name, dashboardsToken.name])
+    .apply(([endpoint]) =>
+        getGrafanaApiKeys({ endpoint }).apply((keys) => keys.map((key) => `${key.serviceAccountName ?? "legacy"}/${key.name}`)),
+    );

@@ -82,8 +82,7 @@ export function resolveProviderConfig(reader: ConfigReader | undefined, env: Nod
         const envName = SETTINGS[name].env;
         return envName && env[envName] ? env[envName] : undefined;
     };
-    const where = (name: SettingName) =>
-        `${CONFIG_NAMESPACE}:${name}${SETTINGS[name].env ? ` (or ${SETTINGS[name].env})` : ""}`;
+    const where = (name: SettingName) => `${CONFIG_NAMESPACE}:${name}${SETTINGS[name].env ? ` (or ${SETTINGS[name].env})` : ""}`;
     const integer = (name: SettingName, fallback: number): number => {
         const text = read(name);
         if (text === undefined) return fallback;

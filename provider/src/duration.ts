@@ -22,7 +22,7 @@ export const MAX_TIME_TO_LIVE_SECONDS = 100 * SECONDS_PER_UNIT.y;
 
 export const TIME_TO_LIVE_FORM =
     "a number with a unit, largest unit first, each unit at most once: s (seconds), m (minutes), h (hours), " +
-    "d (days), w (weeks), M (30 days), y (365 days), e.g. \"30s\", \"12h\", \"7d\", \"1d12h\", \"1y\"; " +
+    'd (days), w (weeks), M (30 days), y (365 days), e.g. "30s", "12h", "7d", "1d12h", "1y"; ' +
     "or a bare number of seconds; at most 100y; omit it for a key that never expires";
 
 export type DurationResult = { ok: true; seconds: number } | { ok: false; problem: string };

@@ -63,8 +63,24 @@ interface ModeSpec {
 }
 
 const MODES: ModeSpec[] = [
-    { label: "service account (Grafana 12.1, mode auto)", short: "SA 12.1", profile: "12.1", mode: "auto", api: "serviceAccount", requestsPerCreate: 3, probeRoundTrips: 1 },
-    { label: "legacy API key (Grafana 10.4, mode apiKey)", short: "legacy 10.4", profile: "10.4", mode: "apiKey", api: "apiKey", requestsPerCreate: 2, probeRoundTrips: 0 },
+    {
+        label: "service account (Grafana 12.1, mode auto)",
+        short: "SA 12.1",
+        profile: "12.1",
+        mode: "auto",
+        api: "serviceAccount",
+        requestsPerCreate: 3,
+        probeRoundTrips: 1,
+    },
+    {
+        label: "legacy API key (Grafana 10.4, mode apiKey)",
+        short: "legacy 10.4",
+        profile: "10.4",
+        mode: "apiKey",
+        api: "apiKey",
+        requestsPerCreate: 2,
+        probeRoundTrips: 0,
+    },
 ];
 
 interface Op {
@@ -101,7 +117,10 @@ function expect(name: string, met: boolean, measured: string, target: string, bo
 // ---- resources: one real registration, the others derived from it ----
 
 function derive(template: Registration, name: string): Op {
-    return { urn: `${template.urn.slice(0, template.urn.lastIndexOf("::") + 2)}${name}`, inputs: { ...template.inputs, logicalName: name } };
+    return {
+        urn: `${template.urn.slice(0, template.urn.lastIndexOf("::") + 2)}${name}`,
+        inputs: { ...template.inputs, logicalName: name },
+    };
 }
 
 const derivedOps = (template: Registration, prefix: string, count: number): Op[] =>
@@ -139,7 +158,10 @@ async function bareHostPeakKiB(env: NodeJS.ProcessEnv, op: Op): Promise<number> 
     try {
         await host.configure();
         const checked = await host.check(op.urn, {}, op.inputs);
-        if (checked.failures.length > 0) throw new Error(`bare host check failed: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`);
+        if (checked.failures.length > 0)
+            throw new Error(
+                `bare host check failed: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`,
+            );
         return peakRssKiB(host.pid);
     } finally {
         await host.stop();
@@ -191,7 +213,8 @@ async function runBatch(
             const opStarted = performance.now();
             try {
                 const checked = await host.check(op.urn, {}, op.inputs);
-                if (checked.failures.length > 0) throw new Error(`check: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`);
+                if (checked.failures.length > 0)
+                    throw new Error(`check: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`);
                 const reply = await host.create(op.urn, checked.inputs);
                 created[index] = { op, id: reply.id, outputs: reply.properties };
                 createOpMs.push(performance.now() - opStarted);
@@ -289,7 +312,8 @@ async function runSequential(
                 const t0 = performance.now();
                 const checked = await host.check(op.urn, {}, op.inputs);
                 const t1 = performance.now();
-                if (checked.failures.length > 0) throw new Error(`check: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`);
+                if (checked.failures.length > 0)
+                    throw new Error(`check: ${checked.failures.map((failure) => `${failure.property}: ${failure.reason}`).join("; ")}`);
                 const reply = await host.create(op.urn, checked.inputs);
                 const t2 = performance.now();
                 created.push({ op, id: reply.id, outputs: reply.properties });
@@ -341,7 +365,11 @@ function machine(): string[] {
     const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? "unknown";
     let commit = "unknown";
     try {
-        commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+        commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "ignore"],
+        }).trim();
     } catch {
         // not a git checkout
     }
@@ -350,7 +378,10 @@ function machine(): string[] {
     return [
         `- CPU: ${model}, ${os.cpus().length} cores (available parallelism ${os.availableParallelism()})`,
         `- Node.js ${process.version}; @pulumi/pulumi ${pulumiVersion} (its dynamic-provider host); ${os.platform()} ${os.release()}`,
-        `- memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${os.loadavg().map((load) => load.toFixed(2)).join(" ")}`,
+        `- memory ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB; load average at start ${os
+            .loadavg()
+            .map((load) => load.toFixed(2))
+            .join(" ")}`,
         `- commit ${commit} (plus whatever the working tree holds), ${new Date().toISOString()}`,
     ];
 }
@@ -374,7 +405,12 @@ const BATCH_HEADER = [
     "errors",
 ];
 
-function batchRow(run: BatchResult, spec: { requestsPerCreate: number; probeRoundTrips?: number }, latencyMs: number, bareKiB: number): Array<string | number> {
+function batchRow(
+    run: BatchResult,
+    spec: { requestsPerCreate: number; probeRoundTrips?: number },
+    latencyMs: number,
+    bareKiB: number,
+): Array<string | number> {
     const creates = requestCounts(run.createRequests);
     const deletes = requestCounts(run.deleteRequests);
     return [
@@ -412,7 +448,12 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
     try {
         const env = hostEnv({ GRAFANA_AUTH: emulator.credentials.adminBasic });
         const make = (name: string, verify?: boolean) =>
-            new GrafanaApiKey(name, { endpoint: emulator.url, role: "Viewer", mode: spec.mode, ...(verify === undefined ? {} : { verify }) });
+            new GrafanaApiKey(name, {
+                endpoint: emulator.url,
+                role: "Viewer",
+                mode: spec.mode,
+                ...(verify === undefined ? {} : { verify }),
+            });
         const registerStarted = performance.now();
         const [template] = await register(() => [make("template")], "bench", "dev");
         const registerOneMs = performance.now() - registerStarted;
@@ -423,7 +464,13 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
                 `so one is registered and the others derived (logicalName and URN changed); derived inputs and URNs ` +
                 `${verified.mismatches.length === 0 ? "are identical to those of 50 registered resources" : `DIFFER for ${verified.mismatches.join(", ")}`}.`,
         );
-        expect(`${spec.short}: derived resources equal registered ones`, verified.mismatches.length === 0, `${verified.mismatches.length} differ`, "0 differ", true);
+        expect(
+            `${spec.short}: derived resources equal registered ones`,
+            verified.mismatches.length === 0,
+            `${verified.mismatches.length} differ`,
+            "0 differ",
+            true,
+        );
 
         for (const latencyMs of LATENCIES) {
             const bareKiB = await bareHostPeakKiB(env, derive(template, "bare"));
@@ -445,7 +492,13 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
                     `${spec.requestsPerCreate}`,
                     true,
                 );
-                expect(`${where}: version probes per process`, creates.probes + deletes.probes === 1, `${creates.probes + deletes.probes}`, "1", true);
+                expect(
+                    `${where}: version probes per process`,
+                    creates.probes + deletes.probes === 1,
+                    `${creates.probes + deletes.probes}`,
+                    "1",
+                    true,
+                );
                 expect(`${where}: requests per delete`, deletes.work === count, num(deletes.work / count), "1", true);
                 expect(
                     `${where}: failed operations, non-2xx answers, keys left behind`,
@@ -459,7 +512,12 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
                     expect(`${where}: delete wall / floor`, deleteRatio <= TARGET.wallRatio, num(deleteRatio), `<= ${TARGET.wallRatio}`);
                 }
                 if (count === 500) {
-                    expect(`${where}: host peak RSS above a bare host`, extraKiB < TARGET.extraRssMiB * 1024, mb(extraKiB), `< ${TARGET.extraRssMiB} MB`);
+                    expect(
+                        `${where}: host peak RSS above a bare host`,
+                        extraKiB < TARGET.extraRssMiB * 1024,
+                        mb(extraKiB),
+                        `< ${TARGET.extraRssMiB} MB`,
+                    );
                 }
                 // The az-like way, on the same emulator and latency, for service-account keys (at the short
                 // latency only up to N = 100: 500 processes there measure process spawning, and take long).
@@ -511,7 +569,15 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
         if (spec.api === "serviceAccount") {
             const bareKiB = await bareHostPeakKiB(env, derive(template, "bare"));
             const plain = await runBatch(`${spec.short} RSS N=100`, env, derivedOps(template, "rss", 100), 20, emulator);
-            const liftoff = await runBatch(`${spec.short} RSS N=100 --liftoff-only`, env, derivedOps(template, "rss-liftoff", 100), 20, emulator, true, ["--liftoff-only"]);
+            const liftoff = await runBatch(
+                `${spec.short} RSS N=100 --liftoff-only`,
+                env,
+                derivedOps(template, "rss-liftoff", 100),
+                20,
+                emulator,
+                true,
+                ["--liftoff-only"],
+            );
             notes.push(
                 `${spec.short}, peak RSS: N=100 at L=20 puts the host ${mb(plain.peakRssKiB - bareKiB)} above a bare host (${mb(bareKiB)}); the same run with the host ` +
                     `started with \`node --liftoff-only\` (no optimising compile of WebAssembly, i.e. of undici's llhttp parser) ${mb(liftoff.peakRssKiB - bareKiB)}.`,
@@ -519,9 +585,15 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
         }
 
         // Cold start and warm overhead, one operation at a time; and the wire's share of it.
-        const sequential = await runSequential(`${spec.short} sequential`, env, derivedOps(template, "seq", SEQUENTIAL_CREATES + 1), MAIN_LATENCY_MS, {
-            emulator,
-        });
+        const sequential = await runSequential(
+            `${spec.short} sequential`,
+            env,
+            derivedOps(template, "seq", SEQUENTIAL_CREATES + 1),
+            MAIN_LATENCY_MS,
+            {
+                emulator,
+            },
+        );
         const sequentialNoVerify = await runSequential(
             `${spec.short} sequential verify:false`,
             env,
@@ -551,7 +623,14 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
             emulator.reset();
             emulator.faults.setLatency(MAIN_LATENCY_MS);
             const wire = await runRawClientConcurrently(
-                { emulatorUrl: emulator.url, auth: emulator.credentials.adminBasic, latencyMs: MAIN_LATENCY_MS, mode: spec.api, verify: false, count },
+                {
+                    emulatorUrl: emulator.url,
+                    auth: emulator.credentials.adminBasic,
+                    latencyMs: MAIN_LATENCY_MS,
+                    mode: spec.api,
+                    verify: false,
+                    count,
+                },
                 CONCURRENCY,
             );
             const createRatio = wire.createWallMs / floorMs(count, spec.requestsPerCreate - 1, MAIN_LATENCY_MS);
@@ -564,7 +643,12 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
         }
 
         const cold = sequential.coldCheckMs + sequential.coldCreateMs - sequential.coldWaitMs;
-        expect(`${spec.short}: cold start beyond its round trips (first Check + Create)`, cold < TARGET.coldStartMs, ms(cold, 1), `< ${TARGET.coldStartMs} ms`);
+        expect(
+            `${spec.short}: cold start beyond its round trips (first Check + Create)`,
+            cold < TARGET.coldStartMs,
+            ms(cold, 1),
+            `< ${TARGET.coldStartMs} ms`,
+        );
         return { spec, sequential, sequentialNoVerify, raw, rawNoVerify };
     } finally {
         await emulator.close();
@@ -586,17 +670,47 @@ async function benchControl(): Promise<ControlResults> {
     const rows: Array<Array<string | number>> = [];
     // Shaped like a service-account create (2 round trips) and like a legacy one (1).
     for (const requests of [2, 1]) {
-        const [shaped] = await register(() => [new ControlResource("template", { createDelayMs: requests * latencyMs, deleteDelayMs: latencyMs })], "bench", "dev");
+        const [shaped] = await register(
+            () => [new ControlResource("template", { createDelayMs: requests * latencyMs, deleteDelayMs: latencyMs })],
+            "bench",
+            "dev",
+        );
         for (const count of [100, 500]) {
-            const run = await runBatch(`control ${requests}L N=${count}`, env, derivedOps(shaped, `control-${requests}-${count}`, count), latencyMs);
+            const run = await runBatch(
+                `control ${requests}L N=${count}`,
+                env,
+                derivedOps(shaped, `control-${requests}-${count}`, count),
+                latencyMs,
+            );
             const row = batchRow(run, { requestsPerCreate: requests }, latencyMs, bareKiB);
-            rows.push([`${requests} x L`, row[0], row[1], row[2], row[3], row[6], row[7], row[8], row[9], row[11], row[12], mb(bareKiB), row[13], row[14]]);
+            rows.push([
+                `${requests} x L`,
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[6],
+                row[7],
+                row[8],
+                row[9],
+                row[11],
+                row[12],
+                mb(bareKiB),
+                row[13],
+                row[14],
+            ]);
         }
     }
-    const sequential = await runSequential("control sequential", env, derivedOps(template, "control-seq", SEQUENTIAL_CREATES + 1), latencyMs, {
-        createMs: args.createDelayMs,
-        deleteMs: args.deleteDelayMs,
-    });
+    const sequential = await runSequential(
+        "control sequential",
+        env,
+        derivedOps(template, "control-seq", SEQUENTIAL_CREATES + 1),
+        latencyMs,
+        {
+            createMs: args.createDelayMs,
+            deleteMs: args.deleteDelayMs,
+        },
+    );
     return { sequential, rows };
 }
 
@@ -677,10 +791,27 @@ async function main(): Promise<void> {
     const entra = await benchEntra(MAIN_LATENCY_MS);
 
     say();
-    say(`## Control: a no-op dynamic provider, same host and driver (L = ${MAIN_LATENCY_MS} ms; it sleeps 2L or L per create, L per delete)`);
+    say(
+        `## Control: a no-op dynamic provider, same host and driver (L = ${MAIN_LATENCY_MS} ms; it sleeps 2L or L per create, L per delete)`,
+    );
     say();
     sayTable(
-        ["create sleeps", "N", "create wall", "floor", "ratio", "op p50 / p95", "delete wall", "floor", "ratio", "host CPU per create / delete", "bench process CPU per create", "bare host peak RSS", "host peak RSS", "above bare"],
+        [
+            "create sleeps",
+            "N",
+            "create wall",
+            "floor",
+            "ratio",
+            "op p50 / p95",
+            "delete wall",
+            "floor",
+            "ratio",
+            "host CPU per create / delete",
+            "bench process CPU per create",
+            "bare host peak RSS",
+            "host peak RSS",
+            "above bare",
+        ],
         control.rows,
     );
 
@@ -695,7 +826,17 @@ async function main(): Promise<void> {
         ["control (no-op provider)", control.sequential],
     ];
     sayTable(
-        ["provider", "cold Check", "cold Create", "its round trips", "cold beyond them", "warm Check p50", "warm Create beyond L p50", "warm Check+Create beyond L p50 / p95", "Delete beyond L p50 / p95"],
+        [
+            "provider",
+            "cold Check",
+            "cold Create",
+            "its round trips",
+            "cold beyond them",
+            "warm Check p50",
+            "warm Create beyond L p50",
+            "warm Check+Create beyond L p50 / p95",
+            "Delete beyond L p50 / p95",
+        ],
         coldRows.map(([label, result]) => [
             label,
             ms(result.coldCheckMs, 1),
@@ -736,13 +877,30 @@ async function main(): Promise<void> {
                 ms(measured - hostCreate - wire, 2),
             ]);
             if (variant === "") {
-                splitRows.push([`${mode.spec.short}`, "delete (1 request)", ms(measuredDelete, 2), ms(hostDelete, 2), ms(wireDelete, 2), ms(measuredDelete - hostDelete - wireDelete, 2)]);
+                splitRows.push([
+                    `${mode.spec.short}`,
+                    "delete (1 request)",
+                    ms(measuredDelete, 2),
+                    ms(hostDelete, 2),
+                    ms(wireDelete, 2),
+                    ms(measuredDelete - hostDelete - wireDelete, 2),
+                ]);
                 // The target is the provider's own cost: what the same host spends on a no-op provider and
                 // what a bare client's identical requests spend beyond L are not the provider's to save.
                 const providerCreate = measured - hostCreate - wire;
                 const providerDelete = measuredDelete - hostDelete - wireDelete;
-                expect(`${mode.spec.short}: warm overhead per create beyond requests x L, the provider's share (median)`, providerCreate < TARGET.warmOverheadMs, ms(providerCreate, 2), `< ${TARGET.warmOverheadMs} ms`);
-                expect(`${mode.spec.short}: warm overhead per delete beyond L, the provider's share (median)`, providerDelete < TARGET.warmOverheadMs, ms(providerDelete, 2), `< ${TARGET.warmOverheadMs} ms`);
+                expect(
+                    `${mode.spec.short}: warm overhead per create beyond requests x L, the provider's share (median)`,
+                    providerCreate < TARGET.warmOverheadMs,
+                    ms(providerCreate, 2),
+                    `< ${TARGET.warmOverheadMs} ms`,
+                );
+                expect(
+                    `${mode.spec.short}: warm overhead per delete beyond L, the provider's share (median)`,
+                    providerDelete < TARGET.warmOverheadMs,
+                    ms(providerDelete, 2),
+                    `< ${TARGET.warmOverheadMs} ms`,
+                );
                 const outside = hostCreate + wire;
                 if (outside >= TARGET.warmOverheadMs) {
                     notes.push(
@@ -753,7 +911,17 @@ async function main(): Promise<void> {
             }
         }
     }
-    sayTable(["provider", "operation", "measured beyond L", "host's share", "wire's share", "provider's share (rest; ±2 ms run to run on a shared machine)"], splitRows);
+    sayTable(
+        [
+            "provider",
+            "operation",
+            "measured beyond L",
+            "host's share",
+            "wire's share",
+            "provider's share (rest; ±2 ms run to run on a shared machine)",
+        ],
+        splitRows,
+    );
 
     say();
     say(`## Entra ID sign-in (az stand-in, AzureCliCredential, no GRAFANA_AUTH): one host, ${ENTRA_KEYS} keys, L = ${MAIN_LATENCY_MS} ms`);
@@ -782,9 +950,13 @@ async function main(): Promise<void> {
     say(
         `- az-like: \`node -e\` per key, ${CONCURRENCY} at a time: a token from /__emulator/entra/token (no injected latency there, so the ` +
             "script then waits L for Entra's round trip), then POST /api/serviceaccounts and POST .../tokens, each on a new connection " +
-            "(agent: false, Connection: close). \"ours / it\" divides our service-account create wall time at the same N and L by its.",
+            '(agent: false, Connection: close). "ours / it" divides our service-account create wall time at the same N and L by its.',
     );
-    say(`- Every host ran with ${Object.entries(NO_SURPRISES).map(([name, value]) => `${name}=${value}`).join(", ")}.`);
+    say(
+        `- Every host ran with ${Object.entries(NO_SURPRISES)
+            .map(([name, value]) => `${name}=${value}`)
+            .join(", ")}.`,
+    );
 
     expect("no errors anywhere (operations, host output, az-like runs, Entra)", errors.length === 0, `${errors.length}`, "0");
     if (errors.length > 0) {

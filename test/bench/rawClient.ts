@@ -102,7 +102,10 @@ export async function runRawClient(options: RawClientOptions): Promise<RawClient
 }
 
 /** `concurrency` creates at a time, then deletes: wall times, as the host's batches measure them. */
-export async function runRawClientConcurrently(options: RawClientOptions, concurrency: number): Promise<{ createWallMs: number; deleteWallMs: number }> {
+export async function runRawClientConcurrently(
+    options: RawClientOptions,
+    concurrency: number,
+): Promise<{ createWallMs: number; deleteWallMs: number }> {
     const parsed = (await runScript(options, concurrency)) as { createWall: number; deleteWall: number };
     return { createWallMs: parsed.createWall, deleteWallMs: parsed.deleteWall };
 }

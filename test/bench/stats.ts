@@ -21,7 +21,8 @@ export async function pool(count: number, concurrency: number, task: (index: num
 
 export const ms = (value: number, digits = 0) => (Number.isFinite(value) ? `${value.toFixed(digits)} ms` : "n/a");
 export const mb = (kib: number, digits = 1) => `${(kib / 1024).toFixed(digits)} MB`;
-export const num = (value: number, digits = 2) => (Number.isFinite(value) ? (Number.isInteger(value) ? String(value) : value.toFixed(digits)) : "n/a");
+export const num = (value: number, digits = 2) =>
+    Number.isFinite(value) ? (Number.isInteger(value) ? String(value) : value.toFixed(digits)) : "n/a";
 
 export function table(header: string[], rows: Array<Array<string | number>>): string[] {
     const cells = [header, ...rows.map((row) => row.map(String))];

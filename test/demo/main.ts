@@ -44,24 +44,37 @@ async function azureManagedGrafana(): Promise<void> {
         const [keysOn] = await register(() => [new WorkspaceApiKeyEnablement("keys-on", { workspaceId })]);
         say("preview", `WorkspaceApiKeyEnablement "keys-on": ${(await engine.preview(keysOn)).step}`);
         const enabled = await engine.up(keysOn);
-        say("up", `API keys ${enabled.outputs.previousApiKey} -> ${enabled.outputs.apiKey} on ${workspaceId} (PATCH of properties.apiKey only)`);
+        say(
+            "up",
+            `API keys ${enabled.outputs.previousApiKey} -> ${enabled.outputs.apiKey} on ${workspaceId} (PATCH of properties.apiKey only)`,
+        );
         say("", `endpoint=${enabled.outputs.endpoint} grafanaVersion=${enabled.outputs.grafanaVersion}`);
 
-        const program = () => register(() => [new GrafanaApiKey("ci", { endpoint: enabled.outputs.endpoint as string, role: "Viewer", timeToLive: "30d" })]);
+        const program = () =>
+            register(() => [new GrafanaApiKey("ci", { endpoint: enabled.outputs.endpoint as string, role: "Viewer", timeToLive: "30d" })]);
         const [key] = await program();
         say("preview", `GrafanaApiKey "ci": ${(await engine.preview(key)).step}`);
         const minted = await engine.up(key);
         const refusals = emulator.requests.filter((request) => request.status === 403).length;
         say("up", `minted ${minted.id} after waiting out ${refusals} "enabled api key recently" refusals`);
-        say("", `name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} expiresAt=${minted.outputs.expiresAt}`);
-        say("", `key=${mask(minted.outputs.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(key.additionalSecretOutputs)})`);
+        say(
+            "",
+            `name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} expiresAt=${minted.outputs.expiresAt}`,
+        );
+        say(
+            "",
+            `key=${mask(minted.outputs.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(key.additionalSecretOutputs)})`,
+        );
         say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, minted.outputs.key as string)}`);
         say("refresh", `still there: expired=${(await engine.refresh(key.urn))?.outputs.expired}`);
         say("preview", `same program again: ${(await engine.preview((await program())[0])).step}`);
 
         await engine.destroy(key.urn);
         await engine.destroy(keysOn.urn);
-        say("destroy", `key deleted (it now gets ${await homeStatus(emulator, minted.outputs.key as string)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`);
+        say(
+            "destroy",
+            `key deleted (it now gets ${await homeStatus(emulator, minted.outputs.key as string)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`,
+        );
         reportLeaks(emulator, host, [minted]);
     } finally {
         await host.stop();
@@ -77,9 +90,14 @@ async function selfHostedGrafana(): Promise<void> {
         console.log(`\nSelf-hosted Grafana 10.4, emulated at ${emulator.url}; GRAFANA_AUTH=admin:***`);
         await host.configure();
         const engine = new Engine(host);
-        const [key] = await register(() => [new GrafanaApiKey("ci", { endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" })]);
+        const [key] = await register(() => [
+            new GrafanaApiKey("ci", { endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" }),
+        ]);
         const minted = await engine.up(key);
-        say("up", `minted ${minted.id}: name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} key=${mask(minted.outputs.key)}`);
+        say(
+            "up",
+            `minted ${minted.id}: name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} key=${mask(minted.outputs.key)}`,
+        );
         say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, minted.outputs.key as string)}`);
         await engine.destroy(key.urn);
         say("destroy", `deleted; Grafana now holds ${emulator.state.apiKeys().length} API keys`);

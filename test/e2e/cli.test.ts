@@ -50,7 +50,10 @@ function describeCli(pulumiPath: string): void {
     const TEST_TIMEOUT_MS = 240_000;
     /** A command still running after this is stopped, so its output reaches the failure message. */
     const COMMAND_TIMEOUT_MS = 200_000;
-    const REPO_ROOT = findUp(__dirname, (dir) => fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "provider", "package.json")));
+    const REPO_ROOT = findUp(
+        __dirname,
+        (dir) => fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "provider", "package.json")),
+    );
     const CONSUMER_DIR = path.join(REPO_ROOT, "examples", "consumer");
     const PRODUCER_PROJECT = projectName(path.join(REPO_ROOT, "Pulumi.yaml"));
     const CONSUMER_PROJECT = projectName(path.join(CONSUMER_DIR, "Pulumi.yaml"));
@@ -93,7 +96,8 @@ function describeCli(pulumiPath: string): void {
     function run(stack: Stack, args: string[], options: { showsSecrets?: boolean; noStack?: boolean } = {}): Promise<Run> {
         const stackArgs = options.noStack ? [] : ["--stack", stack.name];
         const fullArgs = [...args, ...stackArgs, "--non-interactive", "--color", "never"];
-        const where = stack.cwd === REPO_ROOT ? "" : `  (in ${stack.cwd.startsWith(tmp) ? stack.cwd : path.relative(REPO_ROOT, stack.cwd)})`;
+        const where =
+            stack.cwd === REPO_ROOT ? "" : `  (in ${stack.cwd.startsWith(tmp) ? stack.cwd : path.relative(REPO_ROOT, stack.cwd)})`;
         const command = `pulumi ${[...args, ...stackArgs].join(" ")}${where}`.split(tmp).join("$TMP");
         const started = Date.now();
         return new Promise((resolve, reject) => {
@@ -114,7 +118,15 @@ function describeCli(pulumiPath: string): void {
             });
             child.on("close", (code, signal) => {
                 clearTimeout(timer);
-                const result: Run = { command, code, signal, stdout, stderr, ms: Date.now() - started, showsSecrets: options.showsSecrets ?? false };
+                const result: Run = {
+                    command,
+                    code,
+                    signal,
+                    stdout,
+                    stderr,
+                    ms: Date.now() - started,
+                    showsSecrets: options.showsSecrets ?? false,
+                };
                 runs.push(result);
                 resolve(result);
             });
@@ -273,7 +285,10 @@ function describeCli(pulumiPath: string): void {
                 const apiKey = resources.find((r) => r.type.endsWith(":GrafanaApiKey"));
                 const stack = resources.find((r) => r.type === "pulumi:pulumi:Stack");
                 expect(apiKey?.outputs?.key).toEqual({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
-                expect(stack?.outputs?.apiKey).toEqual({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
+                expect(stack?.outputs?.apiKey).toEqual({
+                    [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
+                    ciphertext: expect.any(String),
+                });
                 expect(plaintextKeysUnder(tmp)).toEqual([]);
             },
             TEST_TIMEOUT_MS,
@@ -320,7 +335,10 @@ function describeCli(pulumiPath: string): void {
                 const exported = await exportOf(consumer);
                 expect(exported.text).not.toContain(key);
                 const stack = (exported.json.deployment.resources ?? []).find((r) => r.type === "pulumi:pulumi:Stack");
-                expect(stack?.outputs?.authorizationHeader).toEqual({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
+                expect(stack?.outputs?.authorizationHeader).toEqual({
+                    [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270",
+                    ciphertext: expect.any(String),
+                });
                 expect(plaintextKeysUnder(tmp)).toEqual([]);
             },
             TEST_TIMEOUT_MS,

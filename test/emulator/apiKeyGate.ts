@@ -16,8 +16,7 @@ export const JUST_ENABLED_MESSAGE = "If you enabled api key recently, please wai
  * Approximation: the reference does not document what a workspace with apiKey Disabled answers to
  * a key or service-account create; a 403 with this wording is the emulator's stand-in.
  */
-export const KEYS_DISABLED_MESSAGE =
-  "API keys and service accounts are disabled for this Azure Managed Grafana workspace";
+export const KEYS_DISABLED_MESSAGE = "API keys and service accounts are disabled for this Azure Managed Grafana workspace";
 
 /** Every route under these answers the just-enabled 403, reads included. */
 const KEY_ROUTE_PREFIXES = ["/api/auth/keys", "/api/serviceaccounts"];
@@ -26,31 +25,31 @@ const KEY_ROUTE_PREFIXES = ["/api/auth/keys", "/api/serviceaccounts"];
 const MINTING_ROUTES = [/^\/api\/auth\/keys$/, /^\/api\/serviceaccounts$/, /^\/api\/serviceaccounts\/[^/]+\/tokens$/];
 
 export class ApiKeyGate implements DataPlaneGate {
-  private readonly arm: ArmState;
-  private readonly clock: { now(): number };
+    private readonly arm: ArmState;
+    private readonly clock: { now(): number };
 
-  constructor(options: { arm: ArmState; clock: { now(): number } }) {
-    this.arm = options.arm;
-    this.clock = options.clock;
-  }
-
-  refuse(method: string, pathname: string): GrafanaResponse | undefined {
-    const workspaces = this.arm.workspaces();
-    if (workspaces.length === 0) return undefined;
-    const path = pathname.length > 1 ? pathname.replace(/\/$/, "") : pathname;
-    if (!KEY_ROUTE_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return undefined;
-
-    const now = this.clock.now();
-    const windowMs = this.arm.justEnabledWindowMs;
-    const justEnabled = workspaces.some(
-      (w) => w.apiKey === "Enabled" && w.apiKeyEnabledAtMs !== null && now < w.apiKeyEnabledAtMs + windowMs,
-    );
-    if (justEnabled) return { status: 403, body: { message: JUST_ENABLED_MESSAGE } };
-
-    const minting = method.toUpperCase() === "POST" && MINTING_ROUTES.some((route) => route.test(path));
-    if (minting && workspaces.some((w) => w.apiKey === "Disabled")) {
-      return { status: 403, body: { message: KEYS_DISABLED_MESSAGE } };
+    constructor(options: { arm: ArmState; clock: { now(): number } }) {
+        this.arm = options.arm;
+        this.clock = options.clock;
     }
-    return undefined;
-  }
+
+    refuse(method: string, pathname: string): GrafanaResponse | undefined {
+        const workspaces = this.arm.workspaces();
+        if (workspaces.length === 0) return undefined;
+        const path = pathname.length > 1 ? pathname.replace(/\/$/, "") : pathname;
+        if (!KEY_ROUTE_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return undefined;
+
+        const now = this.clock.now();
+        const windowMs = this.arm.justEnabledWindowMs;
+        const justEnabled = workspaces.some(
+            (w) => w.apiKey === "Enabled" && w.apiKeyEnabledAtMs !== null && now < w.apiKeyEnabledAtMs + windowMs,
+        );
+        if (justEnabled) return { status: 403, body: { message: JUST_ENABLED_MESSAGE } };
+
+        const minting = method.toUpperCase() === "POST" && MINTING_ROUTES.some((route) => route.test(path));
+        if (minting && workspaces.some((w) => w.apiKey === "Disabled")) {
+            return { status: 403, body: { message: KEYS_DISABLED_MESSAGE } };
+        }
+        return undefined;
+    }
 }

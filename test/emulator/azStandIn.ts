@@ -14,43 +14,39 @@ import { join } from "node:path";
 export const AZ_CALL_LOG = "az-calls.log";
 
 export interface AzStandInOptions {
-  /** The principal every token is for; default the emulator's DEFAULT_PRINCIPAL_ID. */
-  principalId?: string;
+    /** The principal every token is for; default the emulator's DEFAULT_PRINCIPAL_ID. */
+    principalId?: string;
 }
 
 /**
  * Writes `<dir>/az` and an empty `<dir>/az-calls.log` (one line per token fetch: the resource);
  * returns the path of `az`. Tokens expire on the emulator clock; `expires_on` reports that instant.
  */
-export function writeAzStandIn(
-  dir: string,
-  emulator: { readonly url: string },
-  options: AzStandInOptions = {},
-): string {
-  mkdirSync(dir, { recursive: true });
-  const azPath = join(dir, "az");
-  const script = standInScript({
-    emulatorUrl: emulator.url,
-    callLog: join(dir, AZ_CALL_LOG),
-    principalId: options.principalId ?? null,
-  });
-  writeFileSync(azPath, script, { mode: 0o755 });
-  chmodSync(azPath, 0o755); // writeFileSync keeps the mode of a file that already existed
-  writeFileSync(join(dir, AZ_CALL_LOG), "");
-  return azPath;
+export function writeAzStandIn(dir: string, emulator: { readonly url: string }, options: AzStandInOptions = {}): string {
+    mkdirSync(dir, { recursive: true });
+    const azPath = join(dir, "az");
+    const script = standInScript({
+        emulatorUrl: emulator.url,
+        callLog: join(dir, AZ_CALL_LOG),
+        principalId: options.principalId ?? null,
+    });
+    writeFileSync(azPath, script, { mode: 0o755 });
+    chmodSync(azPath, 0o755); // writeFileSync keeps the mode of a file that already existed
+    writeFileSync(join(dir, AZ_CALL_LOG), "");
+    return azPath;
 }
 
 /** The resources the stand-in was asked for, oldest first. */
 export function readAzCalls(dir: string): string[] {
-  return readFileSync(join(dir, AZ_CALL_LOG), "utf8")
-    .split("\n")
-    .filter((line) => line !== "");
+    return readFileSync(join(dir, AZ_CALL_LOG), "utf8")
+        .split("\n")
+        .filter((line) => line !== "");
 }
 
 interface ScriptConfig {
-  emulatorUrl: string;
-  callLog: string;
-  principalId: string | null;
+    emulatorUrl: string;
+    callLog: string;
+    principalId: string | null;
 }
 
 /**
@@ -58,7 +54,7 @@ interface ScriptConfig {
  * file as CommonJS or (under a "type": "module" package.json) as an ES module.
  */
 function standInScript(config: ScriptConfig): string {
-  return `#!/usr/bin/env node
+    return `#!/usr/bin/env node
 // az stand-in written by the emulator (test/emulator/azStandIn.ts). It only answers
 // "az account get-access-token", with a token from the emulator's /__emulator/entra/token.
 const CONFIG = ${JSON.stringify(config)};

@@ -12,125 +12,125 @@
 import { STATUS_CODES } from "node:http";
 
 export interface FaultMatch {
-  /** Case-insensitive; any method when absent. */
-  method?: string;
-  /** Matched against the pathname (no query); a string must be equal, a RegExp must match. */
-  path?: string | RegExp;
+    /** Case-insensitive; any method when absent. */
+    method?: string;
+    /** Matched against the pathname (no query); a string must be equal, a RegExp must match. */
+    path?: string | RegExp;
 }
 
 export interface FailOptions extends FaultMatch {
-  /** JSON body to send; default grafanaFaultBody / armFaultBody, depending on the path. */
-  body?: unknown;
-  retryAfterSeconds?: number;
-  afterActing?: boolean;
+    /** JSON body to send; default grafanaFaultBody / armFaultBody, depending on the path. */
+    body?: unknown;
+    retryAfterSeconds?: number;
+    afterActing?: boolean;
 }
 
 export interface DropOptions extends FaultMatch {
-  afterActing?: boolean;
+    afterActing?: boolean;
 }
 
 /** What the server must do instead of (or after) the real handling of one request. */
 export type FaultAction =
-  | {
-      kind: "fail";
-      afterActing: boolean;
-      status: number;
-      /** undefined: the server sends the default body of the side (Grafana or ARM) it hit. */
-      body: unknown;
-      headers: Record<string, string>;
-    }
-  | { kind: "drop"; afterActing: boolean };
+    | {
+          kind: "fail";
+          afterActing: boolean;
+          status: number;
+          /** undefined: the server sends the default body of the side (Grafana or ARM) it hit. */
+          body: unknown;
+          headers: Record<string, string>;
+      }
+    | { kind: "drop"; afterActing: boolean };
 
 interface Rule {
-  remaining: number;
-  match: FaultMatch;
-  action: FaultAction;
+    remaining: number;
+    match: FaultMatch;
+    action: FaultAction;
 }
 
 export interface FaultControls {
-  failNext(count: number, status: number, options?: FailOptions): void;
-  dropNext(count: number, options?: DropOptions): void;
-  setLatency(ms: number): void;
-  reset(): void;
+    failNext(count: number, status: number, options?: FailOptions): void;
+    dropNext(count: number, options?: DropOptions): void;
+    setLatency(ms: number): void;
+    reset(): void;
 }
 
 export class FaultInjector implements FaultControls {
-  /** Rules are consulted in the order they were added; each request consumes at most one. */
-  private rules: Rule[] = [];
-  private latency = 0;
+    /** Rules are consulted in the order they were added; each request consumes at most one. */
+    private rules: Rule[] = [];
+    private latency = 0;
 
-  failNext(count: number, status: number, options: FailOptions = {}): void {
-    assertCount(count);
-    if (!Number.isInteger(status) || status < 100 || status > 599) {
-      throw new RangeError(`failNext: not an HTTP status: ${status}`);
+    failNext(count: number, status: number, options: FailOptions = {}): void {
+        assertCount(count);
+        if (!Number.isInteger(status) || status < 100 || status > 599) {
+            throw new RangeError(`failNext: not an HTTP status: ${status}`);
+        }
+        const headers: Record<string, string> = {};
+        if (options.retryAfterSeconds !== undefined) headers["Retry-After"] = String(options.retryAfterSeconds);
+        this.rules.push({
+            remaining: count,
+            match: { method: options.method, path: options.path },
+            action: {
+                kind: "fail",
+                afterActing: options.afterActing ?? false,
+                status,
+                body: options.body,
+                headers,
+            },
+        });
     }
-    const headers: Record<string, string> = {};
-    if (options.retryAfterSeconds !== undefined) headers["Retry-After"] = String(options.retryAfterSeconds);
-    this.rules.push({
-      remaining: count,
-      match: { method: options.method, path: options.path },
-      action: {
-        kind: "fail",
-        afterActing: options.afterActing ?? false,
-        status,
-        body: options.body,
-        headers,
-      },
-    });
-  }
 
-  dropNext(count: number, options: DropOptions = {}): void {
-    assertCount(count);
-    this.rules.push({
-      remaining: count,
-      match: { method: options.method, path: options.path },
-      action: { kind: "drop", afterActing: options.afterActing ?? false },
-    });
-  }
+    dropNext(count: number, options: DropOptions = {}): void {
+        assertCount(count);
+        this.rules.push({
+            remaining: count,
+            match: { method: options.method, path: options.path },
+            action: { kind: "drop", afterActing: options.afterActing ?? false },
+        });
+    }
 
-  setLatency(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`setLatency: not a non-negative number: ${ms}`);
-    this.latency = ms;
-  }
+    setLatency(ms: number): void {
+        if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`setLatency: not a non-negative number: ${ms}`);
+        this.latency = ms;
+    }
 
-  get latencyMs(): number {
-    return this.latency;
-  }
+    get latencyMs(): number {
+        return this.latency;
+    }
 
-  reset(): void {
-    this.rules = [];
-    this.latency = 0;
-  }
+    reset(): void {
+        this.rules = [];
+        this.latency = 0;
+    }
 
-  /** Consumes one use of the first rule matching this request, if any. */
-  take(method: string, pathname: string): FaultAction | undefined {
-    const rule = this.rules.find((r) => r.remaining > 0 && matches(r.match, method, pathname));
-    if (!rule) return undefined;
-    rule.remaining--;
-    this.rules = this.rules.filter((r) => r.remaining > 0);
-    return rule.action;
-  }
+    /** Consumes one use of the first rule matching this request, if any. */
+    take(method: string, pathname: string): FaultAction | undefined {
+        const rule = this.rules.find((r) => r.remaining > 0 && matches(r.match, method, pathname));
+        if (!rule) return undefined;
+        rule.remaining--;
+        this.rules = this.rules.filter((r) => r.remaining > 0);
+        return rule.action;
+    }
 }
 
 /** Grafana's error shape: {"message": "<status text>"}. */
 export function grafanaFaultBody(status: number): unknown {
-  return { message: STATUS_CODES[status] ?? "Error" };
+    return { message: STATUS_CODES[status] ?? "Error" };
 }
 
 /** ARM's error shape; the code is the status text in ARM's PascalCase ("Too Many Requests" -> TooManyRequests). */
 export function armFaultBody(status: number): unknown {
-  const text = STATUS_CODES[status] ?? "Error";
-  return { error: { code: text.replace(/[^A-Za-z0-9]/g, ""), message: `${text} (injected by the emulator).` } };
+    const text = STATUS_CODES[status] ?? "Error";
+    return { error: { code: text.replace(/[^A-Za-z0-9]/g, ""), message: `${text} (injected by the emulator).` } };
 }
 
 function matches(match: FaultMatch, method: string, pathname: string): boolean {
-  if (match.method !== undefined && match.method.toUpperCase() !== method.toUpperCase()) return false;
-  if (match.path === undefined) return true;
-  if (typeof match.path === "string") return match.path === pathname;
-  match.path.lastIndex = 0; // a /g or /y RegExp would otherwise remember where it stopped
-  return match.path.test(pathname);
+    if (match.method !== undefined && match.method.toUpperCase() !== method.toUpperCase()) return false;
+    if (match.path === undefined) return true;
+    if (typeof match.path === "string") return match.path === pathname;
+    match.path.lastIndex = 0; // a /g or /y RegExp would otherwise remember where it stopped
+    return match.path.test(pathname);
 }
 
 function assertCount(count: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`fault count must be a non-negative integer: ${count}`);
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`fault count must be a non-negative integer: ${count}`);
 }

@@ -16,12 +16,12 @@ const ROLE_RANK: Record<OrgRole, number> = { None: 0, Viewer: 1, Editor: 2, Admi
 
 /** Grafana compares roles case-sensitively: "admin" is not a role. */
 export function isOrgRole(value: string): value is OrgRole {
-  return Object.prototype.hasOwnProperty.call(ROLE_RANK, value);
+    return Object.prototype.hasOwnProperty.call(ROLE_RANK, value);
 }
 
 /** Grafana's RoleType.Includes: may a holder of `holder` hand out `wanted`? */
 export function roleIncludes(holder: OrgRole, wanted: OrgRole): boolean {
-  return ROLE_RANK[holder] >= ROLE_RANK[wanted];
+    return ROLE_RANK[holder] >= ROLE_RANK[wanted];
 }
 
 /** Org 1 is Grafana's "Main Org." (everyone's default); org 2 exists to test isolation. */
@@ -31,69 +31,69 @@ export const DEFAULT_ORG_ID = 1;
 export type Result<T, E extends string> = { ok: true; value: T } | { ok: false; error: E };
 
 export interface KeyRecord {
-  readonly id: number;
-  readonly orgId: number;
-  readonly name: string;
-  /** Only meaningful for legacy keys; a token acts with its service account's current role. */
-  readonly role: OrgRole;
-  readonly secret: string;
-  readonly createdMs: number;
-  /** Whole seconds, like Grafana's `expires` column; null = never. */
-  readonly expiresMs: number | null;
-  lastUsedMs: number | null;
-  /** null for a legacy API key. */
-  /** Set once, when Grafana 12 migrates a legacy key into a service account. */
-  serviceAccountId: number | null;
+    readonly id: number;
+    readonly orgId: number;
+    readonly name: string;
+    /** Only meaningful for legacy keys; a token acts with its service account's current role. */
+    readonly role: OrgRole;
+    readonly secret: string;
+    readonly createdMs: number;
+    /** Whole seconds, like Grafana's `expires` column; null = never. */
+    readonly expiresMs: number | null;
+    lastUsedMs: number | null;
+    /** null for a legacy API key. */
+    /** Set once, when Grafana 12 migrates a legacy key into a service account. */
+    serviceAccountId: number | null;
 }
 
 export interface ServiceAccountRecord {
-  readonly id: number;
-  readonly uid: string;
-  readonly orgId: number;
-  name: string;
-  login: string;
-  role: OrgRole;
-  isDisabled: boolean;
-  readonly createdMs: number;
-  updatedMs: number;
-  /** The emulator's own identities: invisible to the API and to uniqueness rules. */
-  readonly hidden: boolean;
+    readonly id: number;
+    readonly uid: string;
+    readonly orgId: number;
+    name: string;
+    login: string;
+    role: OrgRole;
+    isDisabled: boolean;
+    readonly createdMs: number;
+    updatedMs: number;
+    /** The emulator's own identities: invisible to the API and to uniqueness rules. */
+    readonly hidden: boolean;
 }
 
 interface UserRecord {
-  readonly login: string;
-  readonly password: string;
-  /** The built-in users hold the same role in every org. */
-  readonly role: OrgRole;
+    readonly login: string;
+    readonly password: string;
+    /** The built-in users hold the same role in every org. */
+    readonly role: OrgRole;
 }
 
 export interface Identity {
-  readonly kind: "user" | "apiKey" | "serviceAccount";
-  readonly orgId: number;
-  readonly role: OrgRole;
+    readonly kind: "user" | "apiKey" | "serviceAccount";
+    readonly orgId: number;
+    readonly role: OrgRole;
 }
 
 export type AuthResult =
-  | { ok: true; identity: Identity }
-  /**
-   * `invalidKey`: unknown or expired bearer secret; `invalidAudience`: a valid Entra token meant for
-   * another resource (Azure Managed Grafana only); `unauthorized`: everything else.
-   */
-  | { ok: false; failure: "unauthorized" | "invalidKey" | "invalidAudience"; orgId: number };
+    | { ok: true; identity: Identity }
+    /**
+     * `invalidKey`: unknown or expired bearer secret; `invalidAudience`: a valid Entra token meant for
+     * another resource (Azure Managed Grafana only); `unauthorized`: everything else.
+     */
+    | { ok: false; failure: "unauthorized" | "invalidKey" | "invalidAudience"; orgId: number };
 
 export interface IdentityCredentials {
-  adminBasic: string;
-  editorBasic: string;
-  viewerBasic: string;
-  adminToken: string;
-  editorToken: string;
-  viewerToken: string;
+    adminBasic: string;
+    editorBasic: string;
+    viewerBasic: string;
+    adminToken: string;
+    editorToken: string;
+    viewerToken: string;
 }
 
 export interface ServiceAccountPatch {
-  name?: string;
-  role?: OrgRole;
-  isDisabled?: boolean;
+    name?: string;
+    role?: OrgRole;
+    isDisabled?: boolean;
 }
 
 export type ServiceAccountFilter = "all" | "expiredTokens" | "disabled";
@@ -105,45 +105,45 @@ const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv
 
 /** Grafana's util.GetRandomString: alphanumerics from a CSPRNG. */
 function randomAlphanumeric(length: number): string {
-  let out = "";
-  for (let i = 0; i < length; i++) out += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
-  return out;
+    let out = "";
+    for (let i = 0; i < length; i++) out += ALPHANUMERIC[randomInt(ALPHANUMERIC.length)];
+    return out;
 }
 
 /** Grafana's short user UIDs: 14 chars, starting with a letter a-f. */
 function randomUid(): string {
-  const tail = "0123456789abcdefghijklmnopqrstuvwxyz";
-  let out = "abcdef"[randomInt(6)];
-  for (let i = 0; i < 13; i++) out += tail[randomInt(tail.length)];
-  return out;
+    const tail = "0123456789abcdefghijklmnopqrstuvwxyz";
+    let out = "abcdef"[randomInt(6)];
+    for (let i = 0; i < 13; i++) out += tail[randomInt(tail.length)];
+    return out;
 }
 
 /** Go's encoding/json escapes these even inside strings; keeps the key bytes identical to Grafana's. */
 function goJsonStringify(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, "\\u003c")
-    .replace(/>/g, "\\u003e")
-    .replace(/&/g, "\\u0026")
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
+    return JSON.stringify(value)
+        .replace(/</g, "\\u003c")
+        .replace(/>/g, "\\u003e")
+        .replace(/&/g, "\\u0026")
+        .replace(/\u2028/g, "\\u2028")
+        .replace(/\u2029/g, "\\u2029");
 }
 
 /** pkg/components/apikeygen: base64 of {"k","n","id"}, hence the `eyJr` prefix. */
 export function newLegacyKeySecret(orgId: number, name: string): string {
-  const json = goJsonStringify({ k: randomAlphanumeric(32), n: name, id: orgId });
-  return Buffer.from(json, "utf8").toString("base64");
+    const json = goJsonStringify({ k: randomAlphanumeric(32), n: name, id: orgId });
+    return Buffer.from(json, "utf8").toString("base64");
 }
 
 /** pkg/components/satokengen: CRC32-IEEE of "glsa_<secret>", its 4 bytes little-endian, in hex. */
 export function serviceAccountTokenChecksum(secret: string): string {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32LE(crc32(`glsa_${secret}`) >>> 0);
-  return bytes.toString("hex");
+    const bytes = Buffer.alloc(4);
+    bytes.writeUInt32LE(crc32(`glsa_${secret}`) >>> 0);
+    return bytes.toString("hex");
 }
 
 export function newServiceAccountTokenSecret(): string {
-  const secret = randomAlphanumeric(32);
-  return `glsa_${secret}_${serviceAccountTokenChecksum(secret)}`;
+    const secret = randomAlphanumeric(32);
+    return `glsa_${secret}_${serviceAccountTokenChecksum(secret)}`;
 }
 
 /**
@@ -151,382 +151,382 @@ export function newServiceAccountTokenSecret(): string {
  * orgs: fmt("%v-%v-%v", "sa-", orgId, lower(name)), first "--" collapsed, spaces -> "-".
  */
 export function serviceAccountLogin(orgId: number, name: string): string {
-  return `sa-${orgId}-${name.toLowerCase()}`.replace(/ /g, "-");
+    return `sa-${orgId}-${name.toLowerCase()}`.replace(/ /g, "-");
 }
 
 /** The avatar URL Grafana derives from a display name (dtos.GetGravatarUrlWithDefault). */
 export function avatarUrl(name: string): string {
-  return `/avatar/${createHash("md5").update(name.toLowerCase()).digest("hex")}`;
+    return `/avatar/${createHash("md5").update(name.toLowerCase()).digest("hex")}`;
 }
 
 export interface GrafanaStateOptions {
-  clock: { now(): number };
+    clock: { now(): number };
 }
 
 export class GrafanaState {
-  private readonly clock: { now(): number };
-  private readonly users: readonly UserRecord[] = [
-    { login: "admin", password: "admin", role: "Admin" },
-    { login: "editor", password: "editor", role: "Editor" },
-    { login: "viewer", password: "viewer", role: "Viewer" },
-  ];
-  private readonly serviceAccounts = new Map<number, ServiceAccountRecord>();
-  private readonly keys = new Map<number, KeyRecord>();
-  private readonly issued: string[] = [];
-  private readonly identityServiceAccounts: ServiceAccountRecord[] = [];
-  private readonly identityKeys: KeyRecord[] = [];
-  // Users and service accounts share Grafana's user-id sequence; keys and tokens share api_key's.
-  private nextUserId: number;
-  private nextKeyId: number;
-  private firstFreeUserId: number;
-  private firstFreeKeyId: number;
-  readonly credentials: IdentityCredentials;
+    private readonly clock: { now(): number };
+    private readonly users: readonly UserRecord[] = [
+        { login: "admin", password: "admin", role: "Admin" },
+        { login: "editor", password: "editor", role: "Editor" },
+        { login: "viewer", password: "viewer", role: "Viewer" },
+    ];
+    private readonly serviceAccounts = new Map<number, ServiceAccountRecord>();
+    private readonly keys = new Map<number, KeyRecord>();
+    private readonly issued: string[] = [];
+    private readonly identityServiceAccounts: ServiceAccountRecord[] = [];
+    private readonly identityKeys: KeyRecord[] = [];
+    // Users and service accounts share Grafana's user-id sequence; keys and tokens share api_key's.
+    private nextUserId: number;
+    private nextKeyId: number;
+    private firstFreeUserId: number;
+    private firstFreeKeyId: number;
+    readonly credentials: IdentityCredentials;
 
-  constructor(options: GrafanaStateOptions) {
-    this.clock = options.clock;
-    this.nextUserId = this.users.length + 1;
-    this.nextKeyId = 1;
-    const tokens = (["Admin", "Editor", "Viewer"] as const).map((role) => this.createIdentityToken(role));
-    this.firstFreeUserId = this.nextUserId;
-    this.firstFreeKeyId = this.nextKeyId;
-    this.credentials = {
-      adminBasic: "admin:admin",
-      editorBasic: "editor:editor",
-      viewerBasic: "viewer:viewer",
-      adminToken: tokens[0],
-      editorToken: tokens[1],
-      viewerToken: tokens[2],
-    };
-  }
-
-  /** Forget everything tests created; identities (and the list of issued secrets) survive. */
-  reset(): void {
-    this.serviceAccounts.clear();
-    this.keys.clear();
-    for (const sa of this.identityServiceAccounts) this.serviceAccounts.set(sa.id, sa);
-    for (const key of this.identityKeys) {
-      key.lastUsedMs = null;
-      this.keys.set(key.id, key);
+    constructor(options: GrafanaStateOptions) {
+        this.clock = options.clock;
+        this.nextUserId = this.users.length + 1;
+        this.nextKeyId = 1;
+        const tokens = (["Admin", "Editor", "Viewer"] as const).map((role) => this.createIdentityToken(role));
+        this.firstFreeUserId = this.nextUserId;
+        this.firstFreeKeyId = this.nextKeyId;
+        this.credentials = {
+            adminBasic: "admin:admin",
+            editorBasic: "editor:editor",
+            viewerBasic: "viewer:viewer",
+            adminToken: tokens[0],
+            editorToken: tokens[1],
+            viewerToken: tokens[2],
+        };
     }
-    this.nextUserId = this.firstFreeUserId;
-    this.nextKeyId = this.firstFreeKeyId;
-  }
 
-  private createIdentityToken(role: OrgRole): string {
-    const now = this.clock.now();
-    const name = `emulator-${role.toLowerCase()}`;
-    const sa: ServiceAccountRecord = {
-      id: this.nextUserId++,
-      uid: randomUid(),
-      orgId: DEFAULT_ORG_ID,
-      name,
-      login: serviceAccountLogin(DEFAULT_ORG_ID, name),
-      role,
-      isDisabled: false,
-      createdMs: now,
-      updatedMs: now,
-      hidden: true,
-    };
-    const secret = newServiceAccountTokenSecret();
-    const key: KeyRecord = {
-      id: this.nextKeyId++,
-      orgId: sa.orgId,
-      name,
-      role: "Viewer",
-      secret,
-      createdMs: now,
-      expiresMs: null,
-      lastUsedMs: null,
-      serviceAccountId: sa.id,
-    };
-    this.identityServiceAccounts.push(sa);
-    this.identityKeys.push(key);
-    this.serviceAccounts.set(sa.id, sa);
-    this.keys.set(key.id, key);
-    return secret;
-  }
-
-  // ---- time helpers ----
-
-  /** Grafana stores `expires` as Unix seconds computed from now + ttl. */
-  private expiryFor(secondsToLive: number): number | null {
-    if (secondsToLive <= 0) return null;
-    return (Math.floor(this.clock.now() / 1000) + secondsToLive) * 1000;
-  }
-
-  isExpired(key: KeyRecord): boolean {
-    return key.expiresMs !== null && key.expiresMs <= this.clock.now();
-  }
-
-  // ---- authentication ----
-
-  authenticateUser(login: string, password: string, requestedOrgId: number | null): AuthResult {
-    const orgId = requestedOrgId ?? DEFAULT_ORG_ID;
-    const user = this.users.find((u) => u.login === login.toLowerCase());
-    if (!user || user.password !== password) return { ok: false, failure: "unauthorized", orgId };
-    if (!ORG_IDS.includes(orgId)) return { ok: false, failure: "unauthorized", orgId };
-    return { ok: true, identity: { kind: "user", orgId, role: user.role } };
-  }
-
-  /** `markUsed` is off when the server only needs to know the org (e.g. for a fault log entry). */
-  authenticateKey(secret: string, requestedOrgId: number | null, markUsed: boolean): AuthResult {
-    const key = [...this.keys.values()].find((k) => k.secret === secret);
-    if (!key || this.isExpired(key)) {
-      return { ok: false, failure: "invalidKey", orgId: requestedOrgId ?? DEFAULT_ORG_ID };
+    /** Forget everything tests created; identities (and the list of issued secrets) survive. */
+    reset(): void {
+        this.serviceAccounts.clear();
+        this.keys.clear();
+        for (const sa of this.identityServiceAccounts) this.serviceAccounts.set(sa.id, sa);
+        for (const key of this.identityKeys) {
+            key.lastUsedMs = null;
+            this.keys.set(key.id, key);
+        }
+        this.nextUserId = this.firstFreeUserId;
+        this.nextKeyId = this.firstFreeKeyId;
     }
-    const sa = key.serviceAccountId === null ? undefined : this.serviceAccounts.get(key.serviceAccountId);
-    if (key.serviceAccountId !== null && (!sa || sa.isDisabled)) {
-      return { ok: false, failure: "unauthorized", orgId: key.orgId };
+
+    private createIdentityToken(role: OrgRole): string {
+        const now = this.clock.now();
+        const name = `emulator-${role.toLowerCase()}`;
+        const sa: ServiceAccountRecord = {
+            id: this.nextUserId++,
+            uid: randomUid(),
+            orgId: DEFAULT_ORG_ID,
+            name,
+            login: serviceAccountLogin(DEFAULT_ORG_ID, name),
+            role,
+            isDisabled: false,
+            createdMs: now,
+            updatedMs: now,
+            hidden: true,
+        };
+        const secret = newServiceAccountTokenSecret();
+        const key: KeyRecord = {
+            id: this.nextKeyId++,
+            orgId: sa.orgId,
+            name,
+            role: "Viewer",
+            secret,
+            createdMs: now,
+            expiresMs: null,
+            lastUsedMs: null,
+            serviceAccountId: sa.id,
+        };
+        this.identityServiceAccounts.push(sa);
+        this.identityKeys.push(key);
+        this.serviceAccounts.set(sa.id, sa);
+        this.keys.set(key.id, key);
+        return secret;
     }
-    // A key belongs to exactly one org; naming another one is an auth failure, not a switch.
-    if (requestedOrgId !== null && requestedOrgId !== key.orgId) {
-      return { ok: false, failure: "unauthorized", orgId: requestedOrgId };
+
+    // ---- time helpers ----
+
+    /** Grafana stores `expires` as Unix seconds computed from now + ttl. */
+    private expiryFor(secondsToLive: number): number | null {
+        if (secondsToLive <= 0) return null;
+        return (Math.floor(this.clock.now() / 1000) + secondsToLive) * 1000;
     }
-    if (markUsed) key.lastUsedMs = this.clock.now();
-    return {
-      ok: true,
-      identity: { kind: sa ? "serviceAccount" : "apiKey", orgId: key.orgId, role: sa ? sa.role : key.role },
-    };
-  }
 
-  // ---- the shared api_key name space ----
-
-  private keyNameTaken(orgId: number, name: string): boolean {
-    for (const key of this.keys.values()) {
-      if (key.orgId === orgId && key.name === name && !this.isIdentityKey(key)) return true;
+    isExpired(key: KeyRecord): boolean {
+        return key.expiresMs !== null && key.expiresMs <= this.clock.now();
     }
-    return false;
-  }
 
-  private isIdentityKey(key: KeyRecord): boolean {
-    return this.identityKeys.includes(key);
-  }
+    // ---- authentication ----
 
-  private insertKey(
-    orgId: number,
-    name: string,
-    role: OrgRole,
-    secondsToLive: number,
-    serviceAccountId: number | null,
-    secret: string,
-  ): Result<KeyRecord, "duplicateName" | "negativeSecondsToLive"> {
-    // Same order as Grafana's apikey store: the duplicate check runs before the TTL check.
-    if (this.keyNameTaken(orgId, name)) return { ok: false, error: "duplicateName" };
-    if (secondsToLive < 0) return { ok: false, error: "negativeSecondsToLive" };
-    const record: KeyRecord = {
-      id: this.nextKeyId++,
-      orgId,
-      name,
-      role,
-      secret,
-      createdMs: this.clock.now(),
-      expiresMs: this.expiryFor(secondsToLive),
-      lastUsedMs: null,
-      serviceAccountId,
-    };
-    this.keys.set(record.id, record);
-    this.issued.push(secret);
-    return { ok: true, value: record };
-  }
-
-  // ---- legacy API keys ----
-
-  createLegacyKey(
-    orgId: number,
-    name: string,
-    role: OrgRole,
-    secondsToLive: number,
-  ): Result<KeyRecord, "duplicateName" | "negativeSecondsToLive"> {
-    return this.insertKey(orgId, name, role, secondsToLive, null, newLegacyKeySecret(orgId, name));
-  }
-
-  /** Sorted by name, like Grafana's query; tokens never show up here. */
-  listLegacyKeys(orgId: number, includeExpired: boolean): KeyRecord[] {
-    return [...this.keys.values()]
-      .filter((k) => k.orgId === orgId && k.serviceAccountId === null && (includeExpired || !this.isExpired(k)))
-      .sort((a, b) => compareStrings(a.name, b.name) || a.id - b.id);
-  }
-
-  deleteLegacyKey(orgId: number, id: number): boolean {
-    const key = this.keys.get(id);
-    if (!key || key.orgId !== orgId || key.serviceAccountId !== null) return false;
-    return this.keys.delete(id);
-  }
-
-  // ---- service accounts ----
-
-  private visibleServiceAccount(orgId: number, id: number): ServiceAccountRecord | undefined {
-    const sa = this.serviceAccounts.get(id);
-    return sa && sa.orgId === orgId && !sa.hidden ? sa : undefined;
-  }
-
-  /** Logins are unique and lower-case, so this is the case-insensitive name rule. */
-  private loginTaken(login: string, exceptId?: number): boolean {
-    for (const sa of this.serviceAccounts.values()) {
-      if (!sa.hidden && sa.login === login && sa.id !== exceptId) return true;
+    authenticateUser(login: string, password: string, requestedOrgId: number | null): AuthResult {
+        const orgId = requestedOrgId ?? DEFAULT_ORG_ID;
+        const user = this.users.find((u) => u.login === login.toLowerCase());
+        if (!user || user.password !== password) return { ok: false, failure: "unauthorized", orgId };
+        if (!ORG_IDS.includes(orgId)) return { ok: false, failure: "unauthorized", orgId };
+        return { ok: true, identity: { kind: "user", orgId, role: user.role } };
     }
-    return false;
-  }
 
-  createServiceAccount(
-    orgId: number,
-    input: { name: string; role: OrgRole; isDisabled: boolean },
-  ): Result<ServiceAccountRecord, "alreadyExists"> {
-    const login = serviceAccountLogin(orgId, input.name);
-    if (this.loginTaken(login)) return { ok: false, error: "alreadyExists" };
-    const now = this.clock.now();
-    const sa: ServiceAccountRecord = {
-      id: this.nextUserId++,
-      uid: randomUid(),
-      orgId,
-      name: input.name,
-      login,
-      role: input.role,
-      isDisabled: input.isDisabled,
-      createdMs: now,
-      updatedMs: now,
-      hidden: false,
-    };
-    this.serviceAccounts.set(sa.id, sa);
-    return { ok: true, value: sa };
-  }
-
-  getServiceAccount(orgId: number, id: number): ServiceAccountRecord | undefined {
-    return this.visibleServiceAccount(orgId, id);
-  }
-
-  /** Grafana matches `query` as a case-insensitive substring of email (= login), name or login. */
-  searchServiceAccounts(orgId: number, query: string, filter: ServiceAccountFilter): ServiceAccountRecord[] {
-    const needle = query.toLowerCase();
-    return [...this.serviceAccounts.values()]
-      .filter((sa) => sa.orgId === orgId && !sa.hidden)
-      .filter((sa) => needle === "" || sa.name.toLowerCase().includes(needle) || sa.login.includes(needle))
-      .filter((sa) => {
-        if (filter === "disabled") return sa.isDisabled;
-        if (filter === "expiredTokens") return this.tokensOf(sa.id).some((t) => this.isExpired(t));
-        return true;
-      })
-      .sort((a, b) => compareStrings(a.login, b.login));
-  }
-
-  updateServiceAccount(
-    orgId: number,
-    id: number,
-    patch: ServiceAccountPatch,
-  ): Result<ServiceAccountRecord, "notFound" | "alreadyExists"> {
-    const sa = this.visibleServiceAccount(orgId, id);
-    if (!sa) return { ok: false, error: "notFound" };
-    if (patch.name !== undefined) {
-      const login = serviceAccountLogin(orgId, patch.name);
-      if (this.loginTaken(login, sa.id)) return { ok: false, error: "alreadyExists" };
-      sa.name = patch.name;
-      sa.login = login;
+    /** `markUsed` is off when the server only needs to know the org (e.g. for a fault log entry). */
+    authenticateKey(secret: string, requestedOrgId: number | null, markUsed: boolean): AuthResult {
+        const key = [...this.keys.values()].find((k) => k.secret === secret);
+        if (!key || this.isExpired(key)) {
+            return { ok: false, failure: "invalidKey", orgId: requestedOrgId ?? DEFAULT_ORG_ID };
+        }
+        const sa = key.serviceAccountId === null ? undefined : this.serviceAccounts.get(key.serviceAccountId);
+        if (key.serviceAccountId !== null && (!sa || sa.isDisabled)) {
+            return { ok: false, failure: "unauthorized", orgId: key.orgId };
+        }
+        // A key belongs to exactly one org; naming another one is an auth failure, not a switch.
+        if (requestedOrgId !== null && requestedOrgId !== key.orgId) {
+            return { ok: false, failure: "unauthorized", orgId: requestedOrgId };
+        }
+        if (markUsed) key.lastUsedMs = this.clock.now();
+        return {
+            ok: true,
+            identity: { kind: sa ? "serviceAccount" : "apiKey", orgId: key.orgId, role: sa ? sa.role : key.role },
+        };
     }
-    if (patch.role !== undefined) sa.role = patch.role;
-    if (patch.isDisabled !== undefined) sa.isDisabled = patch.isDisabled;
-    if (patch.name !== undefined || patch.role !== undefined || patch.isDisabled !== undefined) {
-      sa.updatedMs = this.clock.now();
+
+    // ---- the shared api_key name space ----
+
+    private keyNameTaken(orgId: number, name: string): boolean {
+        for (const key of this.keys.values()) {
+            if (key.orgId === orgId && key.name === name && !this.isIdentityKey(key)) return true;
+        }
+        return false;
     }
-    return { ok: true, value: sa };
-  }
 
-  /** Deleting a service account deletes its tokens in the same transaction. */
-  deleteServiceAccount(orgId: number, id: number): boolean {
-    const sa = this.visibleServiceAccount(orgId, id);
-    if (!sa) return false;
-    for (const token of this.tokensOf(id)) this.keys.delete(token.id);
-    return this.serviceAccounts.delete(id);
-  }
-
-  // ---- service-account tokens ----
-
-  private tokensOf(serviceAccountId: number): KeyRecord[] {
-    return [...this.keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
-  }
-
-  tokenCount(serviceAccountId: number): number {
-    return this.tokensOf(serviceAccountId).length;
-  }
-
-  createToken(
-    orgId: number,
-    serviceAccountId: number,
-    name: string,
-    secondsToLive: number,
-  ): Result<KeyRecord, "notFound" | "duplicateName" | "negativeSecondsToLive"> {
-    if (!this.visibleServiceAccount(orgId, serviceAccountId)) return { ok: false, error: "notFound" };
-    // Grafana stores tokens with role Viewer; the role that counts is the service account's.
-    return this.insertKey(orgId, name, "Viewer", secondsToLive, serviceAccountId, newServiceAccountTokenSecret());
-  }
-
-  /** No existence check, like Grafana: an unknown service account simply has no tokens. */
-  listTokens(orgId: number, serviceAccountId: number): KeyRecord[] {
-    if (!this.visibleServiceAccount(orgId, serviceAccountId)) return [];
-    return this.tokensOf(serviceAccountId)
-      .sort((a, b) => compareStrings(a.name, b.name) || a.id - b.id)
-      .slice(0, TOKEN_LIST_LIMIT);
-  }
-
-  deleteToken(orgId: number, serviceAccountId: number, tokenId: number): Result<true, "notFound" | "tokenNotFound"> {
-    if (!this.visibleServiceAccount(orgId, serviceAccountId)) return { ok: false, error: "notFound" };
-    const token = this.keys.get(tokenId);
-    if (!token || token.orgId !== orgId || token.serviceAccountId !== serviceAccountId) {
-      return { ok: false, error: "tokenNotFound" };
+    private isIdentityKey(key: KeyRecord): boolean {
+        return this.identityKeys.includes(key);
     }
-    this.keys.delete(tokenId);
-    return { ok: true, value: true };
-  }
 
-  // ---- test-side views and out-of-band changes (any org, identities excluded) ----
-
-  allLegacyKeys(orgId?: number): KeyRecord[] {
-    return [...this.keys.values()]
-      .filter((k) => k.serviceAccountId === null && (orgId === undefined || k.orgId === orgId))
-      .sort((a, b) => a.id - b.id);
-  }
-
-  allServiceAccounts(orgId?: number): Array<{ account: ServiceAccountRecord; tokens: KeyRecord[] }> {
-    return [...this.serviceAccounts.values()]
-      .filter((sa) => !sa.hidden && (orgId === undefined || sa.orgId === orgId))
-      .sort((a, b) => a.id - b.id)
-      .map((account) => ({ account, tokens: this.tokensOf(account.id).sort((a, b) => a.id - b.id) }));
-  }
-
-  /**
-   * What Grafana 12 does at start-up (PR #96924): every legacy key becomes a service account named
-   * `sa-autogen-<key name>` with the key's role, holding the key, whose secret keeps authenticating.
-   */
-  migrateLegacyKeys(): number {
-    const legacy = this.allLegacyKeys();
-    for (const key of legacy) {
-      const created = this.createServiceAccount(key.orgId, { name: `sa-autogen-${key.name}`, role: key.role, isDisabled: false });
-      if (created.ok) key.serviceAccountId = created.value.id;
+    private insertKey(
+        orgId: number,
+        name: string,
+        role: OrgRole,
+        secondsToLive: number,
+        serviceAccountId: number | null,
+        secret: string,
+    ): Result<KeyRecord, "duplicateName" | "negativeSecondsToLive"> {
+        // Same order as Grafana's apikey store: the duplicate check runs before the TTL check.
+        if (this.keyNameTaken(orgId, name)) return { ok: false, error: "duplicateName" };
+        if (secondsToLive < 0) return { ok: false, error: "negativeSecondsToLive" };
+        const record: KeyRecord = {
+            id: this.nextKeyId++,
+            orgId,
+            name,
+            role,
+            secret,
+            createdMs: this.clock.now(),
+            expiresMs: this.expiryFor(secondsToLive),
+            lastUsedMs: null,
+            serviceAccountId,
+        };
+        this.keys.set(record.id, record);
+        this.issued.push(secret);
+        return { ok: true, value: record };
     }
-    return legacy.length;
-  }
 
-  removeLegacyKey(id: number): boolean {
-    const key = this.keys.get(id);
-    return key !== undefined && key.serviceAccountId === null && this.keys.delete(id);
-  }
+    // ---- legacy API keys ----
 
-  removeServiceAccount(id: number): boolean {
-    const sa = this.serviceAccounts.get(id);
-    return sa !== undefined && this.deleteServiceAccount(sa.orgId, id);
-  }
+    createLegacyKey(
+        orgId: number,
+        name: string,
+        role: OrgRole,
+        secondsToLive: number,
+    ): Result<KeyRecord, "duplicateName" | "negativeSecondsToLive"> {
+        return this.insertKey(orgId, name, role, secondsToLive, null, newLegacyKeySecret(orgId, name));
+    }
 
-  removeToken(serviceAccountId: number, tokenId: number): boolean {
-    const sa = this.serviceAccounts.get(serviceAccountId);
-    return sa !== undefined && this.deleteToken(sa.orgId, serviceAccountId, tokenId).ok;
-  }
+    /** Sorted by name, like Grafana's query; tokens never show up here. */
+    listLegacyKeys(orgId: number, includeExpired: boolean): KeyRecord[] {
+        return [...this.keys.values()]
+            .filter((k) => k.orgId === orgId && k.serviceAccountId === null && (includeExpired || !this.isExpired(k)))
+            .sort((a, b) => compareStrings(a.name, b.name) || a.id - b.id);
+    }
 
-  /** Every secret minted through the API, including deleted ones; the identities' tokens are not in it. */
-  issuedSecrets(): string[] {
-    return [...this.issued];
-  }
+    deleteLegacyKey(orgId: number, id: number): boolean {
+        const key = this.keys.get(id);
+        if (!key || key.orgId !== orgId || key.serviceAccountId !== null) return false;
+        return this.keys.delete(id);
+    }
+
+    // ---- service accounts ----
+
+    private visibleServiceAccount(orgId: number, id: number): ServiceAccountRecord | undefined {
+        const sa = this.serviceAccounts.get(id);
+        return sa && sa.orgId === orgId && !sa.hidden ? sa : undefined;
+    }
+
+    /** Logins are unique and lower-case, so this is the case-insensitive name rule. */
+    private loginTaken(login: string, exceptId?: number): boolean {
+        for (const sa of this.serviceAccounts.values()) {
+            if (!sa.hidden && sa.login === login && sa.id !== exceptId) return true;
+        }
+        return false;
+    }
+
+    createServiceAccount(
+        orgId: number,
+        input: { name: string; role: OrgRole; isDisabled: boolean },
+    ): Result<ServiceAccountRecord, "alreadyExists"> {
+        const login = serviceAccountLogin(orgId, input.name);
+        if (this.loginTaken(login)) return { ok: false, error: "alreadyExists" };
+        const now = this.clock.now();
+        const sa: ServiceAccountRecord = {
+            id: this.nextUserId++,
+            uid: randomUid(),
+            orgId,
+            name: input.name,
+            login,
+            role: input.role,
+            isDisabled: input.isDisabled,
+            createdMs: now,
+            updatedMs: now,
+            hidden: false,
+        };
+        this.serviceAccounts.set(sa.id, sa);
+        return { ok: true, value: sa };
+    }
+
+    getServiceAccount(orgId: number, id: number): ServiceAccountRecord | undefined {
+        return this.visibleServiceAccount(orgId, id);
+    }
+
+    /** Grafana matches `query` as a case-insensitive substring of email (= login), name or login. */
+    searchServiceAccounts(orgId: number, query: string, filter: ServiceAccountFilter): ServiceAccountRecord[] {
+        const needle = query.toLowerCase();
+        return [...this.serviceAccounts.values()]
+            .filter((sa) => sa.orgId === orgId && !sa.hidden)
+            .filter((sa) => needle === "" || sa.name.toLowerCase().includes(needle) || sa.login.includes(needle))
+            .filter((sa) => {
+                if (filter === "disabled") return sa.isDisabled;
+                if (filter === "expiredTokens") return this.tokensOf(sa.id).some((t) => this.isExpired(t));
+                return true;
+            })
+            .sort((a, b) => compareStrings(a.login, b.login));
+    }
+
+    updateServiceAccount(
+        orgId: number,
+        id: number,
+        patch: ServiceAccountPatch,
+    ): Result<ServiceAccountRecord, "notFound" | "alreadyExists"> {
+        const sa = this.visibleServiceAccount(orgId, id);
+        if (!sa) return { ok: false, error: "notFound" };
+        if (patch.name !== undefined) {
+            const login = serviceAccountLogin(orgId, patch.name);
+            if (this.loginTaken(login, sa.id)) return { ok: false, error: "alreadyExists" };
+            sa.name = patch.name;
+            sa.login = login;
+        }
+        if (patch.role !== undefined) sa.role = patch.role;
+        if (patch.isDisabled !== undefined) sa.isDisabled = patch.isDisabled;
+        if (patch.name !== undefined || patch.role !== undefined || patch.isDisabled !== undefined) {
+            sa.updatedMs = this.clock.now();
+        }
+        return { ok: true, value: sa };
+    }
+
+    /** Deleting a service account deletes its tokens in the same transaction. */
+    deleteServiceAccount(orgId: number, id: number): boolean {
+        const sa = this.visibleServiceAccount(orgId, id);
+        if (!sa) return false;
+        for (const token of this.tokensOf(id)) this.keys.delete(token.id);
+        return this.serviceAccounts.delete(id);
+    }
+
+    // ---- service-account tokens ----
+
+    private tokensOf(serviceAccountId: number): KeyRecord[] {
+        return [...this.keys.values()].filter((k) => k.serviceAccountId === serviceAccountId);
+    }
+
+    tokenCount(serviceAccountId: number): number {
+        return this.tokensOf(serviceAccountId).length;
+    }
+
+    createToken(
+        orgId: number,
+        serviceAccountId: number,
+        name: string,
+        secondsToLive: number,
+    ): Result<KeyRecord, "notFound" | "duplicateName" | "negativeSecondsToLive"> {
+        if (!this.visibleServiceAccount(orgId, serviceAccountId)) return { ok: false, error: "notFound" };
+        // Grafana stores tokens with role Viewer; the role that counts is the service account's.
+        return this.insertKey(orgId, name, "Viewer", secondsToLive, serviceAccountId, newServiceAccountTokenSecret());
+    }
+
+    /** No existence check, like Grafana: an unknown service account simply has no tokens. */
+    listTokens(orgId: number, serviceAccountId: number): KeyRecord[] {
+        if (!this.visibleServiceAccount(orgId, serviceAccountId)) return [];
+        return this.tokensOf(serviceAccountId)
+            .sort((a, b) => compareStrings(a.name, b.name) || a.id - b.id)
+            .slice(0, TOKEN_LIST_LIMIT);
+    }
+
+    deleteToken(orgId: number, serviceAccountId: number, tokenId: number): Result<true, "notFound" | "tokenNotFound"> {
+        if (!this.visibleServiceAccount(orgId, serviceAccountId)) return { ok: false, error: "notFound" };
+        const token = this.keys.get(tokenId);
+        if (!token || token.orgId !== orgId || token.serviceAccountId !== serviceAccountId) {
+            return { ok: false, error: "tokenNotFound" };
+        }
+        this.keys.delete(tokenId);
+        return { ok: true, value: true };
+    }
+
+    // ---- test-side views and out-of-band changes (any org, identities excluded) ----
+
+    allLegacyKeys(orgId?: number): KeyRecord[] {
+        return [...this.keys.values()]
+            .filter((k) => k.serviceAccountId === null && (orgId === undefined || k.orgId === orgId))
+            .sort((a, b) => a.id - b.id);
+    }
+
+    allServiceAccounts(orgId?: number): Array<{ account: ServiceAccountRecord; tokens: KeyRecord[] }> {
+        return [...this.serviceAccounts.values()]
+            .filter((sa) => !sa.hidden && (orgId === undefined || sa.orgId === orgId))
+            .sort((a, b) => a.id - b.id)
+            .map((account) => ({ account, tokens: this.tokensOf(account.id).sort((a, b) => a.id - b.id) }));
+    }
+
+    /**
+     * What Grafana 12 does at start-up (PR #96924): every legacy key becomes a service account named
+     * `sa-autogen-<key name>` with the key's role, holding the key, whose secret keeps authenticating.
+     */
+    migrateLegacyKeys(): number {
+        const legacy = this.allLegacyKeys();
+        for (const key of legacy) {
+            const created = this.createServiceAccount(key.orgId, { name: `sa-autogen-${key.name}`, role: key.role, isDisabled: false });
+            if (created.ok) key.serviceAccountId = created.value.id;
+        }
+        return legacy.length;
+    }
+
+    removeLegacyKey(id: number): boolean {
+        const key = this.keys.get(id);
+        return key !== undefined && key.serviceAccountId === null && this.keys.delete(id);
+    }
+
+    removeServiceAccount(id: number): boolean {
+        const sa = this.serviceAccounts.get(id);
+        return sa !== undefined && this.deleteServiceAccount(sa.orgId, id);
+    }
+
+    removeToken(serviceAccountId: number, tokenId: number): boolean {
+        const sa = this.serviceAccounts.get(serviceAccountId);
+        return sa !== undefined && this.deleteToken(sa.orgId, serviceAccountId, tokenId).ok;
+    }
+
+    /** Every secret minted through the API, including deleted ones; the identities' tokens are not in it. */
+    issuedSecrets(): string[] {
+        return [...this.issued];
+    }
 }
 
 /** Byte-order comparison, like SQL ORDER BY on ASCII names (localeCompare would fold case). */
 function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+    return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -17,14 +17,7 @@ export type { GrafanaProfile } from "./grafanaRoutes";
 export type { FaultMatch, FailOptions, DropOptions } from "./faults";
 export type { ArmRequestRecord, RequestRecord } from "./server";
 export type { OrgRole } from "./grafanaState";
-export type {
-  ApiKeySetting,
-  OperationStatus,
-  PatchBehaviour,
-  PatchRecord,
-  ProvisioningState,
-  WorkspaceSpec,
-} from "./armState";
+export type { ApiKeySetting, OperationStatus, PatchBehaviour, PatchRecord, ProvisioningState, WorkspaceSpec } from "./armState";
 export type { WorkspaceResource } from "./armRoutes";
 export type { IssueTokenOptions } from "./entraTokens";
 export type { AzStandInOptions } from "./azStandIn";
@@ -37,245 +30,245 @@ export { JUST_ENABLED_MESSAGE, KEYS_DISABLED_MESSAGE } from "./apiKeyGate";
 export { AZ_CALL_LOG, readAzCalls, writeAzStandIn } from "./azStandIn";
 
 export interface EmulatorOptions {
-  /** Default "12.1". */
-  profile?: GrafanaProfile;
-  /** Default 0: an ephemeral port. */
-  port?: number;
-  /** /api/health omits version and commit, as a server with hidden version info does. */
-  hideVersion?: boolean;
-  /** Grafana's [auth] api_key_max_seconds_to_live; unset (or -1) = no limit. */
-  apiKeyMaxSecondsToLive?: number;
+    /** Default "12.1". */
+    profile?: GrafanaProfile;
+    /** Default 0: an ephemeral port. */
+    port?: number;
+    /** /api/health omits version and commit, as a server with hidden version info does. */
+    hideVersion?: boolean;
+    /** Grafana's [auth] api_key_max_seconds_to_live; unset (or -1) = no limit. */
+    apiKeyMaxSecondsToLive?: number;
 }
 
 export interface ApiKeyView {
-  id: number;
-  name: string;
-  role: string;
-  orgId: number;
-  expiresAt: number | null;
+    id: number;
+    name: string;
+    role: string;
+    orgId: number;
+    expiresAt: number | null;
 }
 
 export interface ServiceAccountView {
-  id: number;
-  uid: string;
-  name: string;
-  login: string;
-  role: string;
-  orgId: number;
-  isDisabled: boolean;
-  tokens: Array<{ id: number; name: string; expiresAt: number | null }>;
+    id: number;
+    uid: string;
+    name: string;
+    login: string;
+    role: string;
+    orgId: number;
+    isDisabled: boolean;
+    tokens: Array<{ id: number; name: string; expiresAt: number | null }>;
 }
 
 export interface Emulator {
-  /** "http://127.0.0.1:<port>" */
-  readonly url: string;
-  readonly profile: GrafanaProfile;
-  /** Identities present in org 1 and org 2 (the tokens: org 1 only, hidden from the API). */
-  readonly credentials: {
-    adminBasic: string;
-    editorBasic: string;
-    viewerBasic: string;
-    adminToken: string;
-    editorToken: string;
-    viewerToken: string;
-  };
-  readonly clock: { now(): number; advance(seconds: number): void; set(ms: number): void };
-  readonly faults: {
-    failNext(count: number, status: number, options?: FailOptions): void;
-    dropNext(count: number, options?: DropOptions): void;
-    setLatency(ms: number): void;
+    /** "http://127.0.0.1:<port>" */
+    readonly url: string;
+    readonly profile: GrafanaProfile;
+    /** Identities present in org 1 and org 2 (the tokens: org 1 only, hidden from the API). */
+    readonly credentials: {
+        adminBasic: string;
+        editorBasic: string;
+        viewerBasic: string;
+        adminToken: string;
+        editorToken: string;
+        viewerToken: string;
+    };
+    readonly clock: { now(): number; advance(seconds: number): void; set(ms: number): void };
+    readonly faults: {
+        failNext(count: number, status: number, options?: FailOptions): void;
+        dropNext(count: number, options?: DropOptions): void;
+        setLatency(ms: number): void;
+        reset(): void;
+    };
+    /** Every Grafana request in order (control endpoints and ARM excluded); cleared by reset(). */
+    readonly requests: RequestRecord[];
+    /** Azure Resource Manager for Microsoft.Dashboard/grafana, served under /subscriptions/. */
+    readonly arm: {
+        /** Returns the ARM id; its subscription and resource group come into existence with it. */
+        addWorkspace(spec: WorkspaceSpec): string;
+        /** What GET answers (without counting as a poll); throws for an unknown id. */
+        workspace(id: string): WorkspaceResource;
+        /** Out-of-band change (drift), effective at once; Disabled -> Enabled starts the just-enabled window. */
+        setApiKey(id: string, value: ApiKeySetting): void;
+        setPatchBehaviour(id: string, behaviour: PatchBehaviour): void;
+        /** ARM answers this principal 403 AuthorizationFailed from now on. */
+        denyPrincipal(principalId: string): void;
+        /** Every PATCH that reached a workspace, in order; one array for the emulator's lifetime. */
+        readonly patches: PatchRecord[];
+        /** Every ARM request in order; cleared by reset(). */
+        readonly requests: ArmRequestRecord[];
+        /** Retry-After of 202 answers and in-progress polls; Azure sends 1, default 0 keeps tests fast. */
+        retryAfterSeconds: number;
+        /** Emulator-clock time after apiKey turns Enabled during which Grafana's key routes answer 403; default 0. */
+        justEnabledWindowMs: number;
+    };
+    /** Microsoft Entra ID, as far as tests need it: tokens for ARM and for the Grafana data plane. */
+    readonly entra: {
+        /** A signed token; ARM wants the emulator's url or https://management.azure.com, Grafana GRAFANA_AUDIENCES. */
+        issueToken(options: IssueTokenOptions): string;
+        /** The Grafana role an Entra principal signs in with (Azure's Grafana Admin/Editor/Viewer); default Admin. */
+        setGrafanaRole(principalId: string, role: OrgRole): void;
+    };
+    readonly state: {
+        apiKeys(orgId?: number): ApiKeyView[];
+        serviceAccounts(orgId?: number): ServiceAccountView[];
+        deleteApiKey(id: number): boolean;
+        deleteServiceAccount(id: number): boolean;
+        deleteToken(serviceAccountId: number, tokenId: number): boolean;
+        /** Grafana 12's start-up migration: legacy keys become `sa-autogen-<name>` service accounts. */
+        migrateLegacyKeys(): number;
+        /** Every key/token secret minted through the API, even deleted ones (identities excluded). */
+        secrets(): string[];
+    };
+    /**
+     * Clears created objects, faults, the request logs, workspaces, operations, patches and role
+     * assignments; ARM settings go back to their defaults and the clock back to real time.
+     */
     reset(): void;
-  };
-  /** Every Grafana request in order (control endpoints and ARM excluded); cleared by reset(). */
-  readonly requests: RequestRecord[];
-  /** Azure Resource Manager for Microsoft.Dashboard/grafana, served under /subscriptions/. */
-  readonly arm: {
-    /** Returns the ARM id; its subscription and resource group come into existence with it. */
-    addWorkspace(spec: WorkspaceSpec): string;
-    /** What GET answers (without counting as a poll); throws for an unknown id. */
-    workspace(id: string): WorkspaceResource;
-    /** Out-of-band change (drift), effective at once; Disabled -> Enabled starts the just-enabled window. */
-    setApiKey(id: string, value: ApiKeySetting): void;
-    setPatchBehaviour(id: string, behaviour: PatchBehaviour): void;
-    /** ARM answers this principal 403 AuthorizationFailed from now on. */
-    denyPrincipal(principalId: string): void;
-    /** Every PATCH that reached a workspace, in order; one array for the emulator's lifetime. */
-    readonly patches: PatchRecord[];
-    /** Every ARM request in order; cleared by reset(). */
-    readonly requests: ArmRequestRecord[];
-    /** Retry-After of 202 answers and in-progress polls; Azure sends 1, default 0 keeps tests fast. */
-    retryAfterSeconds: number;
-    /** Emulator-clock time after apiKey turns Enabled during which Grafana's key routes answer 403; default 0. */
-    justEnabledWindowMs: number;
-  };
-  /** Microsoft Entra ID, as far as tests need it: tokens for ARM and for the Grafana data plane. */
-  readonly entra: {
-    /** A signed token; ARM wants the emulator's url or https://management.azure.com, Grafana GRAFANA_AUDIENCES. */
-    issueToken(options: IssueTokenOptions): string;
-    /** The Grafana role an Entra principal signs in with (Azure's Grafana Admin/Editor/Viewer); default Admin. */
-    setGrafanaRole(principalId: string, role: OrgRole): void;
-  };
-  readonly state: {
-    apiKeys(orgId?: number): ApiKeyView[];
-    serviceAccounts(orgId?: number): ServiceAccountView[];
-    deleteApiKey(id: number): boolean;
-    deleteServiceAccount(id: number): boolean;
-    deleteToken(serviceAccountId: number, tokenId: number): boolean;
-    /** Grafana 12's start-up migration: legacy keys become `sa-autogen-<name>` service accounts. */
-    migrateLegacyKeys(): number;
-    /** Every key/token secret minted through the API, even deleted ones (identities excluded). */
-    secrets(): string[];
-  };
-  /**
-   * Clears created objects, faults, the request logs, workspaces, operations, patches and role
-   * assignments; ARM settings go back to their defaults and the clock back to real time.
-   */
-  reset(): void;
-  close(): Promise<void>;
+    close(): Promise<void>;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const profile = options.profile ?? "12.1";
-  if (!isGrafanaProfile(profile)) {
-    throw new Error(`unknown Grafana profile "${profile}"; expected one of ${Object.keys(PROFILES).join(", ")}`);
-  }
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port: ${port}`);
-  const maxTtl = options.apiKeyMaxSecondsToLive;
-  if (maxTtl !== undefined && !Number.isInteger(maxTtl)) {
-    throw new RangeError(`apiKeyMaxSecondsToLive must be an integer: ${maxTtl}`);
-  }
+    const profile = options.profile ?? "12.1";
+    if (!isGrafanaProfile(profile)) {
+        throw new Error(`unknown Grafana profile "${profile}"; expected one of ${Object.keys(PROFILES).join(", ")}`);
+    }
+    const port = options.port ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port: ${port}`);
+    const maxTtl = options.apiKeyMaxSecondsToLive;
+    if (maxTtl !== undefined && !Number.isInteger(maxTtl)) {
+        throw new RangeError(`apiKeyMaxSecondsToLive must be an integer: ${maxTtl}`);
+    }
 
-  const clock = new Clock();
-  const grafana = new GrafanaState({ clock });
-  const arm = new ArmState({ clock });
-  const tokens = new EntraTokens({ clock });
-  const routes = new GrafanaRoutes({
-    state: grafana,
-    clock,
-    profile,
-    hideVersion: options.hideVersion ?? false,
-    // Grafana spells "no limit" as -1.
-    apiKeyMaxSecondsToLive: maxTtl === undefined || maxTtl < 0 ? undefined : maxTtl,
-    entra: { tokens, roleOf: (principalId) => arm.grafanaRole(principalId) },
-    gate: new ApiKeyGate({ arm, clock }),
-  });
-  // The port is known only once the server listens; ARM needs it for audiences, endpoint and URLs.
-  let origin = "";
-  const armRoutes = new ArmRoutes({ state: arm, tokens, origin: () => origin });
-  const faults = new FaultInjector();
-  // One array each for the emulator's lifetime: tests may hold on to `emulator.requests`.
-  const requests: RequestRecord[] = [];
-  const armRequests: ArmRequestRecord[] = [];
+    const clock = new Clock();
+    const grafana = new GrafanaState({ clock });
+    const arm = new ArmState({ clock });
+    const tokens = new EntraTokens({ clock });
+    const routes = new GrafanaRoutes({
+        state: grafana,
+        clock,
+        profile,
+        hideVersion: options.hideVersion ?? false,
+        // Grafana spells "no limit" as -1.
+        apiKeyMaxSecondsToLive: maxTtl === undefined || maxTtl < 0 ? undefined : maxTtl,
+        entra: { tokens, roleOf: (principalId) => arm.grafanaRole(principalId) },
+        gate: new ApiKeyGate({ arm, clock }),
+    });
+    // The port is known only once the server listens; ARM needs it for audiences, endpoint and URLs.
+    let origin = "";
+    const armRoutes = new ArmRoutes({ state: arm, tokens, origin: () => origin });
+    const faults = new FaultInjector();
+    // One array each for the emulator's lifetime: tests may hold on to `emulator.requests`.
+    const requests: RequestRecord[] = [];
+    const armRequests: ArmRequestRecord[] = [];
 
-  const state: Emulator["state"] = {
-    apiKeys: (orgId) =>
-      grafana.allLegacyKeys(orgId).map((k) => ({
-        id: k.id,
-        name: k.name,
-        role: k.role,
-        orgId: k.orgId,
-        expiresAt: k.expiresMs,
-      })),
-    serviceAccounts: (orgId) =>
-      grafana.allServiceAccounts(orgId).map(({ account, tokens }) => ({
-        id: account.id,
-        uid: account.uid,
-        name: account.name,
-        login: account.login,
-        role: account.role,
-        orgId: account.orgId,
-        isDisabled: account.isDisabled,
-        tokens: tokens.map((t) => ({ id: t.id, name: t.name, expiresAt: t.expiresMs })),
-      })),
-    deleteApiKey: (id) => grafana.removeLegacyKey(id),
-    deleteServiceAccount: (id) => grafana.removeServiceAccount(id),
-    deleteToken: (serviceAccountId, tokenId) => grafana.removeToken(serviceAccountId, tokenId),
-    migrateLegacyKeys: () => grafana.migrateLegacyKeys(),
-    secrets: () => grafana.issuedSecrets(),
-  };
+    const state: Emulator["state"] = {
+        apiKeys: (orgId) =>
+            grafana.allLegacyKeys(orgId).map((k) => ({
+                id: k.id,
+                name: k.name,
+                role: k.role,
+                orgId: k.orgId,
+                expiresAt: k.expiresMs,
+            })),
+        serviceAccounts: (orgId) =>
+            grafana.allServiceAccounts(orgId).map(({ account, tokens }) => ({
+                id: account.id,
+                uid: account.uid,
+                name: account.name,
+                login: account.login,
+                role: account.role,
+                orgId: account.orgId,
+                isDisabled: account.isDisabled,
+                tokens: tokens.map((t) => ({ id: t.id, name: t.name, expiresAt: t.expiresMs })),
+            })),
+        deleteApiKey: (id) => grafana.removeLegacyKey(id),
+        deleteServiceAccount: (id) => grafana.removeServiceAccount(id),
+        deleteToken: (serviceAccountId, tokenId) => grafana.removeToken(serviceAccountId, tokenId),
+        migrateLegacyKeys: () => grafana.migrateLegacyKeys(),
+        secrets: () => grafana.issuedSecrets(),
+    };
 
-  const reset = (): void => {
-    grafana.reset();
-    faults.reset();
-    requests.length = 0;
-    arm.reset();
-    armRequests.length = 0;
-    clock.resetToRealTime();
-  };
+    const reset = (): void => {
+        grafana.reset();
+        faults.reset();
+        requests.length = 0;
+        arm.reset();
+        armRequests.length = 0;
+        clock.resetToRealTime();
+    };
 
-  const clockHandle: Emulator["clock"] = {
-    now: () => clock.now(),
-    advance: (seconds) => clock.advance(seconds),
-    set: (ms) => clock.set(ms),
-  };
+    const clockHandle: Emulator["clock"] = {
+        now: () => clock.now(),
+        advance: (seconds) => clock.advance(seconds),
+        set: (ms) => clock.set(ms),
+    };
 
-  const issueToken = (opts: IssueTokenOptions): string => tokens.issue(opts).accessToken;
+    const issueToken = (opts: IssueTokenOptions): string => tokens.issue(opts).accessToken;
 
-  const server = await startServer({
-    port,
-    routes,
-    arm: armRoutes,
-    faults,
-    requests,
-    armRequests,
-    control: {
-      snapshot: () => ({ apiKeys: state.apiKeys(), serviceAccounts: state.serviceAccounts() }),
-      armSnapshot: () => arm.snapshot(),
-      issueToken: ({ resource, ...rest }) => tokens.issue({ audience: resource, ...rest }),
-      clock: clockHandle,
-      reset,
-    },
-  });
-  origin = server.url;
+    const server = await startServer({
+        port,
+        routes,
+        arm: armRoutes,
+        faults,
+        requests,
+        armRequests,
+        control: {
+            snapshot: () => ({ apiKeys: state.apiKeys(), serviceAccounts: state.serviceAccounts() }),
+            armSnapshot: () => arm.snapshot(),
+            issueToken: ({ resource, ...rest }) => tokens.issue({ audience: resource, ...rest }),
+            clock: clockHandle,
+            reset,
+        },
+    });
+    origin = server.url;
 
-  const workspaceOf = (id: string) => {
-    const workspace = arm.workspaceById(id);
-    if (!workspace) throw new Error(`no emulated workspace ${id}`);
-    return workspace;
-  };
+    const workspaceOf = (id: string) => {
+        const workspace = arm.workspaceById(id);
+        if (!workspace) throw new Error(`no emulated workspace ${id}`);
+        return workspace;
+    };
 
-  const armHandle: Emulator["arm"] = {
-    addWorkspace: (spec) => arm.addWorkspace(spec).id,
-    workspace: (id) => workspaceResource(workspaceOf(id), origin),
-    setApiKey: (id, value) => arm.setApiKey(workspaceOf(id), value),
-    setPatchBehaviour: (id, behaviour) => arm.setPatchBehaviour(workspaceOf(id), behaviour),
-    denyPrincipal: (principalId) => arm.denyPrincipal(principalId),
-    patches: arm.patches,
-    requests: armRequests,
-    get retryAfterSeconds() {
-      return arm.retryAfterSeconds;
-    },
-    set retryAfterSeconds(seconds: number) {
-      arm.retryAfterSeconds = seconds;
-    },
-    get justEnabledWindowMs() {
-      return arm.justEnabledWindowMs;
-    },
-    set justEnabledWindowMs(ms: number) {
-      arm.justEnabledWindowMs = ms;
-    },
-  };
+    const armHandle: Emulator["arm"] = {
+        addWorkspace: (spec) => arm.addWorkspace(spec).id,
+        workspace: (id) => workspaceResource(workspaceOf(id), origin),
+        setApiKey: (id, value) => arm.setApiKey(workspaceOf(id), value),
+        setPatchBehaviour: (id, behaviour) => arm.setPatchBehaviour(workspaceOf(id), behaviour),
+        denyPrincipal: (principalId) => arm.denyPrincipal(principalId),
+        patches: arm.patches,
+        requests: armRequests,
+        get retryAfterSeconds() {
+            return arm.retryAfterSeconds;
+        },
+        set retryAfterSeconds(seconds: number) {
+            arm.retryAfterSeconds = seconds;
+        },
+        get justEnabledWindowMs() {
+            return arm.justEnabledWindowMs;
+        },
+        set justEnabledWindowMs(ms: number) {
+            arm.justEnabledWindowMs = ms;
+        },
+    };
 
-  return {
-    url: server.url,
-    profile,
-    credentials: { ...grafana.credentials },
-    clock: clockHandle,
-    faults: {
-      failNext: (count, status, opts) => faults.failNext(count, status, opts),
-      dropNext: (count, opts) => faults.dropNext(count, opts),
-      setLatency: (ms) => faults.setLatency(ms),
-      reset: () => faults.reset(),
-    },
-    requests,
-    arm: armHandle,
-    entra: {
-      issueToken,
-      setGrafanaRole: (principalId, role) => arm.setGrafanaRole(principalId, role),
-    },
-    state,
-    reset,
-    close: () => server.close(),
-  };
+    return {
+        url: server.url,
+        profile,
+        credentials: { ...grafana.credentials },
+        clock: clockHandle,
+        faults: {
+            failNext: (count, status, opts) => faults.failNext(count, status, opts),
+            dropNext: (count, opts) => faults.dropNext(count, opts),
+            setLatency: (ms) => faults.setLatency(ms),
+            reset: () => faults.reset(),
+        },
+        requests,
+        arm: armHandle,
+        entra: {
+            issueToken,
+            setGrafanaRole: (principalId, role) => arm.setGrafanaRole(principalId, role),
+        },
+        state,
+        reset,
+        close: () => server.close(),
+    };
 }

@@ -9,60 +9,60 @@ const USAGE = `usage: node build/test/emulator/main.js [--profile ${Object.keys(
                                           [--hide-version] [--api-key-max-seconds-to-live N]`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      profile: { type: "string", default: "12.1" },
-      port: { type: "string", default: "3000" },
-      "hide-version": { type: "boolean", default: false },
-      "api-key-max-seconds-to-live": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  const port = Number(values.port);
-  const maxTtlText = values["api-key-max-seconds-to-live"];
-  const maxTtl = maxTtlText === undefined ? undefined : Number(maxTtlText);
-  const emulator = await startEmulator({
-    profile: values.profile as GrafanaProfile,
-    port,
-    hideVersion: values["hide-version"],
-    apiKeyMaxSecondsToLive: maxTtl,
-  });
+    const { values } = parseArgs({
+        options: {
+            profile: { type: "string", default: "12.1" },
+            port: { type: "string", default: "3000" },
+            "hide-version": { type: "boolean", default: false },
+            "api-key-max-seconds-to-live": { type: "string" },
+            help: { type: "boolean", short: "h", default: false },
+        },
+        strict: true,
+    });
+    if (values.help) {
+        console.log(USAGE);
+        return;
+    }
+    const port = Number(values.port);
+    const maxTtlText = values["api-key-max-seconds-to-live"];
+    const maxTtl = maxTtlText === undefined ? undefined : Number(maxTtlText);
+    const emulator = await startEmulator({
+        profile: values.profile as GrafanaProfile,
+        port,
+        hideVersion: values["hide-version"],
+        apiKeyMaxSecondsToLive: maxTtl,
+    });
 
-  const c = emulator.credentials;
-  console.log(`Grafana emulator listening on ${emulator.url}`);
-  console.log(`profile ${emulator.profile} (reports version ${PROFILES[emulator.profile].version})`);
-  console.log("identities (orgs 1 and 2; tokens org 1 only):");
-  console.log(`  Admin   basic ${c.adminBasic}   bearer ${c.adminToken}`);
-  console.log(`  Editor  basic ${c.editorBasic} bearer ${c.editorToken}`);
-  console.log(`  Viewer  basic ${c.viewerBasic} bearer ${c.viewerToken}`);
-  console.log(`ARM (Microsoft.Dashboard/grafana) on the same port under ${emulator.url}/subscriptions/`);
-  console.log(`control: GET ${emulator.url}/__emulator/{state,arm/state},`);
-  console.log("         POST /__emulator/{clock,faults,reset,entra/token}");
+    const c = emulator.credentials;
+    console.log(`Grafana emulator listening on ${emulator.url}`);
+    console.log(`profile ${emulator.profile} (reports version ${PROFILES[emulator.profile].version})`);
+    console.log("identities (orgs 1 and 2; tokens org 1 only):");
+    console.log(`  Admin   basic ${c.adminBasic}   bearer ${c.adminToken}`);
+    console.log(`  Editor  basic ${c.editorBasic} bearer ${c.editorToken}`);
+    console.log(`  Viewer  basic ${c.viewerBasic} bearer ${c.viewerToken}`);
+    console.log(`ARM (Microsoft.Dashboard/grafana) on the same port under ${emulator.url}/subscriptions/`);
+    console.log(`control: GET ${emulator.url}/__emulator/{state,arm/state},`);
+    console.log("         POST /__emulator/{clock,faults,reset,entra/token}");
 
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    console.log(`${signal}: shutting down`);
-    emulator.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+    let closing = false;
+    const shutdown = (signal: string): void => {
+        if (closing) return;
+        closing = true;
+        console.log(`${signal}: shutting down`);
+        emulator.close().then(
+            () => process.exit(0),
+            (err: unknown) => {
+                console.error(err);
+                process.exit(1);
+            },
+        );
+    };
+    process.on("SIGINT", () => shutdown("SIGINT"));
+    process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  console.error(USAGE);
-  process.exit(1);
+    console.error(err instanceof Error ? err.message : err);
+    console.error(USAGE);
+    process.exit(1);
 });

@@ -13,51 +13,51 @@ import { armFaultBody, grafanaFaultBody, type FaultAction, type FaultInjector } 
 import type { GrafanaRequest, GrafanaResponse, GrafanaRoutes } from "./grafanaRoutes";
 
 export interface RequestRecord {
-  method: string;
-  /** Pathname only; the query string is not part of it. */
-  path: string;
-  status: number | "dropped";
-  orgId: number;
+    method: string;
+    /** Pathname only; the query string is not part of it. */
+    path: string;
+    status: number | "dropped";
+    orgId: number;
 }
 
 export interface ArmRequestRecord {
-  method: string;
-  /** Pathname only, as the client spelled it. */
-  path: string;
-  /** The api-version query parameter; null when absent. */
-  apiVersion: string | null;
-  status: number | "dropped";
+    method: string;
+    /** Pathname only, as the client spelled it. */
+    path: string;
+    /** The api-version query parameter; null when absent. */
+    apiVersion: string | null;
+    status: number | "dropped";
 }
 
 export interface TokenRequest {
-  resource: string;
-  principalId?: string;
-  tenantId?: string;
-  expiresInSeconds?: number;
+    resource: string;
+    principalId?: string;
+    tenantId?: string;
+    expiresInSeconds?: number;
 }
 
 /** What the control endpoints may touch; supplied by index.ts. */
 export interface ControlPlane {
-  snapshot(): unknown;
-  armSnapshot(): unknown;
-  issueToken(request: TokenRequest): IssuedToken;
-  clock: { now(): number; advance(seconds: number): void; set(ms: number): void };
-  reset(): void;
+    snapshot(): unknown;
+    armSnapshot(): unknown;
+    issueToken(request: TokenRequest): IssuedToken;
+    clock: { now(): number; advance(seconds: number): void; set(ms: number): void };
+    reset(): void;
 }
 
 export interface ServerOptions {
-  port: number;
-  routes: GrafanaRoutes;
-  arm: ArmRoutes;
-  faults: FaultInjector;
-  requests: RequestRecord[];
-  armRequests: ArmRequestRecord[];
-  control: ControlPlane;
+    port: number;
+    routes: GrafanaRoutes;
+    arm: ArmRoutes;
+    faults: FaultInjector;
+    requests: RequestRecord[];
+    armRequests: ArmRequestRecord[];
+    control: ControlPlane;
 }
 
 export interface RunningServer {
-  readonly url: string;
-  close(): Promise<void>;
+    readonly url: string;
+    close(): Promise<void>;
 }
 
 const CONTROL_PREFIX = "/__emulator/";
@@ -65,254 +65,245 @@ const CONTROL_PREFIX = "/__emulator/";
 const MAX_BODY_BYTES = 1 << 20;
 
 const FailSpec = z.object({
-  count: z.number().int().min(0),
-  status: z.number().int().min(100).max(599),
-  method: z.string().optional(),
-  path: z.string().optional(),
-  /** JSON cannot carry a RegExp, so a pattern comes as its source text. */
-  pathPattern: z.string().optional(),
-  afterActing: z.boolean().optional(),
-  retryAfterSeconds: z.number().min(0).optional(),
-  body: z.unknown().optional(),
+    count: z.number().int().min(0),
+    status: z.number().int().min(100).max(599),
+    method: z.string().optional(),
+    path: z.string().optional(),
+    /** JSON cannot carry a RegExp, so a pattern comes as its source text. */
+    pathPattern: z.string().optional(),
+    afterActing: z.boolean().optional(),
+    retryAfterSeconds: z.number().min(0).optional(),
+    body: z.unknown().optional(),
 });
 
 const DropSpec = FailSpec.omit({ status: true, retryAfterSeconds: true, body: true });
 
 const FaultsBody = z.object({
-  failNext: FailSpec.optional(),
-  dropNext: DropSpec.optional(),
-  latencyMs: z.number().min(0).optional(),
-  reset: z.boolean().optional(),
+    failNext: FailSpec.optional(),
+    dropNext: DropSpec.optional(),
+    latencyMs: z.number().min(0).optional(),
+    reset: z.boolean().optional(),
 });
 
 const ClockBody = z.object({
-  advanceSeconds: z.number().optional(),
-  setMs: z.number().optional(),
+    advanceSeconds: z.number().optional(),
+    setMs: z.number().optional(),
 });
 
 const TokenBody = z.object({
-  resource: z.string().min(1),
-  principalId: z.string().min(1).optional(),
-  tenantId: z.string().min(1).optional(),
-  expiresInSeconds: z.number().optional(),
+    resource: z.string().min(1),
+    principalId: z.string().min(1).optional(),
+    tenantId: z.string().min(1).optional(),
+    expiresInSeconds: z.number().optional(),
 });
 
 type Outcome = { kind: "respond"; response: GrafanaResponse } | { kind: "drop" };
 
 /** One side of the emulated service (Grafana or ARM), as the fault-aware request loop sees it. */
 interface Surface {
-  /** The real handling; skipped when a fault answers before acting. */
-  act(): GrafanaResponse;
-  /** Body of a fault that names none, in this side's error shape. */
-  faultBody(status: number): unknown;
-  log(status: number | "dropped"): void;
+    /** The real handling; skipped when a fault answers before acting. */
+    act(): GrafanaResponse;
+    /** Body of a fault that names none, in this side's error shape. */
+    faultBody(status: number): unknown;
+    log(status: number | "dropped"): void;
 }
 
 export function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { routes, faults, requests, armRequests, control } = options;
-  // Latency timers are tracked so close() does not leave a test runner waiting on them.
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
+    const { routes, faults, requests, armRequests, control } = options;
+    // Latency timers are tracked so close() does not leave a test runner waiting on them.
+    const timers = new Set<NodeJS.Timeout>();
+    const sleep = (ms: number): Promise<void> =>
+        new Promise((resolve) => {
+            const timer = setTimeout(() => {
+                timers.delete(timer);
+                resolve();
+            }, ms);
+            timers.add(timer);
+        });
+
+    async function serve(req: IncomingMessage, res: ServerResponse, request: GrafanaRequest, surface: Surface): Promise<void> {
+        const fault = faults.take(request.method, request.pathname);
+        let outcome: Outcome;
+        if (fault && !fault.afterActing) {
+            outcome = faultOutcome(fault, surface);
+        } else {
+            const response = surface.act();
+            outcome = fault ? faultOutcome(fault, surface) : { kind: "respond", response };
+        }
+        // Logged when the outcome is decided, so the log order is the order in which state changed.
+        surface.log(outcome.kind === "drop" ? "dropped" : outcome.response.status);
+        if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+        if (outcome.kind === "drop") {
+            req.socket.destroy();
+            return;
+        }
+        send(res, outcome.response);
+    }
+
+    function grafanaSurface(greq: GrafanaRequest): Surface {
+        // Known once the routes ran; a request a fault answers first is attributed without side effects.
+        let orgId: number | undefined;
+        return {
+            act: () => {
+                const routed = routes.handle(greq);
+                orgId = routed.orgId;
+                return routed.response;
+            },
+            faultBody: grafanaFaultBody,
+            log: (status) => requests.push({ method: greq.method, path: greq.pathname, status, orgId: orgId ?? routes.orgOf(greq) }),
+        };
+    }
+
+    function armSurface(areq: GrafanaRequest): Surface {
+        return {
+            act: () => options.arm.handle(areq),
+            faultBody: armFaultBody,
+            log: (status) =>
+                armRequests.push({
+                    method: areq.method,
+                    path: areq.pathname,
+                    apiVersion: areq.query.get("api-version"),
+                    status,
+                }),
+        };
+    }
+
+    function handleControl(res: ServerResponse, method: string, pathname: string, body: Buffer): void {
+        const route = `${method} ${pathname}`;
+        if (route === "GET /__emulator/state") return send(res, { status: 200, body: control.snapshot() });
+        if (route === "GET /__emulator/requests") return send(res, { status: 200, body: requests });
+        if (route === "GET /__emulator/arm/state") return send(res, { status: 200, body: control.armSnapshot() });
+        if (route === "POST /__emulator/entra/token") {
+            const parsed = parseControlBody(TokenBody, body);
+            if (!parsed) return send(res, { status: 400, body: { message: "expected {resource, principalId?, tenantId?}" } });
+            try {
+                return send(res, { status: 200, body: control.issueToken(parsed) });
+            } catch (err) {
+                return send(res, { status: 400, body: { message: (err as Error).message } });
+            }
+        }
+        if (route === "POST /__emulator/reset") {
+            control.reset();
+            return send(res, { status: 200, body: { message: "reset" } });
+        }
+        if (route === "POST /__emulator/clock") {
+            const parsed = parseControlBody(ClockBody, body);
+            if (!parsed) return send(res, { status: 400, body: { message: "expected {advanceSeconds} or {setMs}" } });
+            if (parsed.setMs !== undefined) control.clock.set(parsed.setMs);
+            if (parsed.advanceSeconds !== undefined) control.clock.advance(parsed.advanceSeconds);
+            return send(res, { status: 200, body: { now: control.clock.now() } });
+        }
+        if (route === "POST /__emulator/faults") {
+            const parsed = parseControlBody(FaultsBody, body);
+            if (!parsed) {
+                return send(res, { status: 400, body: { message: "expected {failNext}, {dropNext}, {latencyMs} or {reset}" } });
+            }
+            try {
+                if (parsed.reset) faults.reset();
+                if (parsed.failNext) {
+                    const { count, status, ...rest } = parsed.failNext;
+                    faults.failNext(count, status, { ...rest, path: pathOf(rest) });
+                }
+                if (parsed.dropNext) faults.dropNext(parsed.dropNext.count, { ...parsed.dropNext, path: pathOf(parsed.dropNext) });
+                if (parsed.latencyMs !== undefined) faults.setLatency(parsed.latencyMs);
+            } catch (err) {
+                return send(res, { status: 400, body: { message: (err as Error).message } });
+            }
+            return send(res, { status: 200, body: { message: "fault registered" } });
+        }
+        send(res, { status: 404, body: { message: "Not found" } });
+    }
+
+    const server = createServer((req, res) => {
+        void (async () => {
+            const method = (req.method ?? "GET").toUpperCase();
+            const rawUrl = req.url ?? "/";
+            const q = rawUrl.indexOf("?");
+            // Split by hand: new URL() would read "//x" as a host name.
+            const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
+            const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
+            try {
+                const body = await readBody(req);
+                if (body === undefined) return send(res, { status: 413, body: { message: "Request Entity Too Large" } });
+                if (pathname.startsWith(CONTROL_PREFIX)) return handleControl(res, method, pathname, body);
+                const request: GrafanaRequest = { method, pathname, query, headers: req.headers, body };
+                await serve(req, res, request, isArmPath(pathname) ? armSurface(request) : grafanaSurface(request));
+            } catch (err) {
+                if (!res.headersSent && !res.destroyed) {
+                    send(res, { status: 500, body: { message: "Internal Server Error", error: String(err) } });
+                }
+            }
+        })();
     });
 
-  async function serve(
-    req: IncomingMessage,
-    res: ServerResponse,
-    request: GrafanaRequest,
-    surface: Surface,
-  ): Promise<void> {
-    const fault = faults.take(request.method, request.pathname);
-    let outcome: Outcome;
-    if (fault && !fault.afterActing) {
-      outcome = faultOutcome(fault, surface);
-    } else {
-      const response = surface.act();
-      outcome = fault ? faultOutcome(fault, surface) : { kind: "respond", response };
-    }
-    // Logged when the outcome is decided, so the log order is the order in which state changed.
-    surface.log(outcome.kind === "drop" ? "dropped" : outcome.response.status);
-    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    if (outcome.kind === "drop") {
-      req.socket.destroy();
-      return;
-    }
-    send(res, outcome.response);
-  }
-
-  function grafanaSurface(greq: GrafanaRequest): Surface {
-    // Known once the routes ran; a request a fault answers first is attributed without side effects.
-    let orgId: number | undefined;
-    return {
-      act: () => {
-        const routed = routes.handle(greq);
-        orgId = routed.orgId;
-        return routed.response;
-      },
-      faultBody: grafanaFaultBody,
-      log: (status) =>
-        requests.push({ method: greq.method, path: greq.pathname, status, orgId: orgId ?? routes.orgOf(greq) }),
-    };
-  }
-
-  function armSurface(areq: GrafanaRequest): Surface {
-    return {
-      act: () => options.arm.handle(areq),
-      faultBody: armFaultBody,
-      log: (status) =>
-        armRequests.push({
-          method: areq.method,
-          path: areq.pathname,
-          apiVersion: areq.query.get("api-version"),
-          status,
-        }),
-    };
-  }
-
-  function handleControl(res: ServerResponse, method: string, pathname: string, body: Buffer): void {
-    const route = `${method} ${pathname}`;
-    if (route === "GET /__emulator/state") return send(res, { status: 200, body: control.snapshot() });
-    if (route === "GET /__emulator/requests") return send(res, { status: 200, body: requests });
-    if (route === "GET /__emulator/arm/state") return send(res, { status: 200, body: control.armSnapshot() });
-    if (route === "POST /__emulator/entra/token") {
-      const parsed = parseControlBody(TokenBody, body);
-      if (!parsed) return send(res, { status: 400, body: { message: "expected {resource, principalId?, tenantId?}" } });
-      try {
-        return send(res, { status: 200, body: control.issueToken(parsed) });
-      } catch (err) {
-        return send(res, { status: 400, body: { message: (err as Error).message } });
-      }
-    }
-    if (route === "POST /__emulator/reset") {
-      control.reset();
-      return send(res, { status: 200, body: { message: "reset" } });
-    }
-    if (route === "POST /__emulator/clock") {
-      const parsed = parseControlBody(ClockBody, body);
-      if (!parsed) return send(res, { status: 400, body: { message: "expected {advanceSeconds} or {setMs}" } });
-      if (parsed.setMs !== undefined) control.clock.set(parsed.setMs);
-      if (parsed.advanceSeconds !== undefined) control.clock.advance(parsed.advanceSeconds);
-      return send(res, { status: 200, body: { now: control.clock.now() } });
-    }
-    if (route === "POST /__emulator/faults") {
-      const parsed = parseControlBody(FaultsBody, body);
-      if (!parsed) {
-        return send(res, { status: 400, body: { message: "expected {failNext}, {dropNext}, {latencyMs} or {reset}" } });
-      }
-      try {
-        if (parsed.reset) faults.reset();
-        if (parsed.failNext) {
-          const { count, status, ...rest } = parsed.failNext;
-          faults.failNext(count, status, { ...rest, path: pathOf(rest) });
-        }
-        if (parsed.dropNext) faults.dropNext(parsed.dropNext.count, { ...parsed.dropNext, path: pathOf(parsed.dropNext) });
-        if (parsed.latencyMs !== undefined) faults.setLatency(parsed.latencyMs);
-      } catch (err) {
-        return send(res, { status: 400, body: { message: (err as Error).message } });
-      }
-      return send(res, { status: 200, body: { message: "fault registered" } });
-    }
-    send(res, { status: 404, body: { message: "Not found" } });
-  }
-
-  const server = createServer((req, res) => {
-    void (async () => {
-      const method = (req.method ?? "GET").toUpperCase();
-      const rawUrl = req.url ?? "/";
-      const q = rawUrl.indexOf("?");
-      // Split by hand: new URL() would read "//x" as a host name.
-      const pathname = q < 0 ? rawUrl : rawUrl.slice(0, q);
-      const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
-      try {
-        const body = await readBody(req);
-        if (body === undefined) return send(res, { status: 413, body: { message: "Request Entity Too Large" } });
-        if (pathname.startsWith(CONTROL_PREFIX)) return handleControl(res, method, pathname, body);
-        const request: GrafanaRequest = { method, pathname, query, headers: req.headers, body };
-        await serve(req, res, request, isArmPath(pathname) ? armSurface(request) : grafanaSurface(request));
-      } catch (err) {
-        if (!res.headersSent && !res.destroyed) {
-          send(res, { status: 500, body: { message: "Internal Server Error", error: String(err) } });
-        }
-      }
-    })();
-  });
-
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, "127.0.0.1", () => {
-      server.off("error", reject);
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            for (const timer of timers) clearTimeout(timer);
-            timers.clear();
-            server.close((err) => (err ? fail(err) : done()));
-            // Keep-alive sockets would otherwise hold close() open until they time out.
-            server.closeAllConnections();
-          }),
-      });
+    return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port, "127.0.0.1", () => {
+            server.off("error", reject);
+            const { port } = server.address() as AddressInfo;
+            resolve({
+                url: `http://127.0.0.1:${port}`,
+                close: () =>
+                    new Promise<void>((done, fail) => {
+                        for (const timer of timers) clearTimeout(timer);
+                        timers.clear();
+                        server.close((err) => (err ? fail(err) : done()));
+                        // Keep-alive sockets would otherwise hold close() open until they time out.
+                        server.closeAllConnections();
+                    }),
+            });
+        });
     });
-  });
 }
 
 function faultOutcome(fault: FaultAction, surface: Surface): Outcome {
-  if (fault.kind === "drop") return { kind: "drop" };
-  const body = fault.body === undefined ? surface.faultBody(fault.status) : fault.body;
-  return { kind: "respond", response: { status: fault.status, body, headers: fault.headers } };
+    if (fault.kind === "drop") return { kind: "drop" };
+    const body = fault.body === undefined ? surface.faultBody(fault.status) : fault.body;
+    return { kind: "respond", response: { status: fault.status, body, headers: fault.headers } };
 }
 
 function pathOf(spec: { path?: string; pathPattern?: string }): string | RegExp | undefined {
-  return spec.pathPattern !== undefined ? new RegExp(spec.pathPattern) : spec.path;
+    return spec.pathPattern !== undefined ? new RegExp(spec.pathPattern) : spec.path;
 }
 
 /** An undefined body means none at all (ARM's 202 while an operation runs, a 204). */
 function send(res: ServerResponse, response: GrafanaResponse): void {
-  if (res.destroyed) return;
-  if (response.body === undefined) {
-    res.writeHead(response.status, { "Content-Length": 0, ...response.headers });
-    res.end();
-    return;
-  }
-  const payload = JSON.stringify(response.body);
-  res.writeHead(response.status, {
-    "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(payload),
-    ...response.headers,
-  });
-  res.end(payload);
+    if (res.destroyed) return;
+    if (response.body === undefined) {
+        res.writeHead(response.status, { "Content-Length": 0, ...response.headers });
+        res.end();
+        return;
+    }
+    const payload = JSON.stringify(response.body);
+    res.writeHead(response.status, {
+        "Content-Type": "application/json",
+        "Content-Length": Buffer.byteLength(payload),
+        ...response.headers,
+    });
+    res.end(payload);
 }
 
 /** The whole body, or undefined when it is too large to be a real client's. */
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let tooLarge = false;
+        req.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) tooLarge = true;
+            else chunks.push(chunk);
+        });
+        req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+        req.on("error", reject);
     });
-    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
-function parseControlBody<Shape extends z.ZodRawShape>(
-  schema: z.ZodObject<Shape>,
-  raw: Buffer,
-): z.output<z.ZodObject<Shape>> | undefined {
-  try {
-    const result = schema.safeParse(raw.length === 0 ? {} : JSON.parse(raw.toString("utf8")));
-    return result.success ? result.data : undefined;
-  } catch {
-    return undefined;
-  }
+function parseControlBody<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, raw: Buffer): z.output<z.ZodObject<Shape>> | undefined {
+    try {
+        const result = schema.safeParse(raw.length === 0 ? {} : JSON.parse(raw.toString("utf8")));
+        return result.success ? result.data : undefined;
+    } catch {
+        return undefined;
+    }
 }

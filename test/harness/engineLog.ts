@@ -41,7 +41,9 @@ export class EngineLogServer {
             requirePulumiVersion: unimplemented,
         });
         const port = await new Promise<number>((resolve, reject) =>
-            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+                error ? reject(error) : resolve(bound),
+            ),
         );
         started = new EngineLogServer(server, `127.0.0.1:${port}`);
         return started;
@@ -57,7 +59,8 @@ export class EngineLogServer {
         for (;;) {
             const found = this.messages(severity).find((message) => pattern.test(message));
             if (found !== undefined) return found;
-            if (Date.now() > deadline) throw new Error(`no ${severity} message matching ${pattern} within ${timeoutMs} ms; got ${JSON.stringify(this.entries)}`);
+            if (Date.now() > deadline)
+                throw new Error(`no ${severity} message matching ${pattern} within ${timeoutMs} ms; got ${JSON.stringify(this.entries)}`);
             await new Promise((resolve) => setTimeout(resolve, 20));
         }
     }
@@ -66,4 +69,3 @@ export class EngineLogServer {
         return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
     }
 }
-

@@ -57,10 +57,8 @@ export class DynamicProviderHost {
         options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string; nodeArgs?: string[] } = {},
     ): Promise<DynamicProviderHost> {
         const { child, port } = await spawnHost(options);
-        const client = new providerGrpc.ResourceProviderClient(
-            `127.0.0.1:${port}`,
-            grpc.credentials.createInsecure(),
-        ) as grpc.Client & Record<string, Function>;
+        const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client &
+            Record<string, Function>;
         return new DynamicProviderHost(child, client);
     }
 
@@ -177,11 +175,15 @@ export class DynamicProviderHost {
 export async function spawnHost(
     options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string; nodeArgs?: string[] } = {},
 ): Promise<{ child: ChildProcess; port: number }> {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.hostScript ?? HOST_SCRIPT, options.engineAddress ?? "127.0.0.1:1"], {
-        cwd: options.cwd ?? REPO_ROOT,
-        env: options.env ?? process.env,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+        process.execPath,
+        [...(options.nodeArgs ?? []), options.hostScript ?? HOST_SCRIPT, options.engineAddress ?? "127.0.0.1:1"],
+        {
+            cwd: options.cwd ?? REPO_ROOT,
+            env: options.env ?? process.env,
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    );
     const port = await new Promise<number>((resolve, reject) => {
         let firstLine = "";
         let errors = "";

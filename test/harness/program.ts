@@ -20,11 +20,7 @@ interface RegisterRequest {
     getAdditionalsecretoutputsList(): string[];
 }
 
-export async function register(
-    program: () => pulumi.CustomResource[],
-    project = "demo",
-    stack = "dev",
-): Promise<Registration[]> {
+export async function register(program: () => pulumi.CustomResource[], project = "demo", stack = "dev"): Promise<Registration[]> {
     const inputsByName = new Map<string, { type: string; inputs: Props }>();
     const secretOutputsByName = new Map<string, string[]>();
     pulumi.runtime.setMocks(

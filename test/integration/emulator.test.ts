@@ -6,239 +6,239 @@ import { crc32 } from "node:zlib";
 import { startEmulator, type Emulator, type GrafanaProfile } from "../emulator";
 
 interface Reply {
-  status: number;
-  headers: Headers;
-  body: any; // assertions reach into arbitrary JSON
+    status: number;
+    headers: Headers;
+    body: any; // assertions reach into arbitrary JSON
 }
 
 interface CallOptions {
-  /** A full Authorization header value; default: admin basic auth. null sends none. */
-  auth?: string | null;
-  body?: unknown;
-  org?: number;
+    /** A full Authorization header value; default: admin basic auth. null sends none. */
+    auth?: string | null;
+    body?: unknown;
+    org?: number;
 }
 
 const basic = (userPass: string): string => `Basic ${Buffer.from(userPass).toString("base64")}`;
 const bearer = (key: string): string => `Bearer ${key}`;
 
 function client(emulator: () => Emulator) {
-  return async (method: string, path: string, options: CallOptions = {}): Promise<Reply> => {
-    const headers: Record<string, string> = {};
-    const auth = options.auth === undefined ? basic(emulator().credentials.adminBasic) : options.auth;
-    if (auth !== null) headers.Authorization = auth;
-    if (options.org !== undefined) headers["X-Grafana-Org-Id"] = String(options.org);
-    if (options.body !== undefined) headers["Content-Type"] = "application/json";
-    const res = await fetch(emulator().url + path, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text === "" ? undefined : JSON.parse(text) };
-  };
+    return async (method: string, path: string, options: CallOptions = {}): Promise<Reply> => {
+        const headers: Record<string, string> = {};
+        const auth = options.auth === undefined ? basic(emulator().credentials.adminBasic) : options.auth;
+        if (auth !== null) headers.Authorization = auth;
+        if (options.org !== undefined) headers["X-Grafana-Org-Id"] = String(options.org);
+        if (options.body !== undefined) headers["Content-Type"] = "application/json";
+        const res = await fetch(emulator().url + path, {
+            method,
+            headers,
+            body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        });
+        const text = await res.text();
+        return { status: res.status, headers: res.headers, body: text === "" ? undefined : JSON.parse(text) };
+    };
 }
 
 const profiles: Array<{ profile: GrafanaProfile; version: string; legacyCreate: number; legacyList: number }> = [
-  { profile: "10.4", version: "10.4.3", legacyCreate: 200, legacyList: 200 },
-  { profile: "11.3", version: "11.3.1", legacyCreate: 410, legacyList: 200 },
-  { profile: "12.1", version: "12.1.0-16426244399", legacyCreate: 404, legacyList: 404 },
+    { profile: "10.4", version: "10.4.3", legacyCreate: 200, legacyList: 200 },
+    { profile: "11.3", version: "11.3.1", legacyCreate: 410, legacyList: 200 },
+    { profile: "12.1", version: "12.1.0-16426244399", legacyCreate: 404, legacyList: 404 },
 ];
 
 describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacyCreate, legacyList }) => {
-  let emulator: Emulator;
-  const call = client(() => emulator);
-  const createSa = (name: string, extra: Record<string, unknown> = {}, org?: number) =>
-    call("POST", "/api/serviceaccounts", { body: { name, role: "Admin", isDisabled: false, ...extra }, org });
+    let emulator: Emulator;
+    const call = client(() => emulator);
+    const createSa = (name: string, extra: Record<string, unknown> = {}, org?: number) =>
+        call("POST", "/api/serviceaccounts", { body: { name, role: "Admin", isDisabled: false, ...extra }, org });
 
-  beforeAll(async () => {
-    emulator = await startEmulator({ profile });
-  });
-  afterAll(async () => {
-    await emulator.close();
-  });
-  beforeEach(() => emulator.reset());
-
-  test("GET /api/health reports the profile's version without auth", async () => {
-    const reply = await call("GET", "/api/health", { auth: null });
-    expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ commit: "abc1234", database: "ok", version });
-    expect(reply.headers.get("content-type")).toBe("application/json");
-  });
-
-  test(`legacy POST /api/auth/keys answers ${legacyCreate}, GET answers ${legacyList}`, async () => {
-    const reply = await call("POST", "/api/auth/keys", { body: { name: "legacy", role: "Viewer", secondsToLive: 0 } });
-    expect(reply.status).toBe(legacyCreate);
-    if (legacyCreate === 200) {
-      expect(reply.body).toEqual({ id: expect.any(Number), name: "legacy", key: expect.stringMatching(/^eyJr/) });
-      const decoded = JSON.parse(Buffer.from(reply.body.key, "base64").toString("utf8"));
-      expect(decoded).toEqual({ k: expect.stringMatching(/^[A-Za-z0-9]{32}$/), n: "legacy", id: 1 });
-      expect((await call("GET", "/api/dashboards/home", { auth: bearer(reply.body.key) })).status).toBe(200);
-    } else if (legacyCreate === 410) {
-      expect(reply.body).toEqual({
-        message:
-          "this endpoint has been removed, please use POST /api/serviceaccounts and POST /api/serviceaccounts/{id}/tokens instead",
-      });
-    } else {
-      expect(reply.body).toEqual({ message: "Not found" });
-    }
-    expect(emulator.state.apiKeys()).toHaveLength(legacyCreate === 200 ? 1 : 0);
-    expect((await call("GET", "/api/auth/keys?includeExpired=true")).status).toBe(legacyList);
-  });
-
-  // Only 10.4 still creates legacy keys; the other profiles have no such test rather than a skipped one.
-  if (profile === "10.4") test("a duplicate legacy key name in the org is 409", async () => {
-    expect((await call("POST", "/api/auth/keys", { body: { name: "dup", role: "Viewer" } })).status).toBe(200);
-    const again = await call("POST", "/api/auth/keys", { body: { name: "dup", role: "Admin" } });
-    expect(again.status).toBe(409);
-    expect(again.body).toEqual({ message: "API key, organization ID and name must be unique" });
-  });
-
-  test("service account names are unique per org, case-insensitively (400)", async () => {
-    const created = await createSa("Deploy Bot");
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: "Deploy Bot", orgId: 1, role: "Admin", isDisabled: false, tokens: 0 });
-    const dup = await createSa("deploy bot");
-    expect(dup.status).toBe(400);
-    expect(dup.body).toEqual({
-      message: "service account already exists",
-      messageId: "serviceaccounts.ErrAlreadyExists",
-      statusCode: 400,
-      traceID: "",
+    beforeAll(async () => {
+        emulator = await startEmulator({ profile });
     });
-    expect(emulator.state.serviceAccounts()).toHaveLength(1);
-  });
-
-  test("token names are unique across the whole org (400 ErrTokenAlreadyExists)", async () => {
-    const a = (await createSa("a")).body.id;
-    const b = (await createSa("b")).body.id;
-    expect((await call("POST", `/api/serviceaccounts/${a}/tokens`, { body: { name: "ci" } })).status).toBe(200);
-    const dup = await call("POST", `/api/serviceaccounts/${b}/tokens`, { body: { name: "ci", secondsToLive: 60 } });
-    expect(dup.status).toBe(400);
-    expect(dup.body).toMatchObject({
-      messageId: "serviceaccounts.ErrTokenAlreadyExists",
-      message: "service account token with given name already exists in the organization",
+    afterAll(async () => {
+        await emulator.close();
     });
-  });
+    beforeEach(() => emulator.reset());
 
-  test("a service-account token is glsa_<32 alnum>_<crc32 LE hex> and acts as its account", async () => {
-    const id = (await createSa("fmt", { role: "Viewer" })).body.id;
-    const reply = await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "t", secondsToLive: 0 } });
-    expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ id: expect.any(Number), name: "t", key: expect.any(String) });
-    const match = /^glsa_([A-Za-z0-9]{32})_([0-9a-f]{8})$/.exec(reply.body.key);
-    expect(match).not.toBeNull();
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32LE(crc32(`glsa_${match![1]}`) >>> 0);
-    expect(match![2]).toBe(crc.toString("hex"));
-    expect(emulator.state.secrets()).toContain(reply.body.key);
-
-    const key = bearer(reply.body.key);
-    expect((await call("GET", "/api/dashboards/home", { auth: key })).body).toEqual({
-      dashboard: { title: "Home" },
-      meta: { isHome: true },
+    test("GET /api/health reports the profile's version without auth", async () => {
+        const reply = await call("GET", "/api/health", { auth: null });
+        expect(reply.status).toBe(200);
+        expect(reply.body).toEqual({ commit: "abc1234", database: "ok", version });
+        expect(reply.headers.get("content-type")).toBe("application/json");
     });
-    // A Viewer token cannot mint more tokens.
-    const denied = await call("GET", "/api/serviceaccounts/search", { auth: key });
-    expect(denied.status).toBe(403);
-    expect(denied.body.message).toContain("serviceaccounts:read");
-  });
 
-  test("advancing the clock past expiry makes the token refused and hasExpired true", async () => {
-    const id = (await createSa("exp")).body.id;
-    const token = (await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "t", secondsToLive: 60 } }))
-      .body.key;
-    expect((await call("GET", "/api/dashboards/home", { auth: bearer(token) })).status).toBe(200);
-    let [listed] = (await call("GET", `/api/serviceaccounts/${id}/tokens`)).body;
-    expect(listed).toMatchObject({ hasExpired: false, isRevoked: false, lastUsedAt: expect.any(String) });
-    expect(listed.secondsUntilExpiration).toBeGreaterThan(50);
-
-    emulator.clock.advance(61);
-    const refused = await call("GET", "/api/dashboards/home", { auth: bearer(token) });
-    expect(refused.status).toBe(401);
-    expect(refused.body).toEqual({ message: "Invalid API key" });
-    [listed] = (await call("GET", `/api/serviceaccounts/${id}/tokens`)).body;
-    expect(listed).toMatchObject({ hasExpired: true, secondsUntilExpiration: 0 });
-  });
-
-  test("failNext with afterActing answers 500 although the service account was created", async () => {
-    emulator.faults.failNext(1, 500, { method: "POST", path: "/api/serviceaccounts", afterActing: true });
-    const reply = await createSa("ghost");
-    expect(reply.status).toBe(500);
-    expect(reply.body).toEqual({ message: "Internal Server Error" });
-    expect(emulator.state.serviceAccounts().map((sa) => sa.name)).toEqual(["ghost"]);
-    const search = await call("GET", "/api/serviceaccounts/search?query=ghost");
-    expect(search.body.totalCount).toBe(1);
-    expect(emulator.requests.map((r) => r.status)).toEqual([500, 200]);
-  });
-
-  test("failNext before acting changes nothing and can carry Retry-After", async () => {
-    emulator.faults.failNext(1, 429, { path: /^\/api\/serviceaccounts/, retryAfterSeconds: 3 });
-    const reply = await createSa("later");
-    expect(reply.status).toBe(429);
-    expect(reply.headers.get("retry-after")).toBe("3");
-    expect(emulator.state.serviceAccounts()).toEqual([]);
-    expect((await createSa("later")).status).toBe(201);
-  });
-
-  test("dropNext makes fetch fail, before or after acting", async () => {
-    emulator.faults.dropNext(1, { method: "POST", path: "/api/serviceaccounts" });
-    await expect(createSa("before")).rejects.toThrow();
-    emulator.faults.dropNext(1, { method: "POST", path: "/api/serviceaccounts", afterActing: true });
-    await expect(createSa("after")).rejects.toThrow();
-    expect(emulator.state.serviceAccounts().map((sa) => sa.name)).toEqual(["after"]);
-    expect(emulator.requests.map((r) => r.status)).toEqual(["dropped", "dropped"]);
-  });
-
-  test("X-Grafana-Org-Id isolates orgs; keys are bound to theirs", async () => {
-    expect((await createSa("shared", {}, 2)).status).toBe(201);
-    expect((await createSa("shared", {}, 1)).status).toBe(201); // same name, other org: allowed
-    const inOrg2 = await call("GET", "/api/serviceaccounts/search", { org: 2 });
-    expect(inOrg2.body.serviceAccounts.map((sa: { orgId: number }) => sa.orgId)).toEqual([2]);
-    expect(emulator.state.serviceAccounts(1)).toHaveLength(1);
-    expect(emulator.requests[0].orgId).toBe(2);
-
-    expect((await call("GET", "/api/serviceaccounts/search", { org: 3 })).body).toEqual({ message: "Unauthorized" });
-    const adminToken = bearer(emulator.credentials.adminToken);
-    expect((await call("GET", "/api/serviceaccounts/search", { auth: adminToken, org: 2 })).status).toBe(401);
-    const own = await call("GET", "/api/serviceaccounts/search", { auth: adminToken, org: 1 });
-    expect(own.status).toBe(200);
-    expect(own.body.totalCount).toBe(1); // the emulator's own identities are not listed
-  });
-
-  test("non-admins get Grafana's access-control 403", async () => {
-    const reply = await call("POST", "/api/serviceaccounts", {
-      auth: basic(emulator.credentials.editorBasic),
-      body: { name: "x", role: "Viewer" },
+    test(`legacy POST /api/auth/keys answers ${legacyCreate}, GET answers ${legacyList}`, async () => {
+        const reply = await call("POST", "/api/auth/keys", { body: { name: "legacy", role: "Viewer", secondsToLive: 0 } });
+        expect(reply.status).toBe(legacyCreate);
+        if (legacyCreate === 200) {
+            expect(reply.body).toEqual({ id: expect.any(Number), name: "legacy", key: expect.stringMatching(/^eyJr/) });
+            const decoded = JSON.parse(Buffer.from(reply.body.key, "base64").toString("utf8"));
+            expect(decoded).toEqual({ k: expect.stringMatching(/^[A-Za-z0-9]{32}$/), n: "legacy", id: 1 });
+            expect((await call("GET", "/api/dashboards/home", { auth: bearer(reply.body.key) })).status).toBe(200);
+        } else if (legacyCreate === 410) {
+            expect(reply.body).toEqual({
+                message:
+                    "this endpoint has been removed, please use POST /api/serviceaccounts and POST /api/serviceaccounts/{id}/tokens instead",
+            });
+        } else {
+            expect(reply.body).toEqual({ message: "Not found" });
+        }
+        expect(emulator.state.apiKeys()).toHaveLength(legacyCreate === 200 ? 1 : 0);
+        expect((await call("GET", "/api/auth/keys?includeExpired=true")).status).toBe(legacyList);
     });
-    expect(reply.status).toBe(403);
-    expect(reply.body).toEqual({
-      accessErrorId: "ACE0123456789",
-      message: "You'll need additional permissions to perform this action. Permissions needed: serviceaccounts:create",
-      title: "Access denied",
-    });
-    expect((await call("GET", "/api/dashboards/home", { auth: null })).body).toEqual({ message: "Unauthorized" });
-  });
 
-  test(`PATCH without a role answers ${profile === "11.3" ? 500 : 200}; disabling refuses its tokens`, async () => {
-    const id = (await createSa("patchy")).body.id;
-    const token = (await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "p" } })).body.key;
-    const partial = await call("PATCH", `/api/serviceaccounts/${id}`, { body: { isDisabled: true } });
-    expect(partial.status).toBe(profile === "11.3" ? 500 : 200);
-    const full = await call("PATCH", `/api/serviceaccounts/${id}`, {
-      body: { name: "patchy", role: "Admin", isDisabled: true },
+    // Only 10.4 still creates legacy keys; the other profiles have no such test rather than a skipped one.
+    if (profile === "10.4")
+        test("a duplicate legacy key name in the org is 409", async () => {
+            expect((await call("POST", "/api/auth/keys", { body: { name: "dup", role: "Viewer" } })).status).toBe(200);
+            const again = await call("POST", "/api/auth/keys", { body: { name: "dup", role: "Admin" } });
+            expect(again.status).toBe(409);
+            expect(again.body).toEqual({ message: "API key, organization ID and name must be unique" });
+        });
+
+    test("service account names are unique per org, case-insensitively (400)", async () => {
+        const created = await createSa("Deploy Bot");
+        expect(created.status).toBe(201);
+        expect(created.body).toMatchObject({ name: "Deploy Bot", orgId: 1, role: "Admin", isDisabled: false, tokens: 0 });
+        const dup = await createSa("deploy bot");
+        expect(dup.status).toBe(400);
+        expect(dup.body).toEqual({
+            message: "service account already exists",
+            messageId: "serviceaccounts.ErrAlreadyExists",
+            statusCode: 400,
+            traceID: "",
+        });
+        expect(emulator.state.serviceAccounts()).toHaveLength(1);
     });
-    expect(full.status).toBe(200);
-    expect(full.body).toMatchObject({ message: "Service account updated", id, serviceaccount: { isDisabled: true } });
-    expect((await call("GET", "/api/dashboards/home", { auth: bearer(token) })).status).toBe(401);
-  });
+
+    test("token names are unique across the whole org (400 ErrTokenAlreadyExists)", async () => {
+        const a = (await createSa("a")).body.id;
+        const b = (await createSa("b")).body.id;
+        expect((await call("POST", `/api/serviceaccounts/${a}/tokens`, { body: { name: "ci" } })).status).toBe(200);
+        const dup = await call("POST", `/api/serviceaccounts/${b}/tokens`, { body: { name: "ci", secondsToLive: 60 } });
+        expect(dup.status).toBe(400);
+        expect(dup.body).toMatchObject({
+            messageId: "serviceaccounts.ErrTokenAlreadyExists",
+            message: "service account token with given name already exists in the organization",
+        });
+    });
+
+    test("a service-account token is glsa_<32 alnum>_<crc32 LE hex> and acts as its account", async () => {
+        const id = (await createSa("fmt", { role: "Viewer" })).body.id;
+        const reply = await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "t", secondsToLive: 0 } });
+        expect(reply.status).toBe(200);
+        expect(reply.body).toEqual({ id: expect.any(Number), name: "t", key: expect.any(String) });
+        const match = /^glsa_([A-Za-z0-9]{32})_([0-9a-f]{8})$/.exec(reply.body.key);
+        expect(match).not.toBeNull();
+        const crc = Buffer.alloc(4);
+        crc.writeUInt32LE(crc32(`glsa_${match![1]}`) >>> 0);
+        expect(match![2]).toBe(crc.toString("hex"));
+        expect(emulator.state.secrets()).toContain(reply.body.key);
+
+        const key = bearer(reply.body.key);
+        expect((await call("GET", "/api/dashboards/home", { auth: key })).body).toEqual({
+            dashboard: { title: "Home" },
+            meta: { isHome: true },
+        });
+        // A Viewer token cannot mint more tokens.
+        const denied = await call("GET", "/api/serviceaccounts/search", { auth: key });
+        expect(denied.status).toBe(403);
+        expect(denied.body.message).toContain("serviceaccounts:read");
+    });
+
+    test("advancing the clock past expiry makes the token refused and hasExpired true", async () => {
+        const id = (await createSa("exp")).body.id;
+        const token = (await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "t", secondsToLive: 60 } })).body.key;
+        expect((await call("GET", "/api/dashboards/home", { auth: bearer(token) })).status).toBe(200);
+        let [listed] = (await call("GET", `/api/serviceaccounts/${id}/tokens`)).body;
+        expect(listed).toMatchObject({ hasExpired: false, isRevoked: false, lastUsedAt: expect.any(String) });
+        expect(listed.secondsUntilExpiration).toBeGreaterThan(50);
+
+        emulator.clock.advance(61);
+        const refused = await call("GET", "/api/dashboards/home", { auth: bearer(token) });
+        expect(refused.status).toBe(401);
+        expect(refused.body).toEqual({ message: "Invalid API key" });
+        [listed] = (await call("GET", `/api/serviceaccounts/${id}/tokens`)).body;
+        expect(listed).toMatchObject({ hasExpired: true, secondsUntilExpiration: 0 });
+    });
+
+    test("failNext with afterActing answers 500 although the service account was created", async () => {
+        emulator.faults.failNext(1, 500, { method: "POST", path: "/api/serviceaccounts", afterActing: true });
+        const reply = await createSa("ghost");
+        expect(reply.status).toBe(500);
+        expect(reply.body).toEqual({ message: "Internal Server Error" });
+        expect(emulator.state.serviceAccounts().map((sa) => sa.name)).toEqual(["ghost"]);
+        const search = await call("GET", "/api/serviceaccounts/search?query=ghost");
+        expect(search.body.totalCount).toBe(1);
+        expect(emulator.requests.map((r) => r.status)).toEqual([500, 200]);
+    });
+
+    test("failNext before acting changes nothing and can carry Retry-After", async () => {
+        emulator.faults.failNext(1, 429, { path: /^\/api\/serviceaccounts/, retryAfterSeconds: 3 });
+        const reply = await createSa("later");
+        expect(reply.status).toBe(429);
+        expect(reply.headers.get("retry-after")).toBe("3");
+        expect(emulator.state.serviceAccounts()).toEqual([]);
+        expect((await createSa("later")).status).toBe(201);
+    });
+
+    test("dropNext makes fetch fail, before or after acting", async () => {
+        emulator.faults.dropNext(1, { method: "POST", path: "/api/serviceaccounts" });
+        await expect(createSa("before")).rejects.toThrow();
+        emulator.faults.dropNext(1, { method: "POST", path: "/api/serviceaccounts", afterActing: true });
+        await expect(createSa("after")).rejects.toThrow();
+        expect(emulator.state.serviceAccounts().map((sa) => sa.name)).toEqual(["after"]);
+        expect(emulator.requests.map((r) => r.status)).toEqual(["dropped", "dropped"]);
+    });
+
+    test("X-Grafana-Org-Id isolates orgs; keys are bound to theirs", async () => {
+        expect((await createSa("shared", {}, 2)).status).toBe(201);
+        expect((await createSa("shared", {}, 1)).status).toBe(201); // same name, other org: allowed
+        const inOrg2 = await call("GET", "/api/serviceaccounts/search", { org: 2 });
+        expect(inOrg2.body.serviceAccounts.map((sa: { orgId: number }) => sa.orgId)).toEqual([2]);
+        expect(emulator.state.serviceAccounts(1)).toHaveLength(1);
+        expect(emulator.requests[0].orgId).toBe(2);
+
+        expect((await call("GET", "/api/serviceaccounts/search", { org: 3 })).body).toEqual({ message: "Unauthorized" });
+        const adminToken = bearer(emulator.credentials.adminToken);
+        expect((await call("GET", "/api/serviceaccounts/search", { auth: adminToken, org: 2 })).status).toBe(401);
+        const own = await call("GET", "/api/serviceaccounts/search", { auth: adminToken, org: 1 });
+        expect(own.status).toBe(200);
+        expect(own.body.totalCount).toBe(1); // the emulator's own identities are not listed
+    });
+
+    test("non-admins get Grafana's access-control 403", async () => {
+        const reply = await call("POST", "/api/serviceaccounts", {
+            auth: basic(emulator.credentials.editorBasic),
+            body: { name: "x", role: "Viewer" },
+        });
+        expect(reply.status).toBe(403);
+        expect(reply.body).toEqual({
+            accessErrorId: "ACE0123456789",
+            message: "You'll need additional permissions to perform this action. Permissions needed: serviceaccounts:create",
+            title: "Access denied",
+        });
+        expect((await call("GET", "/api/dashboards/home", { auth: null })).body).toEqual({ message: "Unauthorized" });
+    });
+
+    test(`PATCH without a role answers ${profile === "11.3" ? 500 : 200}; disabling refuses its tokens`, async () => {
+        const id = (await createSa("patchy")).body.id;
+        const token = (await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "p" } })).body.key;
+        const partial = await call("PATCH", `/api/serviceaccounts/${id}`, { body: { isDisabled: true } });
+        expect(partial.status).toBe(profile === "11.3" ? 500 : 200);
+        const full = await call("PATCH", `/api/serviceaccounts/${id}`, {
+            body: { name: "patchy", role: "Admin", isDisabled: true },
+        });
+        expect(full.status).toBe(200);
+        expect(full.body).toMatchObject({ message: "Service account updated", id, serviceaccount: { isDisabled: true } });
+        expect((await call("GET", "/api/dashboards/home", { auth: bearer(token) })).status).toBe(401);
+    });
 });
 
 test("hideVersion leaves only the database status in /api/health", async () => {
-  const emulator = await startEmulator({ profile: "11.3", hideVersion: true });
-  try {
-    const res = await fetch(`${emulator.url}/api/health`);
-    expect(await res.json()).toEqual({ database: "ok" });
-  } finally {
-    await emulator.close();
-  }
+    const emulator = await startEmulator({ profile: "11.3", hideVersion: true });
+    try {
+        const res = await fetch(`${emulator.url}/api/health`);
+        expect(await res.json()).toEqual({ database: "ok" });
+    } finally {
+        await emulator.close();
+    }
 });

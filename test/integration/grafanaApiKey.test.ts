@@ -45,7 +45,14 @@ describe.each<[GrafanaProfile, "apiKey" | "serviceAccount", RegExp]>([
         const inputs = await checked({ endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" });
         const { id, outs } = await apiKey.create(inputs);
 
-        expect(outs).toMatchObject({ name: "api-key-1", role: "Editor", timeToLive: "7d", secondsToLive: 604_800, expired: false, mode: expectedMode });
+        expect(outs).toMatchObject({
+            name: "api-key-1",
+            role: "Editor",
+            timeToLive: "7d",
+            secondsToLive: 604_800,
+            expired: false,
+            mode: expectedMode,
+        });
         expect(outs.key).toMatch(keyShape);
         expect(Date.parse(outs.expiresAt) - Date.now()).toBeGreaterThan(7 * DAY_MS - 60_000);
         expect(await home(emulator, outs.key)).toBe(200);
@@ -165,7 +172,10 @@ describe("version detection and fallbacks", () => {
 
     test("someone else's legacy key of the same name is left alone after a lost answer", async () => {
         const grafana = await start({ profile: "10.4" });
-        const auth = { authorization: `Basic ${Buffer.from(grafana.credentials.adminBasic).toString("base64")}`, "content-type": "application/json" };
+        const auth = {
+            authorization: `Basic ${Buffer.from(grafana.credentials.adminBasic).toString("base64")}`,
+            "content-type": "application/json",
+        };
         await fetch(`${grafana.url}/api/auth/keys`, { method: "POST", headers: auth, body: JSON.stringify({ name: "ci", role: "Admin" }) });
         grafana.faults.failNext(1, 502, { method: "POST", path: "/api/auth/keys" });
         await expect(apiKey.create(await checked({ endpoint: grafana.url, name: "ci", mode: "apiKey", timeToLive: "1d" }))).rejects.toThrow(
@@ -214,7 +224,9 @@ describe("nothing orphaned, nothing twice", () => {
     test("a service account created although Grafana answered 500 is adopted, not made twice", async () => {
         emulator.faults.failNext(1, 500, { method: "POST", path: "/api/serviceaccounts", afterActing: true });
         const { outs } = await apiKey.create(await checked({ endpoint: emulator.url, name: "once" }));
-        expect(emulator.state.serviceAccounts()).toEqual([expect.objectContaining({ name: "once", tokens: [expect.objectContaining({ name: "once" })] })]);
+        expect(emulator.state.serviceAccounts()).toEqual([
+            expect.objectContaining({ name: "once", tokens: [expect.objectContaining({ name: "once" })] }),
+        ]);
         expect(await home(emulator, outs.key)).toBe(200);
     });
 
@@ -227,8 +239,15 @@ describe("nothing orphaned, nothing twice", () => {
 
     test("someone else's service account of the same name is never adopted or deleted after a lost answer", async () => {
         emulator.clock.set(Date.now() - 3_600_000); // made an hour ago, by someone else
-        const auth = { authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`, "content-type": "application/json" };
-        await fetch(`${emulator.url}/api/serviceaccounts`, { method: "POST", headers: auth, body: JSON.stringify({ name: "ci", role: "Admin" }) });
+        const auth = {
+            authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
+            "content-type": "application/json",
+        };
+        await fetch(`${emulator.url}/api/serviceaccounts`, {
+            method: "POST",
+            headers: auth,
+            body: JSON.stringify({ name: "ci", role: "Admin" }),
+        });
         emulator.clock.set(Date.now());
         emulator.faults.failNext(1, 502, { method: "POST", path: "/api/serviceaccounts" });
         await expect(apiKey.create(await checked({ endpoint: emulator.url, name: "ci", role: "Viewer" }))).rejects.toThrow(
@@ -258,7 +277,9 @@ describe("nothing orphaned, nothing twice", () => {
         await configure({ config: { get: (key: string) => settings[key] } });
         emulator.faults.setLatency(3000);
         try {
-            await expect(apiKey.read(id, outs)).rejects.toThrow(/read of GrafanaApiKey did not finish within its deadline of 1 s.*Run again/s);
+            await expect(apiKey.read(id, outs)).rejects.toThrow(
+                /read of GrafanaApiKey did not finish within its deadline of 1 s.*Run again/s,
+            );
         } finally {
             emulator.faults.setLatency(0);
             await configure({ config: { get: () => undefined } });

@@ -55,7 +55,10 @@ describe.each<[GrafanaProfile]>([["11.3"], ["12.1"]])("service accounts on Grafa
 
         await fetch(`${emulator.url}/api/serviceaccounts/${outs.serviceAccountId}`, {
             method: "PATCH",
-            headers: { authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`, "content-type": "application/json" },
+            headers: {
+                authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
+                "content-type": "application/json",
+            },
             body: JSON.stringify({ name: outs.name, role: "Admin", isDisabled: false }),
         });
         const refreshed = await account.read(id, outs);
@@ -71,7 +74,13 @@ describe.each<[GrafanaProfile]>([["11.3"], ["12.1"]])("service accounts on Grafa
         const { outs: bot } = await account.create(await checked(account, { endpoint: emulator.url, role: "Editor" }));
         const inputs = await checked(token, { endpoint: emulator.url, serviceAccountId: bot.serviceAccountId, timeToLive: "30d" });
         const { id, outs } = await token.create(inputs);
-        expect(outs).toMatchObject({ serviceAccountId: bot.serviceAccountId, timeToLive: "30d", secondsToLive: 2_592_000, expired: false, verify: true });
+        expect(outs).toMatchObject({
+            serviceAccountId: bot.serviceAccountId,
+            timeToLive: "30d",
+            secondsToLive: 2_592_000,
+            expired: false,
+            verify: true,
+        });
         expect(outs.key).toMatch(/^glsa_/);
         expect(await home(emulator, outs.key)).toBe(200);
         expect(emulator.requests.filter((request) => request.path === "/api/dashboards/home")).toHaveLength(2);
@@ -106,10 +115,23 @@ describe.each<[GrafanaProfile]>([["11.3"], ["12.1"]])("service accounts on Grafa
 
     test("replacing a token with the same name deletes the old one first; an autonamed one is made first", async () => {
         const { outs: bot } = await account.create(await checked(account, { endpoint: emulator.url }));
-        const named = await checked(token, { endpoint: emulator.url, serviceAccountId: bot.serviceAccountId, name: "deploy", timeToLive: "7d" });
+        const named = await checked(token, {
+            endpoint: emulator.url,
+            serviceAccountId: bot.serviceAccountId,
+            name: "deploy",
+            timeToLive: "7d",
+        });
         const { id, outs } = await token.create(named);
-        expect(await token.diff(id, outs, { ...named, timeToLive: "14d" })).toEqual({ changes: true, replaces: ["timeToLive"], deleteBeforeReplace: true });
-        expect(await token.diff(id, outs, { ...named, timeToLive: "1w" })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+        expect(await token.diff(id, outs, { ...named, timeToLive: "14d" })).toEqual({
+            changes: true,
+            replaces: ["timeToLive"],
+            deleteBeforeReplace: true,
+        });
+        expect(await token.diff(id, outs, { ...named, timeToLive: "1w" })).toEqual({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         const autonamed = await checked(token, { endpoint: emulator.url, serviceAccountId: bot.serviceAccountId, timeToLive: "7d" });
         const other = await token.create(autonamed);
         expect(await token.diff(other.id, other.outs, { ...autonamed, timeToLive: "14d" })).toMatchObject({ deleteBeforeReplace: false });
@@ -123,7 +145,10 @@ describe("listing keys", () => {
     async function basic(method: string, path: string, body?: unknown) {
         const response = await fetch(`${emulator.url}${path}`, {
             method,
-            headers: { authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`, "content-type": "application/json" },
+            headers: {
+                authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
+                "content-type": "application/json",
+            },
             body: body === undefined ? undefined : JSON.stringify(body),
         });
         return response.json() as Promise<{ id: number }>;
@@ -159,7 +184,9 @@ describe("listing keys", () => {
         process.env.GRAFANA_AUTH = emulator.credentials.adminBasic;
         for (let start = 0; start < 1003; start += 50) {
             await Promise.all(
-                Array.from({ length: Math.min(50, 1003 - start) }, (_, offset) => basic("POST", "/api/serviceaccounts", { name: `bot-${start + offset}` })),
+                Array.from({ length: Math.min(50, 1003 - start) }, (_, offset) =>
+                    basic("POST", "/api/serviceaccounts", { name: `bot-${start + offset}` }),
+                ),
             );
         }
         const last = await basic("POST", "/api/serviceaccounts", { name: "zz-last" });
@@ -180,7 +207,9 @@ describe("listing keys", () => {
 
     test("bad arguments are refused with the field and the allowed form", async () => {
         emulator = await startEmulator({ profile: "12.1" });
-        await expect(listGrafanaApiKeys({ endpoint: "http://grafana.example.com" })).rejects.toThrow(/endpoint "http:\/\/grafana.example.com" is not allowed \(plain http is allowed only for loopback addresses\)/);
+        await expect(listGrafanaApiKeys({ endpoint: "http://grafana.example.com" })).rejects.toThrow(
+            /endpoint "http:\/\/grafana.example.com" is not allowed \(plain http is allowed only for loopback addresses\)/,
+        );
         await expect(listGrafanaApiKeys({})).rejects.toThrow(/endpoint is required/);
     });
 
@@ -189,8 +218,15 @@ describe("listing keys", () => {
         process.env.GRAFANA_AUTH = emulator.credentials.adminBasic;
         const bot = await basic("POST", "/api/serviceaccounts", { name: "bot" });
         await basic("POST", `/api/serviceaccounts/${bot.id}/tokens`, { name: "bot-1" });
-        pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) }, "project", "stack", false);
-        const names = await new Promise((resolve) => getGrafanaApiKeys({ endpoint: emulator.url }).apply((keys) => resolve(keys.map((key) => key.name))));
+        pulumi.runtime.setMocks(
+            { newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) },
+            "project",
+            "stack",
+            false,
+        );
+        const names = await new Promise((resolve) =>
+            getGrafanaApiKeys({ endpoint: emulator.url }).apply((keys) => resolve(keys.map((key) => key.name))),
+        );
         expect(names).toEqual(["bot-1"]);
     });
 });

@@ -147,7 +147,9 @@ describe("WorkspaceApiKeyEnablement", () => {
         emulator.faults.failNext(1, 429, { method: "GET", path: /grafana\/ws-6$/, retryAfterSeconds: 0 });
         emulator.faults.failNext(2, 409, {
             method: "PATCH",
-            body: { error: { code: "AnotherOperationInProgress", message: "Another operation on this or dependent resource is in progress." } },
+            body: {
+                error: { code: "AnotherOperationInProgress", message: "Another operation on this or dependent resource is in progress." },
+            },
         });
         await withHost(entraEnv(), async (engine) => {
             expect((await engine.up(await enablement({ workspaceId }))).outputs.apiKey).toBe("Enabled");
@@ -170,9 +172,16 @@ describe("WorkspaceApiKeyEnablement", () => {
 
     test("bad inputs fail at check time through the host, which keeps serving", async () => {
         await withHost(entraEnv(), async (engine, host) => {
-            const resource = await enablement({ workspaceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Web/sites/app` });
+            const resource = await enablement({
+                workspaceId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Web/sites/app`,
+            });
             const { failures } = await host.check(resource.urn, {}, resource.inputs);
-            expect(failures).toEqual([{ property: "workspaceId", reason: expect.stringMatching(/Microsoft\.Web\/sites, not of a Microsoft\.Dashboard\/grafana workspace/) }]);
+            expect(failures).toEqual([
+                {
+                    property: "workspaceId",
+                    reason: expect.stringMatching(/Microsoft\.Web\/sites, not of a Microsoft\.Dashboard\/grafana workspace/),
+                },
+            ]);
             expect(host.alive).toBe(true);
             await engine.preview(await enablement({ workspaceId: addWorkspace("ws-8") }));
         });

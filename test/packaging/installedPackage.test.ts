@@ -47,7 +47,11 @@ test("installed into a fresh program, a key is created, refreshed and destroyed 
     const pulumiVersion = JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")).version;
     fs.writeFileSync(
         path.join(program, "package.json"),
-        JSON.stringify({ name: "packaged-program", private: true, dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-azure-grafana-keys": `file:${tarball}` } }),
+        JSON.stringify({
+            name: "packaged-program",
+            private: true,
+            dependencies: { "@pulumi/pulumi": pulumiVersion, "pulumi-azure-grafana-keys": `file:${tarball}` },
+        }),
     );
     // The CI machine's npm cache already holds every dependency from the workspace's own install.
     execFileSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: program, stdio: "pipe" });

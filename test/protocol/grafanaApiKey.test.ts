@@ -82,7 +82,15 @@ describe.each<[GrafanaProfile, RegExp, string]>([
         await engine.destroy(resource.urn);
         expect(emulator.state.apiKeys()).toEqual([]);
         expect(emulator.state.serviceAccounts()).toEqual([]);
-        expect(engine.steps.map((step) => step.step)).toEqual(["create", "same", "refresh", "delete-before-replace", "gone", "create", "delete"]);
+        expect(engine.steps.map((step) => step.step)).toEqual([
+            "create",
+            "same",
+            "refresh",
+            "delete-before-replace",
+            "gone",
+            "create",
+            "delete",
+        ]);
 
         expect(findLeaks(emulator.state.secrets(), { printed: host.printed, state: [...engine.state.values()], resource })).toEqual([]);
     });
@@ -129,9 +137,14 @@ describe("the host keeps serving, and says what is wrong", () => {
     });
 
     test("a failed create reports Grafana's answer and the host goes on", async () => {
-        emulator.faults.failNext(1, 403, { method: "POST", body: { message: "You'll need additional permissions to perform this action." } });
+        emulator.faults.failNext(1, 403, {
+            method: "POST",
+            body: { message: "You'll need additional permissions to perform this action." },
+        });
         const engine = new Engine(host);
-        await expect(engine.up(await program("denied", { endpoint: emulator.url }))).rejects.toThrow(/Grafana answered 403 .*Grafana Admin/s);
+        await expect(engine.up(await program("denied", { endpoint: emulator.url }))).rejects.toThrow(
+            /Grafana answered 403 .*Grafana Admin/s,
+        );
         expect(host.alive).toBe(true);
         const ok = await engine.up(await program("allowed", { endpoint: emulator.url }));
         expect(ok.outputs.key).toMatch(/^glsa_/);
@@ -191,7 +204,9 @@ describe("__provider", () => {
         const builds = ["a", "b"].map((build) => {
             const outDir = path.join(REPO_ROOT, "build", `stub-build-${build}`);
             fs.rmSync(outDir, { recursive: true, force: true });
-            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "provider/tsconfig.json", "--outDir", outDir], { cwd: REPO_ROOT });
+            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "provider/tsconfig.json", "--outDir", outDir], {
+                cwd: REPO_ROOT,
+            });
             return execFileSync(process.execPath, ["-e", serializeStubFrom(outDir)], { cwd: REPO_ROOT, encoding: "utf8" });
         });
         expect(builds[0]).toBe(builds[1]);

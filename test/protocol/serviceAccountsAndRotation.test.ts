@@ -1,4 +1,9 @@
-import { GrafanaServiceAccount, GrafanaServiceAccountArgs, GrafanaServiceAccountToken, GrafanaServiceAccountTokenArgs } from "pulumi-azure-grafana-keys";
+import {
+    GrafanaServiceAccount,
+    GrafanaServiceAccountArgs,
+    GrafanaServiceAccountToken,
+    GrafanaServiceAccountTokenArgs,
+} from "pulumi-azure-grafana-keys";
 import { Emulator, startEmulator } from "../emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
@@ -36,7 +41,8 @@ afterAll(async () => {
 });
 
 const serviceAccount = async (args: GrafanaServiceAccountArgs) => (await register(() => [new GrafanaServiceAccount("ci-bot", args)]))[0];
-const token = async (name: string, args: GrafanaServiceAccountTokenArgs) => (await register(() => [new GrafanaServiceAccountToken(name, args)]))[0];
+const token = async (name: string, args: GrafanaServiceAccountTokenArgs) =>
+    (await register(() => [new GrafanaServiceAccountToken(name, args)]))[0];
 
 test("one account, two tokens rotating a week before they expire", async () => {
     const accountResource = await serviceAccount({ endpoint: emulator.url, role: "Editor" });
@@ -64,13 +70,19 @@ test("one account, two tokens rotating a week before they expire", async () => {
     expect(engine.steps.slice(-2).map((step) => step.step)).toEqual(["replace", "delete-before-replace"]);
     expect(rotatedAutonamed.outputs.name).not.toBe(firstAutonamed.outputs.name);
     expect(rotatedNamed.outputs.name).toBe("ci-token");
-    for (const [old, fresh] of [[firstAutonamed, rotatedAutonamed], [firstNamed, rotatedNamed]]) {
+    for (const [old, fresh] of [
+        [firstAutonamed, rotatedAutonamed],
+        [firstNamed, rotatedNamed],
+    ]) {
         expect(await home(old.outputs.key as string)).toBe(401);
         expect(await home(fresh.outputs.key as string)).toBe(200);
     }
-    expect(emulator.state.serviceAccounts()[0].tokens.map((entry) => entry.name).sort()).toEqual(
-        [rotatedAutonamed.outputs.name, "ci-token"].sort(),
-    );
+    expect(
+        emulator.state
+            .serviceAccounts()[0]
+            .tokens.map((entry) => entry.name)
+            .sort(),
+    ).toEqual([rotatedAutonamed.outputs.name, "ci-token"].sort());
 
     // The account is renamed and promoted in place: same id, its tokens live on.
     const renamed = await engine.up(await serviceAccount({ endpoint: emulator.url, role: "Admin", name: "deploy-bot" }));

@@ -22,7 +22,10 @@ const SUBSCRIPTION = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 /** The same program ("ci", autonamed) in `COUNT` stacks: the URNs differ, the inputs are the same. */
 async function fiftyStacks(args: GrafanaApiKeyArgs): Promise<Registration[]> {
     const [resource] = await register(() => [new GrafanaApiKey("ci", args)]);
-    return Array.from({ length: COUNT }, (_, index) => ({ ...resource, urn: resource.urn.replace("urn:pulumi:dev::", `urn:pulumi:stack-${index}::`) }));
+    return Array.from({ length: COUNT }, (_, index) => ({
+        ...resource,
+        urn: resource.urn.replace("urn:pulumi:dev::", `urn:pulumi:stack-${index}::`),
+    }));
 }
 
 async function home(emulator: Emulator, key: string): Promise<number> {
@@ -82,7 +85,12 @@ test(`${COUNT} keys addressed by workspace, signed in with Entra ID: one token f
     const emulator = await startEmulator({ profile: "12.1" });
     const azDir = fs.mkdtempSync(path.join(os.tmpdir(), "concurrency-az-"));
     writeAzStandIn(azDir, emulator);
-    const workspaceId = emulator.arm.addWorkspace({ subscriptionId: SUBSCRIPTION, resourceGroup: "rg-obs", name: "ws-many", apiKey: "Enabled" });
+    const workspaceId = emulator.arm.addWorkspace({
+        subscriptionId: SUBSCRIPTION,
+        resourceGroup: "rg-obs",
+        name: "ws-many",
+        apiKey: "Enabled",
+    });
     const host = await DynamicProviderHost.start({
         env: {
             PATH: [azDir, path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter),

@@ -66,7 +66,11 @@ const FAULTS: Fault[] = [
     { kind: "reset-before-acting", label: "connection reset before the server acts", cause: /could not be reached/ },
     { kind: "reset-after-acting", label: "connection reset after the server acted", cause: /could not be reached/ },
     { kind: "slow", label: "answer slower than the request timeout", cause: /did not answer within/ },
-    { kind: "just-enabled", label: "just-enabled 403 window", cause: /still refused .* after the workspace's API keys were switched on|answered 403/s },
+    {
+        kind: "just-enabled",
+        label: "just-enabled 403 window",
+        cause: /still refused .* after the workspace's API keys were switched on|answered 403/s,
+    },
 ];
 const TOKEN_EXPIRY: Fault = { kind: "token-expiry", label: "Entra token expiring mid-run", cause: /\b401\b/ };
 const RESET_THEN_LOST: Fault = {
@@ -112,8 +116,16 @@ function begin(scenario: Omit<Result, "held" | "outcome">): Result {
 }
 
 const NOT_APPLICABLE = [
-    { operation: "legacy create/read/delete (Grafana 10.4)", fault: TOKEN_EXPIRY.label, why: "self-hosted Grafana 10.4 has no Microsoft Entra sign-in; its credential is GRAFANA_AUTH" },
-    { operation: "enablement enable/disable", fault: "just-enabled 403 window", why: "the window is Grafana's data plane refusing key routes; ARM is never behind it" },
+    {
+        operation: "legacy create/read/delete (Grafana 10.4)",
+        fault: TOKEN_EXPIRY.label,
+        why: "self-hosted Grafana 10.4 has no Microsoft Entra sign-in; its credential is GRAFANA_AUTH",
+    },
+    {
+        operation: "enablement enable/disable",
+        fault: "just-enabled 403 window",
+        why: "the window is Grafana's data plane refusing key routes; ARM is never behind it",
+    },
 ];
 
 /** Operations the matrix does not cover (yet), so the README does not claim more than was tried. */
@@ -173,7 +185,8 @@ function installHooks(emulator: Emulator): Hooks {
         records.push = function (this: typeof records, ...items: typeof records) {
             for (const item of items) {
                 const slow = hooks.slow;
-                const slowHere = slow !== undefined && slow.side === side && slow.remaining > 0 && matches(slow.match, item.method, item.path);
+                const slowHere =
+                    slow !== undefined && slow.side === side && slow.remaining > 0 && matches(slow.match, item.method, item.path);
                 if (slowHere) slow.remaining--;
                 emulator.faults.setLatency(slowHere ? slow.ms : 0);
                 hooks.onRequest?.(side, item.method, item.path);
@@ -259,7 +272,10 @@ async function expectExactlyOneKey(emulator: Emulator, mode: KeyMode, name: stri
         if (outs) expect(keys[0].id).toBe(outs.keyId);
     } else {
         // One account, named after the key, holding exactly one token of that name: no duplicate, no account without a token.
-        expect({ keys, accounts: accounts.map((account) => ({ name: account.name, tokens: account.tokens.map((token) => token.name) })) }).toEqual({
+        expect({
+            keys,
+            accounts: accounts.map((account) => ({ name: account.name, tokens: account.tokens.map((token) => token.name) })),
+        }).toEqual({
             keys: [],
             accounts: [{ name, tokens: [name] }],
         });
@@ -286,9 +302,19 @@ interface KeyOperation {
 }
 
 const KEY_OPERATIONS: KeyOperation[] = [
-    { label: "legacy key create (Grafana 10.4, mode apiKey)", mode: "apiKey", step: "create", target: { method: "POST", path: "/api/auth/keys" } },
+    {
+        label: "legacy key create (Grafana 10.4, mode apiKey)",
+        mode: "apiKey",
+        step: "create",
+        target: { method: "POST", path: "/api/auth/keys" },
+    },
     { label: "legacy key read (Grafana 10.4)", mode: "apiKey", step: "read", target: { method: "GET", path: "/api/auth/keys" } },
-    { label: "legacy key delete (Grafana 10.4)", mode: "apiKey", step: "delete", target: { method: "DELETE", path: /^\/api\/auth\/keys\/\d+$/ } },
+    {
+        label: "legacy key delete (Grafana 10.4)",
+        mode: "apiKey",
+        step: "delete",
+        target: { method: "DELETE", path: /^\/api\/auth\/keys\/\d+$/ },
+    },
     {
         label: "service-account key create, account step (Grafana 12.1)",
         mode: "serviceAccount",
@@ -341,7 +367,14 @@ const KEY_SCENARIOS: KeyScenario[] = KEY_OPERATIONS.flatMap((operation) => [
     ),
     // Only a create can be left half done by a retry whose answer is lost.
     ...(operation.step === "create"
-        ? [{ name: `${operation.label} × ${RESET_THEN_LOST.label} (sequence)`, operation, fault: RESET_THEN_LOST, persistence: "sequence" as const }]
+        ? [
+              {
+                  name: `${operation.label} × ${RESET_THEN_LOST.label} (sequence)`,
+                  operation,
+                  fault: RESET_THEN_LOST,
+                  persistence: "sequence" as const,
+              },
+          ]
         : []),
 ]);
 
@@ -361,7 +394,11 @@ function configureInProcess(overrides: Record<string, string> = {}): Promise<voi
 const apiKey = lifecycle("GrafanaApiKey");
 
 /** One key scenario on an emulator of the operation's Grafana version. */
-async function runKeyScenario(emulator: Emulator, hooks: Hooks, { name: scenario, operation, fault: { kind, cause }, persistence }: KeyScenario): Promise<void> {
+async function runKeyScenario(
+    emulator: Emulator,
+    hooks: Hooks,
+    { name: scenario, operation, fault: { kind, cause }, persistence }: KeyScenario,
+): Promise<void> {
     const result = begin({ scenario, group: "in-process, GRAFANA_AUTH", operation: operation.label, fault: kind, persistence });
     emulator.reset();
     clearFaults(emulator, hooks);
@@ -371,14 +408,17 @@ async function runKeyScenario(emulator: Emulator, hooks: Hooks, { name: scenario
     await configureInProcess(justEnabledForever ? { justEnabledTimeoutSeconds: "1", pollIntervalMs: "2000" } : {});
 
     const keyName = `fault-key-${operation.mode}`;
-    const checked = await apiKey.check({}, {
-        endpoint: emulator.url,
-        name: keyName,
-        role: "Editor",
-        timeToLive: "1d",
-        logicalName: "ci",
-        ...(operation.mode === "apiKey" ? { mode: "apiKey" } : {}),
-    });
+    const checked = await apiKey.check(
+        {},
+        {
+            endpoint: emulator.url,
+            name: keyName,
+            role: "Editor",
+            timeToLive: "1d",
+            logicalName: "ci",
+            ...(operation.mode === "apiKey" ? { mode: "apiKey" } : {}),
+        },
+    );
     expect(checked.failures ?? []).toEqual([]);
     const existing = operation.step === "create" ? undefined : ((await apiKey.create(checked.inputs!)) as { id: string; outs: KeyOutputs });
 
@@ -500,7 +540,13 @@ function addWorkspace(emulator: Emulator, apiKey: "Enabled" | "Disabled"): strin
     // Zero steps: the operation a PATCH starts has ended by the time anyone looks. The emulator ends an
     // operation only when it is polled, so one whose answer was lost would otherwise never end (on
     // Azure it ends by itself).
-    return emulator.arm.addWorkspace({ subscriptionId: SUBSCRIPTION, resourceGroup: "rg-faults", name: "ws-faults", apiKey, operationSteps: 0 });
+    return emulator.arm.addWorkspace({
+        subscriptionId: SUBSCRIPTION,
+        resourceGroup: "rg-faults",
+        name: "ws-faults",
+        apiKey,
+        operationSteps: 0,
+    });
 }
 
 /**
@@ -508,11 +554,18 @@ function addWorkspace(emulator: Emulator, apiKey: "Enabled" | "Disabled"): strin
  * the workspace must end as it was before the stack existed. A failed enable that switched keys on
  * anyway, without Pulumi knowing, makes the second `up` record "Enabled" as the setting to restore.
  */
-async function expectRerunAndDestroyRestore(engine: Engine, resource: Registration, emulator: Emulator, workspaceId: string): Promise<void> {
+async function expectRerunAndDestroyRestore(
+    engine: Engine,
+    resource: Registration,
+    emulator: Emulator,
+    workspaceId: string,
+): Promise<void> {
     if (emulator.arm.workspace(workspaceId).properties.apiKey === "Disabled") return; // left as it was: nothing to restore
     await engine.up(resource);
     await engine.destroy(resource.urn);
-    expect({ afterFailedUpThenUpThenDestroy: emulator.arm.workspace(workspaceId).properties.apiKey }).toEqual({ afterFailedUpThenUpThenDestroy: "Disabled" });
+    expect({ afterFailedUpThenUpThenDestroy: emulator.arm.workspace(workspaceId).properties.apiKey }).toEqual({
+        afterFailedUpThenUpThenDestroy: "Disabled",
+    });
 }
 
 interface ArmScenario {
@@ -528,7 +581,12 @@ const ARM_OPERATIONS = [
 ];
 const ARM_SCENARIOS: ArmScenario[] = ARM_OPERATIONS.flatMap(({ step, label }) =>
     FAULTS.filter((candidate) => candidate.kind !== "just-enabled").flatMap((fault) =>
-        (["transient", "persistent"] as const).map((persistence) => ({ name: `${label} × ${fault.label} (${persistence})`, step, fault, persistence })),
+        (["transient", "persistent"] as const).map((persistence) => ({
+            name: `${label} × ${fault.label} (${persistence})`,
+            step,
+            fault,
+            persistence,
+        })),
     ),
 );
 
@@ -587,7 +645,8 @@ describe("Azure Resource Manager through the real host, signed in with Entra ID"
         expect(workspace.provisioningState).toBe("Succeeded");
         if (error === undefined) {
             expect(workspace.apiKey).toBe(step === "enable" ? "Enabled" : "Disabled");
-            if (step === "enable") expect(engine.state.get(resource.urn)!.outputs).toMatchObject({ apiKey: "Enabled", previousApiKey: "Disabled" });
+            if (step === "enable")
+                expect(engine.state.get(resource.urn)!.outputs).toMatchObject({ apiKey: "Enabled", previousApiKey: "Disabled" });
         } else {
             expect(error.message).toMatch(cause);
             if (step === "enable") await expectRerunAndDestroyRestore(engine, resource, emulator, workspaceId);
@@ -683,7 +742,9 @@ describe("an Entra ID token that expires mid-run, through the real host", () => 
         az = writeShortLivedAzStandIn(azDir, emulator);
         host = await DynamicProviderHost.start({ env: entraEnv(emulator, azDir) });
         await host.configure();
-        keyResource = (await register(() => [new GrafanaApiKey("entra-key", { endpoint: emulator.url, name: "entra-key", role: "Viewer" })]))[0];
+        keyResource = (
+            await register(() => [new GrafanaApiKey("entra-key", { endpoint: emulator.url, name: "entra-key", role: "Viewer" })])
+        )[0];
         workspaceId = addWorkspace(emulator, "Disabled");
         enablement = await enablementOf(workspaceId);
     });
@@ -757,9 +818,19 @@ describe("an Entra ID token that expires mid-run, through the real host", () => 
             else await expectExactlyOneKey(emulator, "serviceAccount", "entra-key");
         } else if (operation === "key read") {
             if (error === undefined) expect(engine.state.get(keyResource.urn)).toBeDefined();
-            await expectExactlyOneKey(emulator, "serviceAccount", "entra-key", engine.state.get(keyResource.urn)!.outputs as unknown as KeyOutputs);
+            await expectExactlyOneKey(
+                emulator,
+                "serviceAccount",
+                "entra-key",
+                engine.state.get(keyResource.urn)!.outputs as unknown as KeyOutputs,
+            );
         } else if (error === undefined) {
-            await expectExactlyOneKey(emulator, "serviceAccount", "entra-key", engine.state.get(keyResource.urn)!.outputs as unknown as KeyOutputs);
+            await expectExactlyOneKey(
+                emulator,
+                "serviceAccount",
+                "entra-key",
+                engine.state.get(keyResource.urn)!.outputs as unknown as KeyOutputs,
+            );
         } else {
             expectNothingLeft(emulator);
         }

@@ -93,7 +93,9 @@ describe.each<[GrafanaProfile, string]>([
         await engine.up(resource);
         await engine.refresh(resource.urn);
         await engine.up(await program("ci", { endpoint: emulator.url, name: "canary-key", role: "Editor", timeToLive: "24h" }));
-        const replaced = await engine.up(await program("ci", { endpoint: emulator.url, name: "canary-key", role: "Admin", timeToLive: "24h" }));
+        const replaced = await engine.up(
+            await program("ci", { endpoint: emulator.url, name: "canary-key", role: "Admin", timeToLive: "24h" }),
+        );
         const outs = replaced.outputs as { keyId: number; serviceAccountId: number };
         if (profile === "10.4") emulator.state.deleteApiKey(outs.keyId);
         else emulator.state.deleteServiceAccount(outs.serviceAccountId);
@@ -117,7 +119,10 @@ describe.each<[GrafanaProfile, string]>([
     test("a read refused with a key in the body", async () => {
         const resource = await program("read-refused", { endpoint: emulator.url });
         await engine.up(resource);
-        emulator.faults.failNext(10, 403, { method: "GET", body: { message: `access denied for ${someKey()} (${emulator.credentials.adminToken})` } });
+        emulator.faults.failNext(10, 403, {
+            method: "GET",
+            body: { message: `access denied for ${someKey()} (${emulator.credentials.adminToken})` },
+        });
         const error = await failure(engine.refresh(resource.urn));
         errors.push(error.message);
         expect(error.message).toMatch(/403/);
@@ -210,8 +215,12 @@ describe("GRAFANA_AUTH = user:password, against servers that echo the credential
         res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(text) });
         res.end(text);
     };
-    const headerDump = (req: IncomingMessage) => Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`).join("\n");
-    const decoded = (req: IncomingMessage) => Buffer.from(String(req.headers.authorization).replace(/^Basic /, ""), "base64").toString("utf8");
+    const headerDump = (req: IncomingMessage) =>
+        Object.entries(req.headers)
+            .map(([name, value]) => `${name}: ${String(value)}`)
+            .join("\n");
+    const decoded = (req: IncomingMessage) =>
+        Buffer.from(String(req.headers.authorization).replace(/^Basic /, ""), "base64").toString("utf8");
 
     async function createAgainst(name: string): Promise<HostError> {
         const [resource] = await register(() => [new GrafanaApiKey(name, { endpoint: url, name, mode: "serviceAccount" })]);
@@ -269,7 +278,8 @@ describe("GRAFANA_AUTH = user:password, against servers that echo the credential
     });
 
     test("400 whose message quotes the credential without its scheme", async () => {
-        answer = (req, res) => json(res, 400, { message: `unknown credential ${String(req.headers.authorization).replace(/^Basic /, "")}` });
+        answer = (req, res) =>
+            json(res, 400, { message: `unknown credential ${String(req.headers.authorization).replace(/^Basic /, "")}` });
         expectClean(await createAgainst("echo-bare"));
     });
 

@@ -56,7 +56,12 @@ describe("check: good inputs are normalised", () => {
 describe("check: each bad input names the field, shows the value and says what is allowed", () => {
     test.each<[string, Record<string, unknown>, string, RegExp]>([
         ["missing endpoint", { endpoint: undefined }, "endpoint", /endpoint is required: use the Grafana URL as https:/],
-        ["endpoint not a URL", { endpoint: "grafana" }, "endpoint", /endpoint "grafana" is not allowed \(it is not a URL\): use the Grafana URL/],
+        [
+            "endpoint not a URL",
+            { endpoint: "grafana" },
+            "endpoint",
+            /endpoint "grafana" is not allowed \(it is not a URL\): use the Grafana URL/,
+        ],
         ["plain http to a remote host", { endpoint: "http://grafana.example.com" }, "endpoint", /plain http is allowed only for loopback/],
         ["credentials in the URL", { endpoint: "https://admin:secret@g.example.com" }, "endpoint", /carries a user or password/],
         ["a path", { endpoint: "https://g.example.com/grafana" }, "endpoint", /has a path \(\/grafana\)/],
@@ -78,12 +83,32 @@ describe("check: each bad input names the field, shows the value and says what i
         ["empty name", { name: "" }, "name", /name "" is not allowed \(it is empty\): use 1 to 190 characters/],
         ["name with a newline", { name: "a\nb" }, "name", /name "a\\nb" is not allowed \(it contains control characters\)/],
         ["name with spaces around", { name: " key " }, "name", /leading or trailing spaces/],
-        ["name of 10 KB", { name: "k".repeat(10_240) }, "name", /longer than 190 characters.*\(10242 characters\)|\(10242 characters\).*longer than 190/],
+        [
+            "name of 10 KB",
+            { name: "k".repeat(10_240) },
+            "name",
+            /longer than 190 characters.*\(10242 characters\)|\(10242 characters\).*longer than 190/,
+        ],
         ["unknown mode", { mode: "legacy" }, "mode", /mode "legacy" is not allowed: use one of auto .*apiKey .*serviceAccount/],
-        ["a typo'd field", { ttl: "7d" }, "ttl", /ttl is not an input of this resource: use endpoint, workspaceId, name, role, timeToLive, orgId, mode, rotateBefore, verify/],
-        ["rotateBefore as long as the key lives", { timeToLive: "1d", rotateBefore: "7d" }, "rotateBefore", /rotateBefore "7d" is not allowed \(it is not shorter than timeToLive "1d"\)/],
+        [
+            "a typo'd field",
+            { ttl: "7d" },
+            "ttl",
+            /ttl is not an input of this resource: use endpoint, workspaceId, name, role, timeToLive, orgId, mode, rotateBefore, verify/,
+        ],
+        [
+            "rotateBefore as long as the key lives",
+            { timeToLive: "1d", rotateBefore: "7d" },
+            "rotateBefore",
+            /rotateBefore "7d" is not allowed \(it is not shorter than timeToLive "1d"\)/,
+        ],
         ["rotateBefore without a time to live", { rotateBefore: "7d" }, "rotateBefore", /rotateBefore "7d" needs a timeToLive/],
-        ["a password in the endpoint is never shown", { endpoint: "https://admin:SuperSecretPw1@g.example.com/?token=abc" }, "endpoint", /^endpoint "https:\/\/\*\*\*@g\.example\.com\/\?\*\*\*" is not allowed \(it carries a user or password/],
+        [
+            "a password in the endpoint is never shown",
+            { endpoint: "https://admin:SuperSecretPw1@g.example.com/?token=abc" },
+            "endpoint",
+            /^endpoint "https:\/\/\*\*\*@g\.example\.com\/\?\*\*\*" is not allowed \(it carries a user or password/,
+        ],
         ["rotateBefore of zero", { rotateBefore: "0s" }, "rotateBefore", /rotateBefore "0s" is not allowed \(it is zero\)/],
     ])("%s", async (_case, change, property, reason) => {
         const result = await check({}, { ...valid, ...change });

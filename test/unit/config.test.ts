@@ -16,8 +16,14 @@ describe("provider configuration: Pulumi config > environment > defaults", () =>
     });
 
     test("the environment overrides defaults, and Pulumi config overrides the environment", () => {
-        const env = { AZURE_GRAFANA_KEYS_API_VERSION: "2024-10-01", AZURE_GRAFANA_KEYS_GRAFANA_AUDIENCE: "6f2d169c-08f3-4a4c-a982-bcaf2d038c45" };
-        expect(resolveProviderConfig(undefined, env)).toMatchObject({ apiVersion: "2024-10-01", grafanaAudience: "6f2d169c-08f3-4a4c-a982-bcaf2d038c45" });
+        const env = {
+            AZURE_GRAFANA_KEYS_API_VERSION: "2024-10-01",
+            AZURE_GRAFANA_KEYS_GRAFANA_AUDIENCE: "6f2d169c-08f3-4a4c-a982-bcaf2d038c45",
+        };
+        expect(resolveProviderConfig(undefined, env)).toMatchObject({
+            apiVersion: "2024-10-01",
+            grafanaAudience: "6f2d169c-08f3-4a4c-a982-bcaf2d038c45",
+        });
         expect(resolveProviderConfig(config({ "azure-grafana-keys:apiVersion": "2023-09-01" }), env)).toMatchObject({
             apiVersion: "2023-09-01",
             grafanaAudience: "6f2d169c-08f3-4a4c-a982-bcaf2d038c45",
@@ -40,14 +46,22 @@ describe("provider configuration: Pulumi config > environment > defaults", () =>
     });
 
     test("grafanaAuth comes only from Pulumi config (GRAFANA_AUTH is read at call time)", () => {
-        expect(resolveProviderConfig(config({ "azure-grafana-keys:grafanaAuth": "glsa_x" }), { GRAFANA_AUTH: "admin:admin" }).grafanaAuth).toBe("glsa_x");
+        expect(
+            resolveProviderConfig(config({ "azure-grafana-keys:grafanaAuth": "glsa_x" }), { GRAFANA_AUTH: "admin:admin" }).grafanaAuth,
+        ).toBe("glsa_x");
         expect(resolveProviderConfig(undefined, { GRAFANA_AUTH: "admin:admin" }).grafanaAuth).toBeUndefined();
     });
 
     test.each([
-        [{ ARM_ENVIRONMENT: "mars" }, /azure-grafana-keys:environment \(or ARM_ENVIRONMENT\) must be one of public, usgovernment, china, got "mars"/],
+        [
+            { ARM_ENVIRONMENT: "mars" },
+            /azure-grafana-keys:environment \(or ARM_ENVIRONMENT\) must be one of public, usgovernment, china, got "mars"/,
+        ],
         [{ AZURE_GRAFANA_KEYS_ARM_ENDPOINT: "http://arm.example.com" }, /must be an https URL \(http only for loopback addresses\)/],
-        [{ AZURE_GRAFANA_KEYS_MAX_RETRIES: "-1" }, /azure-grafana-keys:maxRetries \(or AZURE_GRAFANA_KEYS_MAX_RETRIES\) must be a whole number >= 0, got "-1"/],
+        [
+            { AZURE_GRAFANA_KEYS_MAX_RETRIES: "-1" },
+            /azure-grafana-keys:maxRetries \(or AZURE_GRAFANA_KEYS_MAX_RETRIES\) must be a whole number >= 0, got "-1"/,
+        ],
     ])("a bad setting %j is refused, naming where it came from", (env, message) => {
         expect(() => resolveProviderConfig(undefined, env)).toThrow(message);
     });

@@ -16,7 +16,12 @@ interface Declared {
 }
 
 function declarations(file: string, declaration: string): Declared[] {
-    const source = ts.createSourceFile(file, fs.readFileSync(path.join(REPO_ROOT, "provider", "dist", file), "utf8"), ts.ScriptTarget.ES2022, true);
+    const source = ts.createSourceFile(
+        file,
+        fs.readFileSync(path.join(REPO_ROOT, "provider", "dist", file), "utf8"),
+        ts.ScriptTarget.ES2022,
+        true,
+    );
     const found: Declared[] = [];
     source.forEachChild((node) => {
         if ((ts.isInterfaceDeclaration(node) || ts.isClassDeclaration(node)) && node.name?.text === declaration) {
@@ -58,10 +63,30 @@ const names = (declared: Declared[]) => sorted(declared.map((entry) => entry.nam
 const undocumented = (declared: Declared[]) => declared.filter((entry) => !entry.documented).map((entry) => entry.name);
 
 const RESOURCES = [
-    { heading: "GrafanaApiKey", file: "resources/grafanaApiKey.d.ts", args: "GrafanaApiKeyArgs", outputs: () => tableNames("GrafanaApiKey", 1) },
-    { heading: "WorkspaceApiKeyEnablement", file: "resources/workspaceApiKeyEnablement.d.ts", args: "WorkspaceApiKeyEnablementArgs", outputs: () => tableNames("WorkspaceApiKeyEnablement", 1) },
-    { heading: "GrafanaServiceAccount", file: "resources/grafanaServiceAccount.d.ts", args: "GrafanaServiceAccountArgs", outputs: () => listedNames("GrafanaServiceAccount", "Outputs:") },
-    { heading: "GrafanaServiceAccountToken", file: "resources/grafanaServiceAccountToken.d.ts", args: "GrafanaServiceAccountTokenArgs", outputs: () => listedNames("GrafanaServiceAccountToken", "Outputs:") },
+    {
+        heading: "GrafanaApiKey",
+        file: "resources/grafanaApiKey.d.ts",
+        args: "GrafanaApiKeyArgs",
+        outputs: () => tableNames("GrafanaApiKey", 1),
+    },
+    {
+        heading: "WorkspaceApiKeyEnablement",
+        file: "resources/workspaceApiKeyEnablement.d.ts",
+        args: "WorkspaceApiKeyEnablementArgs",
+        outputs: () => tableNames("WorkspaceApiKeyEnablement", 1),
+    },
+    {
+        heading: "GrafanaServiceAccount",
+        file: "resources/grafanaServiceAccount.d.ts",
+        args: "GrafanaServiceAccountArgs",
+        outputs: () => listedNames("GrafanaServiceAccount", "Outputs:"),
+    },
+    {
+        heading: "GrafanaServiceAccountToken",
+        file: "resources/grafanaServiceAccountToken.d.ts",
+        args: "GrafanaServiceAccountTokenArgs",
+        outputs: () => listedNames("GrafanaServiceAccountToken", "Outputs:"),
+    },
 ];
 
 describe.each(RESOURCES)("$heading", ({ heading, file, args, outputs }) => {
@@ -89,7 +114,10 @@ test("the listing function's arguments and items are documented and listed in th
 
 test("the README's configuration table lists every setting the provider reads", () => {
     const configSource = fs.readFileSync(path.join(REPO_ROOT, "provider", "src", "config.ts"), "utf8");
-    const settings = configSource.slice(configSource.indexOf("const SETTINGS = {"), configSource.indexOf("} as const;", configSource.indexOf("const SETTINGS = {")));
+    const settings = configSource.slice(
+        configSource.indexOf("const SETTINGS = {"),
+        configSource.indexOf("} as const;", configSource.indexOf("const SETTINGS = {")),
+    );
     const inCode = [...settings.matchAll(/^\s+(\w+): \{ env:/gm)].map((match) => match[1]);
     expect(sorted(tableNames("Configuration", 0))).toEqual(sorted(inCode));
 });

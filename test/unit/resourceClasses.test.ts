@@ -8,8 +8,25 @@ describe("resource classes", () => {
     test("every output of GrafanaApiKey is an Output even when its input was omitted, and only key is secret", async () => {
         let key: GrafanaApiKey | undefined;
         const [registration] = await register(() => [(key = new GrafanaApiKey("ci", { workspaceId: WORKSPACE }))]);
-        for (const output of ["key", "keyId", "name", "role", "timeToLive", "secondsToLive", "expiresAt", "expired", "mode",
-            "serviceAccountId", "endpoint", "workspaceId", "orgId", "grafanaVersion", "rotateBefore", "verify", "schemaVersion"]) {
+        for (const output of [
+            "key",
+            "keyId",
+            "name",
+            "role",
+            "timeToLive",
+            "secondsToLive",
+            "expiresAt",
+            "expired",
+            "mode",
+            "serviceAccountId",
+            "endpoint",
+            "workspaceId",
+            "orgId",
+            "grafanaVersion",
+            "rotateBefore",
+            "verify",
+            "schemaVersion",
+        ]) {
             expect([output, pulumi.Output.isInstance((key as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
         }
         expect(registration.type).toBe("pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaApiKey");
@@ -20,10 +37,24 @@ describe("resource classes", () => {
     test("every output of WorkspaceApiKeyEnablement is an Output, and nothing of it is secret", async () => {
         let enablement: WorkspaceApiKeyEnablement | undefined;
         const [registration] = await register(() => [
-            (enablement = new WorkspaceApiKeyEnablement("keys-on", { subscriptionId: "00000000-0000-0000-0000-000000000001", resourceGroupName: "rg", workspaceName: "my-ws" })),
+            (enablement = new WorkspaceApiKeyEnablement("keys-on", {
+                subscriptionId: "00000000-0000-0000-0000-000000000001",
+                resourceGroupName: "rg",
+                workspaceName: "my-ws",
+            })),
         ]);
-        for (const output of ["workspaceId", "endpoint", "apiKey", "previousApiKey", "enabled", "restoreOnDelete", "grafanaVersion",
-            "grafanaMajorVersion", "location", "schemaVersion"]) {
+        for (const output of [
+            "workspaceId",
+            "endpoint",
+            "apiKey",
+            "previousApiKey",
+            "enabled",
+            "restoreOnDelete",
+            "grafanaVersion",
+            "grafanaMajorVersion",
+            "location",
+            "schemaVersion",
+        ]) {
             expect([output, pulumi.Output.isInstance((enablement as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
         }
         expect(registration.type).toBe("pulumi-nodejs:dynamic/azure-grafana-keys:WorkspaceApiKeyEnablement");
@@ -37,11 +68,36 @@ describe("resource classes", () => {
             (account = new GrafanaServiceAccount("bot", { workspaceId: WORKSPACE })),
             (token = new GrafanaServiceAccountToken("bot-token", { workspaceId: WORKSPACE, serviceAccountId: 1 })),
         ]);
-        for (const output of ["serviceAccountId", "uid", "login", "name", "role", "isDisabled", "orgId", "endpoint", "workspaceId", "schemaVersion"]) {
+        for (const output of [
+            "serviceAccountId",
+            "uid",
+            "login",
+            "name",
+            "role",
+            "isDisabled",
+            "orgId",
+            "endpoint",
+            "workspaceId",
+            "schemaVersion",
+        ]) {
             expect([output, pulumi.Output.isInstance((account as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
         }
-        for (const output of ["key", "tokenId", "serviceAccountId", "name", "timeToLive", "secondsToLive", "expiresAt", "expired",
-            "rotateBefore", "verify", "orgId", "endpoint", "workspaceId", "schemaVersion"]) {
+        for (const output of [
+            "key",
+            "tokenId",
+            "serviceAccountId",
+            "name",
+            "timeToLive",
+            "secondsToLive",
+            "expiresAt",
+            "expired",
+            "rotateBefore",
+            "verify",
+            "orgId",
+            "endpoint",
+            "workspaceId",
+            "schemaVersion",
+        ]) {
             expect([output, pulumi.Output.isInstance((token as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
         }
         expect(registrations.map((registration) => [registration.type, registration.additionalSecretOutputs])).toEqual([

@@ -24,7 +24,8 @@ export type ParsedWorkspaceId = { ok: true; ref: WorkspaceRef } | { ok: false; p
 export function parseWorkspaceId(id: string): ParsedWorkspaceId {
     const segments = id.trim().replace(/\/+$/, "").split("/");
     if (segments[0] !== "" || segments.length < 3) return { ok: false, problem: "it does not start with /subscriptions/" };
-    const [, subscriptions, subscriptionId, resourceGroups, resourceGroupName, providers, namespace, type, workspaceName, ...rest] = segments;
+    const [, subscriptions, subscriptionId, resourceGroups, resourceGroupName, providers, namespace, type, workspaceName, ...rest] =
+        segments;
     if (subscriptions?.toLowerCase() !== "subscriptions") return { ok: false, problem: "it does not start with /subscriptions/" };
     if (resourceGroups?.toLowerCase() !== "resourcegroups") return { ok: false, problem: "it names no resource group" };
     if (providers?.toLowerCase() !== "providers" || !namespace || !type) {
@@ -33,7 +34,10 @@ export function parseWorkspaceId(id: string): ParsedWorkspaceId {
     const resourceType = `${namespace}/${type}`;
     if (resourceType.toLowerCase() !== "microsoft.dashboard/grafana" || rest.length > 0) {
         const actual = rest.length > 0 ? `${resourceType}/${rest.filter((_, index) => index % 2 === 0).join("/")}` : resourceType;
-        return { ok: false, problem: `it is the id of a ${showValue(actual).slice(1, -1)}, not of a Microsoft.Dashboard/grafana workspace` };
+        return {
+            ok: false,
+            problem: `it is the id of a ${showValue(actual).slice(1, -1)}, not of a Microsoft.Dashboard/grafana workspace`,
+        };
     }
     const ref = { subscriptionId, resourceGroupName, workspaceName: workspaceName ?? "" };
     const problem = problemWith(ref);

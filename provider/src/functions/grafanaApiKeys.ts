@@ -66,7 +66,8 @@ export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulum
     const grafanaAuth = config.getSecret("grafanaAuth");
     const keys = pulumi.all([pulumi.output(args), grafanaAuth]).apply(async ([resolved, auth]) => {
         applyProviderConfig({
-            get: (key: string) => (key === `${CONFIG_NAMESPACE}:grafanaAuth` ? auth : config.get(key.slice(CONFIG_NAMESPACE.length + 1) as SettingName)),
+            get: (key: string) =>
+                key === `${CONFIG_NAMESPACE}:grafanaAuth` ? auth : config.get(key.slice(CONFIG_NAMESPACE.length + 1) as SettingName),
         });
         return listGrafanaApiKeys(resolved as GrafanaApiKeysArgs);
     });

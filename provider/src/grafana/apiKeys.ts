@@ -58,7 +58,9 @@ export function createLegacyKeyOnce(target: GrafanaTarget, request: LegacyKeyReq
         autonamed,
         // Grafana does not say when a legacy key was made; its expiry, less the time to live asked, does.
         createdAt: async (found) =>
-            found.expiration && request.secondsToLive ? new Date(Date.parse(found.expiration) - request.secondsToLive * 1000).toISOString() : undefined,
+            found.expiration && request.secondsToLive
+                ? new Date(Date.parse(found.expiration) - request.secondsToLive * 1000).toISOString()
+                : undefined,
         create: () => createLegacyKey(target, request),
         find: async () => (await listLegacyKeys(target))?.find((key) => key.name === request.name),
         settle: async (existing) => void (await deleteLegacyKey(target, existing.id)),

@@ -9,9 +9,7 @@ import { grafanaAuthorization } from "./auth";
  * Every response body is parsed with a zod schema before anyone looks at it.
  */
 
-const grafanaErrorBody = z
-    .object({ message: z.string().optional(), messageId: z.string().optional() })
-    .loose();
+const grafanaErrorBody = z.object({ message: z.string().optional(), messageId: z.string().optional() }).loose();
 
 export interface GrafanaTarget {
     /** Origin of the Grafana instance, e.g. https://my-ws-abcd.wus.grafana.azure.com */
@@ -33,9 +31,7 @@ export interface CallOptions<T> {
     authorization?: string;
 }
 
-export type CallResult<T> =
-    | { ok: true; status: number; value: T }
-    | { ok: false; status: number; error: GrafanaErrorInfo };
+export type CallResult<T> = { ok: true; status: number; value: T } | { ok: false; status: number; error: GrafanaErrorInfo };
 
 export interface GrafanaErrorInfo {
     message?: string;
@@ -99,7 +95,7 @@ async function sendWaitingOutJustEnabled(request: () => Promise<HttpRequest>, wh
                 summary: `${what} was still refused ${Math.round((Date.now() - started) / 1000)} s after the workspace's API keys were switched on`,
                 remoteMessage: grafanaErrorBody.safeParse(safeJson(response.text)).data?.message,
                 hint:
-                    "Azure Managed Grafana takes a while to allow keys after \"API keys and service accounts\" is enabled. " +
+                    'Azure Managed Grafana takes a while to allow keys after "API keys and service accounts" is enabled. ' +
                     "Run again in a few minutes, or raise azure-grafana-keys:justEnabledTimeoutSeconds.",
             });
         }

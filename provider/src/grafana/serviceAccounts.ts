@@ -1,15 +1,7 @@
 import { rememberSecret } from "../http/redact";
 import { createWithoutDuplicates } from "./createOnce";
 import { callGrafana, GrafanaTarget, requestGrafana } from "./client";
-import {
-    anyBody,
-    createdToken,
-    serviceAccount,
-    ServiceAccount,
-    serviceAccountSearch,
-    tokenList,
-    TokenListItem,
-} from "../schema/grafana";
+import { anyBody, createdToken, serviceAccount, ServiceAccount, serviceAccountSearch, tokenList, TokenListItem } from "../schema/grafana";
 
 /** Service accounts and their tokens (`/api/serviceaccounts`), Grafana >= 9.1. */
 

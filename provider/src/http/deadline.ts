@@ -43,7 +43,9 @@ export function isDeadlineAbort(error: unknown): ProviderError | undefined {
     const active = current.getStore();
     if (!active || Date.now() < active.deadline) return undefined;
     const name = (error as { name?: string })?.name;
-    return name === "AbortError" || name === "TimeoutError" || (error as { code?: string })?.code === "UND_ERR_ABORTED" ? deadlinePassed(active) : undefined;
+    return name === "AbortError" || name === "TimeoutError" || (error as { code?: string })?.code === "UND_ERR_ABORTED"
+        ? deadlinePassed(active)
+        : undefined;
 }
 
 function deadlinePassed(active: { seconds: number; what: string }): ProviderError {

@@ -37,10 +37,7 @@ export class ProviderError extends Error {
     readonly outcomeUnknown: boolean;
 
     constructor(details: ProviderErrorDetails) {
-        const remote =
-            details.remoteMessage === undefined
-                ? ""
-                : ` Server said: "${truncate(details.remoteMessage, MAX_REMOTE_MESSAGE)}".`;
+        const remote = details.remoteMessage === undefined ? "" : ` Server said: "${truncate(details.remoteMessage, MAX_REMOTE_MESSAGE)}".`;
         const tries = details.attempts && details.attempts > 1 ? ` (after ${details.attempts} tries)` : "";
         const hint = details.hint ? ` ${details.hint}` : "";
         super(redact(`${details.summary}${tries}.${remote}${hint}`));

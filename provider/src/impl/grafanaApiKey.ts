@@ -14,8 +14,26 @@ import { verifyKey } from "../grafana/verify";
 import { logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyInputs, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import { booleanRule, durationRule, modeRule, nameRule, orgIdRule, roleRule, timeToLiveRule, validateFields } from "../schema/inputs";
-import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, mayBeSameOrg, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
-import { checkRotateBefore, expiresAtFor, hasExpired, lifetimeAfterUpdate, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import {
+    ADDRESS_FIELDS,
+    addressField,
+    addressInputs,
+    checkAddress,
+    mayBeSameOrg,
+    resolveAddress,
+    sameGrafana,
+    targetOf,
+} from "./grafanaAddress";
+import {
+    checkRotateBefore,
+    expiresAtFor,
+    hasExpired,
+    lifetimeAfterUpdate,
+    replacementForAge,
+    secondsOf,
+    timeToLiveChange,
+    tokenExpiresAt,
+} from "./keyLifetime";
 import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 
@@ -120,7 +138,11 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const stateFor = (minted: Minted) => stateOf(desired, version, minted, secondsToLive ?? null);
 
     if (desired.requestedMode === "apiKey" || (desired.requestedMode === "auto" && hasLegacyApiKeys(version))) {
-        const legacy = await createLegacyKeyOnce(target, { name: desired.name, role: desired.role, secondsToLive }, desired.nameSource === "auto");
+        const legacy = await createLegacyKeyOnce(
+            target,
+            { name: desired.name, role: desired.role, secondsToLive },
+            desired.nameSource === "auto",
+        );
         if (desired.requestedMode === "apiKey") version = await probe;
         if (legacy.created) {
             const minted: Minted = { mode: "apiKey", key: legacy.key, keyId: legacy.id, serviceAccountId: null };
@@ -145,7 +167,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         const token = await createTokenOnce(target, account.id, desired.name, secondsToLive, autonamed);
         minted = { mode: "serviceAccount", key: token.key, keyId: token.id, serviceAccountId: account.id };
     } catch (error) {
-            throw await undo(error, removeAccount, stateFor({ mode: "serviceAccount", key: "", keyId: 0, serviceAccountId: account.id }));
+        throw await undo(error, removeAccount, stateFor({ mode: "serviceAccount", key: "", keyId: 0, serviceAccountId: account.id }));
     }
     if (desired.verify) await verifyOrUndo(target, stateFor(minted), removeAccount);
     return { id: serviceAccountKeyId(account.id, minted.keyId), outs: stateFor(minted) };

@@ -1,10 +1,5 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import {
-    createServiceAccountOnce,
-    deleteServiceAccount,
-    getServiceAccount,
-    updateServiceAccount,
-} from "../grafana/serviceAccounts";
+import { createServiceAccountOnce, deleteServiceAccount, getServiceAccount, updateServiceAccount } from "../grafana/serviceAccounts";
 import { logWarning } from "../log";
 import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
@@ -60,7 +55,12 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const role = inputs.role as Role;
     const isDisabled = inputs.isDisabled === true;
     const target = targetOf({ ...address, orgId });
-    const account = await createServiceAccountOnce(target, { name: naming.name, role, isDisabled, autonamed: naming.nameSource === "auto" });
+    const account = await createServiceAccountOnce(target, {
+        name: naming.name,
+        role,
+        isDisabled,
+        autonamed: naming.nameSource === "auto",
+    });
     const state = stateOf(account, { ...address, orgId, ...naming, role, isDisabled });
     // An account adopted after an ambiguous answer may not carry this request's settings yet.
     if (account.role !== role || (account.isDisabled ?? false) !== isDisabled) {
@@ -103,7 +103,11 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
     const target = targetOf(old);
     await updateServiceAccount(target, old.serviceAccountId, settings);
     // A rename changes the login too: report what Grafana made of it.
-    const account = (await getServiceAccount(target, old.serviceAccountId)) ?? { id: old.serviceAccountId, uid: old.uid ?? undefined, name };
+    const account = (await getServiceAccount(target, old.serviceAccountId)) ?? {
+        id: old.serviceAccountId,
+        uid: old.uid ?? undefined,
+        name,
+    };
     const outs = stateOf(account, {
         ...old,
         ...settings,
@@ -118,7 +122,10 @@ export async function remove(_id: string, props: Inputs): Promise<void> {
     await deleteServiceAccount(targetOf(state), state.serviceAccountId);
 }
 
-type Settings = Pick<ServiceAccountState, "endpoint" | "workspaceId" | "orgId" | "name" | "nameSource" | "logicalName" | "role" | "isDisabled">;
+type Settings = Pick<
+    ServiceAccountState,
+    "endpoint" | "workspaceId" | "orgId" | "name" | "nameSource" | "logicalName" | "role" | "isDisabled"
+>;
 
 function stateOf(account: ServiceAccount, settings: Settings): ServiceAccountState {
     return {

@@ -4,8 +4,26 @@ import { verifyKey } from "../grafana/verify";
 import { logWarning } from "../log";
 import { booleanRule, durationRule, nameRule, orgIdRule, serviceAccountIdRule, timeToLiveRule, validateFields } from "../schema/inputs";
 import { readTokenState, TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
-import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, mayBeSameOrg, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
-import { checkRotateBefore, expiresAtFor, hasExpired, lifetimeAfterUpdate, replacementForAge, secondsOf, timeToLiveChange, tokenExpiresAt } from "./keyLifetime";
+import {
+    ADDRESS_FIELDS,
+    addressField,
+    addressInputs,
+    checkAddress,
+    mayBeSameOrg,
+    resolveAddress,
+    sameGrafana,
+    targetOf,
+} from "./grafanaAddress";
+import {
+    checkRotateBefore,
+    expiresAtFor,
+    hasExpired,
+    lifetimeAfterUpdate,
+    replacementForAge,
+    secondsOf,
+    timeToLiveChange,
+    tokenExpiresAt,
+} from "./keyLifetime";
 import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 
@@ -87,7 +105,13 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         verify: inputs.verify !== false,
     };
     const target = targetOf(settings);
-    const token = await createTokenOnce(target, settings.serviceAccountId, settings.name, secondsToLive ?? undefined, settings.nameSource === "auto");
+    const token = await createTokenOnce(
+        target,
+        settings.serviceAccountId,
+        settings.name,
+        secondsToLive ?? undefined,
+        settings.nameSource === "auto",
+    );
     const state: TokenState = {
         schemaVersion: TOKEN_STATE_VERSION,
         ...settings,

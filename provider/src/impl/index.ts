@@ -49,8 +49,10 @@ export function lifecycle(resourceType: string): Lifecycle {
 
 /** Each operation that talks to a server runs under the configured deadline. */
 function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
-    const bounded = <A extends unknown[], R>(name: string, operation: (...args: A) => Promise<R>) =>
-        (...args: A) => withDeadline(providerConfig().operationDeadlineSeconds, `${name} of ${resourceType}`, () => operation(...args));
+    const bounded =
+        <A extends unknown[], R>(name: string, operation: (...args: A) => Promise<R>) =>
+        (...args: A) =>
+            withDeadline(providerConfig().operationDeadlineSeconds, `${name} of ${resourceType}`, () => operation(...args));
     return {
         check: operations.check,
         diff: bounded("diff", operations.diff),

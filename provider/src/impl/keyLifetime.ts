@@ -31,7 +31,10 @@ export function expiresAtFor(secondsToLive: number | null, now = Date.now()): st
  * A token's expiry as Grafana sees it. Grafana's own countdown (`secondsUntilExpiration`) is preferred
  * to its absolute `expiration`, so a skewed clock here does not move a rotation.
  */
-export function tokenExpiresAt(token: { expiration?: string | null; secondsUntilExpiration?: number | null }, now = Date.now()): string | null {
+export function tokenExpiresAt(
+    token: { expiration?: string | null; secondsUntilExpiration?: number | null },
+    now = Date.now(),
+): string | null {
     if (!token.expiration) return null;
     if (typeof token.secondsUntilExpiration === "number") return new Date(now + token.secondsUntilExpiration * 1000).toISOString();
     return new Date(token.expiration).toISOString();
@@ -42,7 +45,10 @@ export function hasExpired(state: Pick<Lifetime, "expired" | "expiresAt">, now =
 }
 
 /** `timeToLive` written differently but as long (`24h` for `1d`) needs no new key. */
-export function timeToLiveChange(old: Pick<Lifetime, "timeToLive" | "secondsToLive">, timeToLive: unknown): "none" | "respelled" | "changed" {
+export function timeToLiveChange(
+    old: Pick<Lifetime, "timeToLive" | "secondsToLive">,
+    timeToLive: unknown,
+): "none" | "respelled" | "changed" {
     if (timeToLive === old.timeToLive) return "none";
     if (timeToLive === UNKNOWN) return "changed"; // not known until the upstream resource is updated
     return typeof timeToLive === "string" && old.secondsToLive === secondsOf(timeToLive) ? "respelled" : "changed";
@@ -53,7 +59,12 @@ export function timeToLiveChange(old: Pick<Lifetime, "timeToLive" | "secondsToLi
  * the rotation window (`rotateBefore` taken from the new inputs, so adding it takes effect at once).
  * Says why at info level, since nothing in the program changed.
  */
-export function replacementForAge(kind: string, old: Lifetime, rotateBefore: unknown, now = Date.now()): "expiresAt" | "rotateBefore" | undefined {
+export function replacementForAge(
+    kind: string,
+    old: Lifetime,
+    rotateBefore: unknown,
+    now = Date.now(),
+): "expiresAt" | "rotateBefore" | undefined {
     if (hasExpired(old, now)) {
         logInfo(`${kind} "${old.name}" expired${old.expiresAt ? ` at ${old.expiresAt}` : ""}: it will be replaced.`);
         return "expiresAt";
@@ -71,7 +82,10 @@ type Duration = { text: string; seconds: number } | typeof UNKNOWN | undefined;
 export function checkRotateBefore(timeToLive: Duration, rotateBefore: Duration, failures: CheckFailure[]): void {
     if (rotateBefore === undefined || rotateBefore === UNKNOWN || timeToLive === UNKNOWN) return;
     if (timeToLive === undefined) {
-        failures.push({ property: "rotateBefore", reason: `rotateBefore "${rotateBefore.text}" needs a timeToLive: a key that never expires is never rotated` });
+        failures.push({
+            property: "rotateBefore",
+            reason: `rotateBefore "${rotateBefore.text}" needs a timeToLive: a key that never expires is never rotated`,
+        });
     } else if (rotateBefore.seconds >= timeToLive.seconds) {
         failures.push({
             property: "rotateBefore",

@@ -25,7 +25,11 @@ export function checkNaming(
     if (given === undefined && logicalName === undefined) {
         failures.push({ property: "name", reason: `name is required: use ${nameRule.allowed}` });
     }
-    return { ...(given !== undefined ? { name: given } : {}), nameSource: given !== undefined ? "user" : "auto", logicalName: logicalName ?? null };
+    return {
+        ...(given !== undefined ? { name: given } : {}),
+        nameSource: given !== undefined ? "user" : "auto",
+        logicalName: logicalName ?? null,
+    };
 }
 
 /** At create: the given name, or a fresh autoname. */

@@ -15,7 +15,9 @@ export async function undoCreate(
     } catch {
         const message = cause instanceof Error ? cause.message : String(cause);
         return Object.assign(
-            new Error(`${message} The ${tracked.what} created for it could not be removed; Pulumi keeps tracking it and removes it on the next update or destroy.`),
+            new Error(
+                `${message} The ${tracked.what} created for it could not be removed; Pulumi keeps tracking it and removes it on the next update or destroy.`,
+            ),
             { id: tracked.id, properties: tracked.properties, reasons: [message] },
         );
     }

@@ -59,7 +59,10 @@ function resolveWorkspaceId(news: Inputs, values: Record<string, unknown>, failu
     }
     if (hasId) return values.workspaceId as string | undefined;
     if (givenParts.length === 0) {
-        failures.push({ property: "workspaceId", reason: `workspaceId is required: use ${workspaceIdRule.allowed}, or give ${PARTS.join(" + ")}` });
+        failures.push({
+            property: "workspaceId",
+            reason: `workspaceId is required: use ${workspaceIdRule.allowed}, or give ${PARTS.join(" + ")}`,
+        });
         return undefined;
     }
     for (const part of PARTS.filter((name) => !givenParts.includes(name))) {
@@ -121,7 +124,9 @@ async function trackedUnlessUnchanged(error: unknown, ref: WorkspaceRef, before:
     if (now && idle && now.properties.apiKey === before.properties.apiKey) return error;
     const message = error instanceof Error ? error.message : String(error);
     return Object.assign(
-        new Error(`${message} The workspace may have been changed all the same; Pulumi keeps tracking it, and the next update or destroy settles it.`),
+        new Error(
+            `${message} The workspace may have been changed all the same; Pulumi keeps tracking it, and the next update or destroy settles it.`,
+        ),
         { id: settings.workspaceId, properties: stateOf(now ?? before, settings), reasons: [message] },
     );
 }

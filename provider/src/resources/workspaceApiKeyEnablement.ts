@@ -48,14 +48,7 @@ export class WorkspaceApiKeyEnablement extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: WorkspaceApiKeyEnablementArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            provider,
-            name,
-            { ...OUTPUTS, ...args },
-            opts,
-            TYPE_MODULE,
-            "WorkspaceApiKeyEnablement",
-        );
+        super(provider, name, { ...OUTPUTS, ...args }, opts, TYPE_MODULE, "WorkspaceApiKeyEnablement");
     }
 }
 

@@ -27,8 +27,6 @@ export const operationStatus = z
     })
     .loose();
 
-export const armErrorBody = z
-    .object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }).loose() })
-    .loose();
+export const armErrorBody = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }).loose() }).loose();
 
 export const TERMINAL_STATES = ["succeeded", "failed", "canceled", "cancelled"];

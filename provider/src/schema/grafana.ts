@@ -29,9 +29,7 @@ export const serviceAccount = z
     })
     .loose();
 
-export const serviceAccountSearch = z
-    .object({ totalCount: z.number().int(), serviceAccounts: z.array(serviceAccount) })
-    .loose();
+export const serviceAccountSearch = z.object({ totalCount: z.number().int(), serviceAccounts: z.array(serviceAccount) }).loose();
 
 export const createdToken = z.object({ id: z.number().int(), name: z.string(), key: z.string().min(1) }).loose();
 

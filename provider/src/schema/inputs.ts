@@ -79,8 +79,7 @@ export const endpointRule: FieldRule<string> = {
 
 export const nameRule: FieldRule<string> = {
     allowed:
-        "1 to 190 characters without control characters or surrounding spaces; omit it to get " +
-        "\"<resource name>-<6 random characters>\"",
+        "1 to 190 characters without control characters or surrounding spaces; omit it to get " + '"<resource name>-<6 random characters>"',
     schema: z
         .string()
         .min(1, "it is empty")
@@ -96,8 +95,7 @@ export const roleRule: FieldRule<Role> = {
 };
 
 export const modeRule: FieldRule<Mode> = {
-    allowed:
-        "one of auto (detect from the Grafana version), apiKey (legacy keys, Grafana <= 11.2), serviceAccount",
+    allowed: "one of auto (detect from the Grafana version), apiKey (legacy keys, Grafana <= 11.2), serviceAccount",
     schema: z.enum(MODES),
 };
 
@@ -126,9 +124,9 @@ export const durationRule: FieldRule<{ text: string; seconds: number }> = {
 
 export const orgIdRule: FieldRule<number> = {
     allowed: "a whole number >= 1 (the Grafana organization id); omit it for the credential's current org",
-    schema: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(
-        z.number().int("it is not a whole number").min(1, "it is below 1").max(2_147_483_647, "it is too large"),
-    ),
+    schema: z
+        .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+        .pipe(z.number().int("it is not a whole number").min(1, "it is below 1").max(2_147_483_647, "it is too large")),
 };
 
 /**
@@ -200,7 +198,10 @@ export const workspaceIdRule: FieldRule<string> = {
 
 export const subscriptionIdRule: FieldRule<string> = {
     allowed: "the subscription's GUID, e.g. 00000000-0000-0000-0000-000000000000",
-    schema: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "it is not a GUID").transform((id) => id.toLowerCase()),
+    schema: z
+        .string()
+        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "it is not a GUID")
+        .transform((id) => id.toLowerCase()),
 };
 
 export const resourceGroupNameRule: FieldRule<string> = {
