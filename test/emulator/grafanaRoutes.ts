@@ -19,6 +19,7 @@ import {
     avatarUrl,
     isOrgRole,
     roleIncludes,
+    type AuthFailure,
     type AuthResult,
     type GrafanaState,
     type Identity,
@@ -92,6 +93,9 @@ export interface GrafanaRoutesOptions {
     entra?: EntraSignIn;
     gate?: DataPlaneGate;
 }
+
+/** Grafana's `sevenDaysAhead`: how far ahead a token list counts down to expiry. */
+const SEVEN_DAYS_MS = 7 * 86_400_000;
 
 // ---------- response helpers ----------
 
@@ -553,17 +557,22 @@ export class GrafanaRoutes {
         return json(200, { id: created.value.id, name: created.value.name, key: created.value.secret });
     }
 
+    /**
+     * Grafana's ListTokens (pkg/services/serviceaccounts/api/token.go): `secondsUntilExpiration` feeds the UI's
+     * "expires soon" badge only, so it is Go's time.Until(expiration).Seconds() for a live token expiring
+     * strictly within the next 7 days, and 0 otherwise (expired, never expiring, or further out).
+     */
     private tokenDto(token: KeyRecord): Record<string, unknown> {
         const now = this.clock.now();
         const hasExpired = this.state.isExpired(token);
+        const expiresSoon = token.expiresMs !== null && !hasExpired && token.expiresMs < now + SEVEN_DAYS_MS;
         return {
             id: token.id,
             name: token.name,
             created: rfc3339(token.createdMs),
             lastUsedAt: token.lastUsedMs === null ? null : rfc3339(token.lastUsedMs),
             expiration: token.expiresMs === null ? null : rfc3339(token.expiresMs),
-            // Go's time.Until(...).Seconds(): a float, 0 once expired or when it never expires.
-            secondsUntilExpiration: token.expiresMs === null || hasExpired ? 0 : (token.expiresMs - now) / 1000,
+            secondsUntilExpiration: expiresSoon ? (token.expiresMs! - now) / 1000 : 0,
             hasExpired,
             isRevoked: false,
         };
@@ -590,8 +599,9 @@ export class GrafanaRoutes {
     }
 }
 
-function authFailure(failure: "unauthorized" | "invalidKey" | "invalidAudience"): GrafanaResponse {
+function authFailure(failure: AuthFailure): GrafanaResponse {
     if (failure === "invalidKey") return INVALID_API_KEY();
+    if (failure === "disabled") return json(401, { message: "Unauthorized", messageId: "identity.disabled", statusCode: 401 });
     if (failure === "invalidAudience") return INVALID_TOKEN_AUDIENCE();
     return UNAUTHORIZED();
 }

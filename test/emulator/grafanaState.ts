@@ -73,13 +73,14 @@ export interface Identity {
     readonly role: OrgRole;
 }
 
-export type AuthResult =
-    | { ok: true; identity: Identity }
-    /**
-     * `invalidKey`: unknown or expired bearer secret; `invalidAudience`: a valid Entra token meant for
-     * another resource (Azure Managed Grafana only); `unauthorized`: everything else.
-     */
-    | { ok: false; failure: "unauthorized" | "invalidKey" | "invalidAudience"; orgId: number };
+export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure: AuthFailure; orgId: number };
+
+/**
+ * `invalidKey`: unknown or expired bearer secret; `disabled`: the token of a disabled service account;
+ * `invalidAudience`: a valid Entra token meant for another resource (Azure Managed Grafana only);
+ * `unauthorized`: everything else.
+ */
+export type AuthFailure = "unauthorized" | "invalidKey" | "disabled" | "invalidAudience";
 
 export interface IdentityCredentials {
     adminBasic: string;
@@ -275,9 +276,9 @@ export class GrafanaState {
             return { ok: false, failure: "invalidKey", orgId: requestedOrgId ?? DEFAULT_ORG_ID };
         }
         const sa = key.serviceAccountId === null ? undefined : this.serviceAccounts.get(key.serviceAccountId);
-        if (key.serviceAccountId !== null && (!sa || sa.isDisabled)) {
-            return { ok: false, failure: "unauthorized", orgId: key.orgId };
-        }
+        if (key.serviceAccountId !== null && !sa) return { ok: false, failure: "unauthorized", orgId: key.orgId };
+        // Grafana 10+ rejects a disabled identity after signing it in (pkg/services/authn/authnimpl/service.go).
+        if (sa?.isDisabled) return { ok: false, failure: "disabled", orgId: key.orgId };
         // A key belongs to exactly one org; naming another one is an auth failure, not a switch.
         if (requestedOrgId !== null && requestedOrgId !== key.orgId) {
             return { ok: false, failure: "unauthorized", orgId: requestedOrgId };

@@ -215,6 +215,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     }
 
     const server = createServer((req, res) => {
+        // Go's net/http stamps every answer with the server's own time; it is how a client learns Grafana's clock.
+        res.setHeader("Date", new Date(control.clock.now()).toUTCString());
         void (async () => {
             const method = (req.method ?? "GET").toUpperCase();
             const rawUrl = req.url ?? "/";

@@ -160,6 +160,45 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         expect(listed).toMatchObject({ hasExpired: true, secondsUntilExpiration: 0 });
     });
 
+    test("the token list counts down only within the last 7 days, as Grafana's ListTokens does", async () => {
+        const DAY = 86_400;
+        const id = (await createSa("countdown")).body.id;
+        for (const [name, secondsToLive] of [
+            ["month", 30 * DAY],
+            ["week-and-a-bit", 7 * DAY + 60],
+            ["day", DAY],
+            ["never", 0],
+        ] as const) {
+            await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name, secondsToLive } });
+        }
+        const listed = async () =>
+            Object.fromEntries(
+                ((await call("GET", `/api/serviceaccounts/${id}/tokens`)).body as Array<Record<string, any>>).map((token) => [
+                    token.name,
+                    token,
+                ]),
+            );
+        let tokens = await listed();
+        // Beyond 7 days, and for a token that never expires, Grafana reports 0: never "expires now".
+        expect(tokens.month).toMatchObject({ secondsUntilExpiration: 0, hasExpired: false, expiration: expect.any(String) });
+        expect(tokens["week-and-a-bit"]).toMatchObject({ secondsUntilExpiration: 0, hasExpired: false });
+        expect(tokens.never).toMatchObject({ secondsUntilExpiration: 0, hasExpired: false, expiration: null });
+        expect(tokens.day.secondsUntilExpiration).toBeGreaterThan(DAY - 60);
+        expect(tokens.day.secondsUntilExpiration).toBeLessThanOrEqual(DAY);
+
+        emulator.clock.advance(24 * DAY);
+        tokens = await listed();
+        expect(tokens.month.secondsUntilExpiration).toBeGreaterThan(6 * DAY - 60);
+        expect(tokens.month.secondsUntilExpiration).toBeLessThanOrEqual(6 * DAY);
+        expect(tokens.day).toMatchObject({ secondsUntilExpiration: 0, hasExpired: true });
+    });
+
+    test("every answer carries Grafana's own clock in its Date header", async () => {
+        emulator.clock.advance(24 * 86_400);
+        const reply = await call("GET", "/api/health", { auth: null });
+        expect(Math.abs(Date.parse(reply.headers.get("date")!) - emulator.clock.now())).toBeLessThan(2_000);
+    });
+
     test("failNext with afterActing answers 500 although the service account was created", async () => {
         emulator.faults.failNext(1, 500, { method: "POST", path: "/api/serviceaccounts", afterActing: true });
         const reply = await createSa("ghost");
