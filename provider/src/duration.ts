@@ -58,3 +58,8 @@ function withinBounds(seconds: number): DurationResult {
     if (seconds === 0) return { ok: false, problem: "it is zero" };
     return { ok: true, seconds };
 }
+
+/** A duration input as `check` hands it on: its text, a preview's unknown value as it came, or null when absent. */
+export function durationText(value: { text: string } | string | undefined): string | null {
+    return value === undefined ? null : typeof value === "string" ? value : value.text;
+}

@@ -48,8 +48,16 @@ export class Engine {
         const diff = await this.host.diff(urn, old.id, old.outputs, checked);
         if (diff.changes === "none") return this.record(urn, "same", old);
         if (diff.replaces.length === 0) {
-            const outputs = await this.host.update(urn, old.id, old.outputs, checked);
-            return this.record(urn, "update", { id: old.id, inputs: checked, outputs });
+            try {
+                const outputs = await this.host.update(urn, old.id, old.outputs, checked);
+                return this.record(urn, "update", { id: old.id, inputs: checked, outputs });
+            } catch (error) {
+                // A partial failure of an update: the engine stores exactly the properties it carries as the new outputs.
+                const partial = error as HostError;
+                if (partial.partialId)
+                    this.record(urn, "update", { id: old.id, inputs: checked, outputs: partial.partialProperties ?? {} });
+                throw error;
+            }
         }
         const fresh = await this.check(resource, {});
         if (diff.deleteBeforeReplace) {
@@ -87,17 +95,18 @@ export class Engine {
         return checked.inputs;
     }
 
-    /** A partial failure leaves the resource in state, as the engine does, before the error surfaces. */
+    /**
+     * A partial failure leaves the resource in state before the error surfaces, as the engine does: with exactly
+     * the properties the error carries (pulumi/pulumi's CreateStep stores them as the outputs, adding nothing).
+     */
     private async create(resource: Registration, inputs: Props, step: Step): Promise<ResourceState> {
         try {
             const created = await this.host.create(resource.urn, inputs);
             return this.record(resource.urn, step, { id: created.id, inputs, outputs: created.properties });
         } catch (error) {
             const partial = error as HostError;
-            if (partial.partialId) {
-                const outputs = { ...partial.partialProperties, __provider: inputs.__provider };
-                this.record(resource.urn, step, { id: partial.partialId, inputs, outputs });
-            }
+            if (partial.partialId)
+                this.record(resource.urn, step, { id: partial.partialId, inputs, outputs: partial.partialProperties ?? {} });
             throw error;
         }
     }

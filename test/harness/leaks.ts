@@ -3,8 +3,8 @@ import { Registration } from "./program";
 
 /**
  * Where a secret turned up that it must not: anything the host printed, the program's inputs and
- * `__provider`, and every stored output except `key` (which the engine encrypts, being listed in
- * additionalSecretOutputs). Returns one line per leak; empty when clean.
+ * `__provider`, and every stored output except `key` and `previousKey` (which the engine encrypts, being listed
+ * in additionalSecretOutputs). Returns one line per leak; empty when clean.
  */
 export function findLeaks(
     secrets: readonly string[],
@@ -14,8 +14,11 @@ export function findLeaks(
     if (places.printed !== undefined) texts.push(["host stdout/stderr", places.printed]);
     if (places.resource) texts.push(["program inputs and __provider", JSON.stringify(places.resource.inputs)]);
     for (const [index, state] of (places.state ?? []).entries()) {
-        const { key: _encrypted, ...plaintext } = state.outputs;
-        texts.push([`state[${index}] outputs other than key`, JSON.stringify({ id: state.id, inputs: state.inputs, outputs: plaintext })]);
+        const { key: _encrypted, previousKey: _alsoEncrypted, ...plaintext } = state.outputs;
+        texts.push([
+            `state[${index}] outputs other than the keys`,
+            JSON.stringify({ id: state.id, inputs: state.inputs, outputs: plaintext }),
+        ]);
     }
     for (const [index, error] of (places.errors ?? []).entries()) texts.push([`error[${index}]`, error]);
 

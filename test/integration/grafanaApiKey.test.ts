@@ -77,7 +77,7 @@ describe.each<[GrafanaProfile, "apiKey" | "serviceAccount", RegExp]>([
         await expect(apiKey.delete(id, outs)).resolves.toBeUndefined();
     });
 
-    test("refresh marks an expired key, and the next diff replaces it", async () => {
+    test("refresh marks an expired key, and the next diff rotates it in place", async () => {
         emulator.clock.set(Date.now() - 8 * DAY_MS); // minted eight days ago with a week to live
         const inputs = await checked({ endpoint: emulator.url, timeToLive: "7d" });
         const { id, outs } = await apiKey.create(inputs);
@@ -86,7 +86,7 @@ describe.each<[GrafanaProfile, "apiKey" | "serviceAccount", RegExp]>([
         const read = await apiKey.read(id, { ...outs, expiresAt: new Date(Date.now() + DAY_MS).toISOString() });
         expect(read.props).toMatchObject({ expired: true });
         const diff = await apiKey.diff(id, read.props!, inputs);
-        expect(diff).toMatchObject({ changes: true, replaces: ["expiresAt"], deleteBeforeReplace: false });
+        expect(diff).toMatchObject({ changes: true, replaces: [], deleteBeforeReplace: false });
     });
 
     test("refresh drops a key deleted outside Pulumi", async () => {
@@ -97,16 +97,16 @@ describe.each<[GrafanaProfile, "apiKey" | "serviceAccount", RegExp]>([
     });
 
     test("replacing an autonamed key creates the new one before the old one goes", async () => {
-        const first = await checked({ endpoint: emulator.url, role: "Viewer" });
+        const first = await checked({ endpoint: emulator.url, orgId: 1 });
         const old = await apiKey.create(first);
-        const changed = await checked({ endpoint: emulator.url, role: "Admin" }, first);
+        const changed = await checked({ endpoint: emulator.url, orgId: 2 }, first);
         const diff = await apiKey.diff(old.id, old.outs, changed);
-        expect(diff).toMatchObject({ changes: true, replaces: ["role"], deleteBeforeReplace: false });
+        expect(diff).toMatchObject({ changes: true, replaces: ["orgId"], deleteBeforeReplace: false });
 
-        const replacement = await apiKey.create(await checked({ endpoint: emulator.url, role: "Admin" }));
+        const replacement = await apiKey.create(await checked({ endpoint: emulator.url, orgId: 2 }));
         expect(remoteObjects(emulator)).toHaveLength(2);
         await apiKey.delete(old.id, old.outs);
-        expect(remoteObjects(emulator)).toEqual([expect.objectContaining({ name: replacement.outs.name, role: "Admin" })]);
+        expect(remoteObjects(emulator)).toEqual([expect.objectContaining({ name: replacement.outs.name, orgId: 2 })]);
         expect(await home(emulator, replacement.outs.key)).toBe(200);
     });
 

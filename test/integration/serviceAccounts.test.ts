@@ -88,7 +88,8 @@ describe.each<[GrafanaProfile]>([["11.3"], ["12.1"]])("service accounts on Grafa
         emulator.clock.advance(31 * 86_400);
         const read = await token.read(id, outs);
         expect(read.props).toMatchObject({ expired: true });
-        expect(await token.diff(id, read.props!, inputs)).toMatchObject({ replaces: ["expiresAt"] });
+        // Rotated in place on the next up: a new token on the same account.
+        expect(await token.diff(id, read.props!, inputs)).toMatchObject({ changes: true, replaces: [] });
 
         await token.delete(id, outs);
         expect(emulator.state.serviceAccounts()[0].tokens).toEqual([]);
@@ -98,7 +99,9 @@ describe.each<[GrafanaProfile]>([["11.3"], ["12.1"]])("service accounts on Grafa
     test("a token that does not work is deleted again, and the error names the status", async () => {
         const { outs: bot } = await account.create(await checked(account, { endpoint: emulator.url, isDisabled: true }));
         const inputs = await checked(token, { endpoint: emulator.url, serviceAccountId: bot.serviceAccountId });
-        await expect(token.create(inputs)).rejects.toThrow(/The new key did not work: GET \/api\/dashboards\/home with it answered 401/);
+        await expect(token.create(inputs)).rejects.toThrow(
+            /The new key did not work: GET \/api\/dashboards\/home with it answered 401.*Its service account ".+" \(id \d+\) is disabled.*enable it/s,
+        );
         expect(emulator.state.serviceAccounts()[0].tokens).toEqual([]);
         // Told not to verify, the same token is handed out.
         await expect(token.create({ ...inputs, verify: false })).resolves.toMatchObject({ outs: { verify: false } });
@@ -113,8 +116,9 @@ describe.each<[GrafanaProfile]>([["11.3"], ["12.1"]])("service accounts on Grafa
         ).rejects.toThrow(/400.*already exists.*omit `name`/s);
     });
 
-    test("replacing a token with the same name deletes the old one first; an autonamed one is made first", async () => {
+    test("a token moved to another account with the same name deletes the old one first; a new time to live rotates it in place", async () => {
         const { outs: bot } = await account.create(await checked(account, { endpoint: emulator.url }));
+        const { outs: other } = await account.create(await checked(account, { endpoint: emulator.url }));
         const named = await checked(token, {
             endpoint: emulator.url,
             serviceAccountId: bot.serviceAccountId,
@@ -122,10 +126,15 @@ describe.each<[GrafanaProfile]>([["11.3"], ["12.1"]])("service accounts on Grafa
             timeToLive: "7d",
         });
         const { id, outs } = await token.create(named);
+        expect(await token.diff(id, outs, { ...named, serviceAccountId: other.serviceAccountId })).toEqual({
+            changes: true,
+            replaces: ["serviceAccountId"],
+            deleteBeforeReplace: true,
+        });
         expect(await token.diff(id, outs, { ...named, timeToLive: "14d" })).toEqual({
             changes: true,
-            replaces: ["timeToLive"],
-            deleteBeforeReplace: true,
+            replaces: [],
+            deleteBeforeReplace: false,
         });
         expect(await token.diff(id, outs, { ...named, timeToLive: "1w" })).toEqual({
             changes: true,
@@ -133,8 +142,11 @@ describe.each<[GrafanaProfile]>([["11.3"], ["12.1"]])("service accounts on Grafa
             deleteBeforeReplace: false,
         });
         const autonamed = await checked(token, { endpoint: emulator.url, serviceAccountId: bot.serviceAccountId, timeToLive: "7d" });
-        const other = await token.create(autonamed);
-        expect(await token.diff(other.id, other.outs, { ...autonamed, timeToLive: "14d" })).toMatchObject({ deleteBeforeReplace: false });
+        const made = await token.create(autonamed);
+        expect(await token.diff(made.id, made.outs, { ...autonamed, serviceAccountId: other.serviceAccountId })).toMatchObject({
+            replaces: ["serviceAccountId"],
+            deleteBeforeReplace: false,
+        });
     });
 });
 

@@ -51,10 +51,17 @@ describe.each<[GrafanaProfile, RegExp, string]>([
         const args: GrafanaApiKeyArgs = { endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" };
         const resource = await program("ci", args);
         expect(resource.type).toBe(TYPE);
-        expect(resource.additionalSecretOutputs).toEqual(["key"]);
+        expect(resource.additionalSecretOutputs).toEqual(["key", "previousKey"]);
 
         const created = await engine.up(resource);
-        expect(created.outputs).toMatchObject({ name: "api-key-1", role: "Editor", mode, expired: false, schemaVersion: 3 });
+        expect(created.outputs).toMatchObject({
+            name: "api-key-1",
+            keyName: "api-key-1",
+            role: "Editor",
+            mode,
+            expired: false,
+            schemaVersion: 4,
+        });
         expect(created.outputs.key).toMatch(keyShape);
         expect(created.outputs.__provider).toBe(resource.inputs.__provider);
 
@@ -65,14 +72,23 @@ describe.each<[GrafanaProfile, RegExp, string]>([
         const refreshed = await engine.refresh(resource.urn);
         expect(refreshed!.outputs).toMatchObject({ key: created.outputs.key, expired: false });
 
-        // Same name, new role: the old key must go first, since Grafana refuses a second "api-key-1".
         const promoted = await program("ci", { ...args, role: "Admin" });
-        expect(await engine.preview(promoted)).toEqual({ step: "delete-before-replace", replaces: ["role"] });
-        const replaced = await engine.up(promoted);
-        expect(replaced.outputs.key).not.toBe(created.outputs.key);
+        let changed;
+        if (mode === "serviceAccount") {
+            // The account's role changes in place: the same key, and whoever holds it, now act as Admin.
+            expect(await engine.preview(promoted)).toEqual({ step: "update", replaces: [] });
+            changed = await engine.up(promoted);
+            expect(changed.outputs).toMatchObject({ key: created.outputs.key, role: "Admin" });
+            expect(emulator.state.serviceAccounts()).toEqual([expect.objectContaining({ name: "api-key-1", role: "Admin" })]);
+        } else {
+            // A legacy key's role is fixed: same name, so the old key must go first (Grafana refuses a second one).
+            expect(await engine.preview(promoted)).toEqual({ step: "delete-before-replace", replaces: ["role"] });
+            changed = await engine.up(promoted);
+            expect(changed.outputs.key).not.toBe(created.outputs.key);
+        }
         expect(emulator.state.apiKeys().length + emulator.state.serviceAccounts().length).toBe(1);
 
-        const outputs = replaced.outputs as { keyId: number; serviceAccountId: number };
+        const outputs = changed.outputs as { keyId: number; serviceAccountId: number };
         if (mode === "apiKey") emulator.state.deleteApiKey(outputs.keyId);
         else emulator.state.deleteServiceAccount(outputs.serviceAccountId);
         expect(await engine.refresh(resource.urn)).toBeUndefined();
@@ -86,7 +102,7 @@ describe.each<[GrafanaProfile, RegExp, string]>([
             "create",
             "same",
             "refresh",
-            "delete-before-replace",
+            mode === "serviceAccount" ? "update" : "delete-before-replace",
             "gone",
             "create",
             "delete",
@@ -95,7 +111,7 @@ describe.each<[GrafanaProfile, RegExp, string]>([
         expect(findLeaks(emulator.state.secrets(), { printed: host.printed, state: [...engine.state.values()], resource })).toEqual([]);
     });
 
-    test("an autonamed key keeps its name across updates and gets a new one when replaced", async () => {
+    test("an autonamed key keeps its name across updates and rotations, and gets a new one when replaced", async () => {
         const resource = await program("autonamed", { endpoint: emulator.url, timeToLive: "1d" });
         const first = await engine.up(resource);
         expect(first.outputs.name).toMatch(/^autonamed-[a-z0-9]{6}$/);
@@ -104,15 +120,31 @@ describe.each<[GrafanaProfile, RegExp, string]>([
         expect(engine.steps.at(-1)!.step).toBe("update");
         expect(respelled.outputs).toMatchObject({ name: first.outputs.name, timeToLive: "24h", key: first.outputs.key });
 
+        // Another time to live is a new key in place; the first keeps working as the previous key.
         const longer = await engine.up(await program("autonamed", { endpoint: emulator.url, timeToLive: "2d" }));
+        expect(engine.steps.at(-1)!.step).toBe("update");
+        expect(longer.outputs).toMatchObject({
+            name: first.outputs.name,
+            keyName: `${first.outputs.name as string}-r2`,
+            previousKey: first.outputs.key,
+        });
+        expect(longer.outputs.key).not.toBe(first.outputs.key);
+        expect([await home(emulator, first.outputs.key), await home(emulator, longer.outputs.key)]).toEqual([200, 200]);
+
+        const moved = await engine.up(await program("autonamed", { endpoint: emulator.url, timeToLive: "2d", orgId: 2 }));
         expect(engine.steps.at(-1)!.step).toBe("replace");
-        expect(longer.outputs.name).toMatch(/^autonamed-[a-z0-9]{6}$/);
-        expect(longer.outputs.name).not.toBe(first.outputs.name);
+        expect(moved.outputs.name).toMatch(/^autonamed-[a-z0-9]{6}$/);
+        expect(moved.outputs.name).not.toBe(first.outputs.name);
+        expect([await home(emulator, first.outputs.key), await home(emulator, longer.outputs.key)]).toEqual([401, 401]);
 
         await engine.destroy(resource.urn);
         expect(emulator.state.apiKeys().length + emulator.state.serviceAccounts().length).toBe(0);
     });
 });
+
+async function home(emulator: Emulator, key: unknown): Promise<number> {
+    return (await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${String(key)}` } })).status;
+}
 
 describe("the host keeps serving, and says what is wrong", () => {
     let emulator: Emulator;

@@ -53,28 +53,32 @@ test("one account, two tokens rotating a week before they expire", async () => {
     const named = await token("ci", { ...tokenArgs, name: "ci-token" });
     const firstAutonamed = await engine.up(autonamed);
     const firstNamed = await engine.up(named);
-    expect(autonamed.additionalSecretOutputs).toEqual(["key"]);
+    expect(autonamed.additionalSecretOutputs).toEqual(["key", "previousKey"]);
     expect(firstAutonamed.outputs).toMatchObject({ serviceAccountId, rotateBefore: "7d", expired: false });
     expect(await engine.preview(autonamed)).toEqual({ step: "same", replaces: [] });
 
-    // 24 days on, Grafana counts 6 days left: inside the 7-day window.
+    // 24 days on, Grafana counts 6 days left: inside the 7-day window. Both rotate in place, on the same account.
     emulator.clock.advance(24 * DAY);
     await engine.refresh(autonamed.urn);
     await engine.refresh(named.urn);
-    expect(await engine.preview(autonamed)).toEqual({ step: "replace", replaces: ["rotateBefore"] });
-    expect(await engine.preview(named)).toEqual({ step: "delete-before-replace", replaces: ["rotateBefore"] });
-    await engineLog.waitFor("info", /GrafanaServiceAccountToken ".+" expires at .*, within rotateBefore 7d: it will be replaced\./);
+    expect(await engine.preview(autonamed)).toEqual({ step: "update", replaces: [] });
+    expect(await engine.preview(named)).toEqual({ step: "update", replaces: [] });
+    await engineLog.waitFor("info", /GrafanaServiceAccountToken ".+" will be rotated: its key expires at .*, within rotateBefore 7d\./);
 
     const rotatedAutonamed = await engine.up(autonamed);
     const rotatedNamed = await engine.up(named);
-    expect(engine.steps.slice(-2).map((step) => step.step)).toEqual(["replace", "delete-before-replace"]);
-    expect(rotatedAutonamed.outputs.name).not.toBe(firstAutonamed.outputs.name);
-    expect(rotatedNamed.outputs.name).toBe("ci-token");
+    expect(engine.steps.slice(-2).map((step) => step.step)).toEqual(["update", "update"]);
+    expect(rotatedAutonamed.outputs).toMatchObject({
+        name: firstAutonamed.outputs.name,
+        keyName: `${firstAutonamed.outputs.name as string}-r2`,
+    });
+    expect(rotatedNamed.outputs).toMatchObject({ name: "ci-token", keyName: "ci-token-r2", previousKey: firstNamed.outputs.key });
+    // Until the first tokens expire, stacks still holding them keep working.
     for (const [old, fresh] of [
         [firstAutonamed, rotatedAutonamed],
         [firstNamed, rotatedNamed],
     ]) {
-        expect(await home(old.outputs.key as string)).toBe(401);
+        expect(await home(old.outputs.key as string)).toBe(200);
         expect(await home(fresh.outputs.key as string)).toBe(200);
     }
     expect(
@@ -82,7 +86,7 @@ test("one account, two tokens rotating a week before they expire", async () => {
             .serviceAccounts()[0]
             .tokens.map((entry) => entry.name)
             .sort(),
-    ).toEqual([rotatedAutonamed.outputs.name, "ci-token"].sort());
+    ).toEqual([firstAutonamed.outputs.name, rotatedAutonamed.outputs.keyName, "ci-token", "ci-token-r2"].sort());
 
     // The account is renamed and promoted in place: same id, its tokens live on.
     const renamed = await engine.up(await serviceAccount({ endpoint: emulator.url, role: "Admin", name: "deploy-bot" }));

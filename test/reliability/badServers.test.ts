@@ -200,7 +200,11 @@ describe("bodies that are not what Grafana sends", () => {
     });
 
     test("a token list that is not a list: read fails with an unexpected shape", async () => {
-        const server = await fakeServer((_req, res) => json(res, 200, { tokens: [] }));
+        const server = await fakeServer((req, res) =>
+            req.url === "/api/serviceaccounts/7"
+                ? json(res, 200, { id: 7, name: KEY_NAME, role: "Viewer" })
+                : json(res, 200, { tokens: [] }),
+        );
         const message = await failure(apiKey.read("serviceaccount/7/token/11", stateOn(server.url)));
         expect(message).toMatch(/GET \/api\/serviceaccounts\/7\/tokens on .* unexpected shape/);
     });

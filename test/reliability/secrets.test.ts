@@ -86,15 +86,20 @@ describe.each<[GrafanaProfile, string]>([
     });
     afterEach(() => emulator.faults.reset());
 
-    test("create, no-op up, refresh, update in place, replace, refresh after an outside delete, destroy", async () => {
+    test("create, no-op up, refresh, update in place, rotation, replace, refresh after an outside delete, destroy", async () => {
         const resource = await program("ci", { endpoint: emulator.url, name: "canary-key", role: "Editor", timeToLive: "1d" });
         const created = await engine.up(resource);
         expect(String(created.outputs.key)).toMatch(profile === "10.4" ? /^eyJr/ : /^glsa_/);
         await engine.up(resource);
         await engine.refresh(resource.urn);
         await engine.up(await program("ci", { endpoint: emulator.url, name: "canary-key", role: "Editor", timeToLive: "24h" }));
+        // A rotation keeps the first key as previousKey: two secrets in state at once, both encrypted.
+        const rotated = await engine.up(
+            await program("ci", { endpoint: emulator.url, name: "canary-key", role: "Editor", timeToLive: "2d" }),
+        );
+        expect(rotated.outputs.previousKey).toBe(created.outputs.key);
         const replaced = await engine.up(
-            await program("ci", { endpoint: emulator.url, name: "canary-key", role: "Admin", timeToLive: "24h" }),
+            await program("ci", { endpoint: emulator.url, name: "canary-key-2", role: "Admin", timeToLive: "2d" }),
         );
         const outs = replaced.outputs as { keyId: number; serviceAccountId: number };
         if (profile === "10.4") emulator.state.deleteApiKey(outs.keyId);
@@ -167,7 +172,7 @@ describe.each<[GrafanaProfile, string]>([
         const canaries = [emulator.credentials.adminToken, ...emulator.state.secrets()];
         expect(canaries.length).toBeGreaterThanOrEqual(4);
         // The provider's log messages are part of what was checked (no engine listens, so they went to stderr).
-        expect(printed).toMatch(/GrafanaApiKey "canary-key" was deleted outside Pulumi/);
+        expect(printed).toMatch(/GrafanaApiKey "canary-key-2" was deleted outside Pulumi/);
         expect(errors.length).toBeGreaterThanOrEqual(4);
         const leaks = [
             ...findLeaks(canaries, { printed, state: [...engine.state.values()], errors }),

@@ -18,6 +18,8 @@ describe("check: good inputs are normalised", () => {
             orgId: null,
             requestedMode: "auto",
             rotateBefore: null,
+            rotationTrigger: null,
+            revokePrevious: false,
             verify: true,
         });
     });
@@ -39,6 +41,13 @@ describe("check: good inputs are normalised", () => {
     ])("endpoint %s is accepted as %s", async (endpoint, normalised) => {
         const result = await check({}, { ...valid, endpoint });
         expect(result.inputs!.endpoint).toBe(normalised);
+    });
+
+    test("a rotation trigger may be text or a number, kept as text", async () => {
+        expect((await check({}, { ...valid, rotationTrigger: 3 })).inputs).toMatchObject({ rotationTrigger: "3" });
+        expect((await check({}, { ...valid, rotationTrigger: "2026-11-30 leak" })).inputs).toMatchObject({
+            rotationTrigger: "2026-11-30 leak",
+        });
     });
 
     test("a number of seconds and a numeric orgId string are accepted", async () => {
@@ -94,7 +103,7 @@ describe("check: each bad input names the field, shows the value and says what i
             "a typo'd field",
             { ttl: "7d" },
             "ttl",
-            /ttl is not an input of this resource: use endpoint, workspaceId, name, role, timeToLive, orgId, mode, rotateBefore, verify/,
+            /ttl is not an input of this resource: use endpoint, workspaceId, name, role, timeToLive, orgId, mode, rotateBefore, rotationTrigger, revokePrevious, verify/,
         ],
         [
             "rotateBefore as long as the key lives",
@@ -110,6 +119,19 @@ describe("check: each bad input names the field, shows the value and says what i
             /^endpoint "https:\/\/\*\*\*@g\.example\.com\/\?\*\*\*" is not allowed \(it carries a user or password/,
         ],
         ["rotateBefore of zero", { rotateBefore: "0s" }, "rotateBefore", /rotateBefore "0s" is not allowed \(it is zero\)/],
+        [
+            "an empty rotationTrigger",
+            { rotationTrigger: "" },
+            "rotationTrigger",
+            /rotationTrigger "" is not allowed \(it is empty\): use any text or number/,
+        ],
+        [
+            "a rotationTrigger that is an object",
+            { rotationTrigger: { at: 1 } },
+            "rotationTrigger",
+            /rotationTrigger \{"at":1\} is not allowed \(it is a object\)/,
+        ],
+        ["revokePrevious as text", { revokePrevious: "yes" }, "revokePrevious", /revokePrevious "yes" is not allowed: use true or false/],
     ])("%s", async (_case, change, property, reason) => {
         const result = await check({}, { ...valid, ...change });
         expect(result.inputs).toBeUndefined();

@@ -1,9 +1,19 @@
 import { lifecycle } from "pulumi-azure-grafana-keys/impl";
 
+/**
+ * What `pulumi preview` plans for a GrafanaApiKey, decided from stored state, the new inputs and the clock
+ * alone. "update" keeps the resource (a rotation mints the successor in place); "replace" makes a new one first;
+ * "delete-before-replace" removes the old one first (a given name would collide). A rotation's reason is what
+ * the person running Pulumi is told.
+ */
+
 const { diff } = lifecycle("GrafanaApiKey");
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const DAY_MS = 86_400_000;
 
 const inputs = {
     endpoint: "https://g.example.com",
+    workspaceId: null,
     name: "api-key-1",
     nameSource: "user",
     logicalName: "ci",
@@ -11,137 +21,210 @@ const inputs = {
     timeToLive: "7d",
     orgId: null,
     requestedMode: "auto",
+    rotateBefore: null,
+    rotationTrigger: null,
+    revokePrevious: false,
+    verify: true,
 };
 
 const stored = {
-    schemaVersion: 2,
+    schemaVersion: 4,
     ...inputs,
-    workspaceId: null,
     key: "glsa_abcdefghijklmnopqrstuvwxyz012345_1a2b3c4d",
     keyId: 7,
+    keyName: "api-key-1",
+    generation: 1,
     secondsToLive: 7 * 86_400,
-    expiresAt: new Date(Date.now() + 6 * 86_400_000).toISOString(),
+    expiresAt: new Date(Date.now() + 6 * DAY_MS).toISOString(),
     expired: false,
     mode: "serviceAccount",
     serviceAccountId: 3,
+    grafanaOrgId: 1,
+    accountDisabled: false,
     grafanaVersion: "12.1.0",
+    rotatedAt: null,
+    previousKey: null,
+    previousKeyId: null,
+    previousKeyName: null,
+    previousKeyExpiresAt: null,
+    previousKeyExpired: false,
+    retiredKeyIds: [],
+    clockOffsetSeconds: 0,
     __provider: "exports.handler = …",
 };
 
+type Step = "none" | "update" | "replace" | "delete-before-replace";
+
+function stepOf(result: { changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }): Step {
+    if (!result.changes) return "none";
+    if (!result.replaces?.length) return "update";
+    return result.deleteBeforeReplace ? "delete-before-replace" : "replace";
+}
+
+let told: string[] = [];
+beforeEach(() => {
+    told = [];
+    // Without an engine to send them to, the provider's messages for the person running Pulumi go to stderr.
+    jest.spyOn(console, "error").mockImplementation((message: string) => void told.push(message));
+});
+afterEach(() => jest.restoreAllMocks());
+
+const PREVIOUS = {
+    previousKey: "glsa_previousprevioussecretsecret0000_1a2b3c4d",
+    previousKeyId: 5,
+    previousKeyName: "api-key-1",
+    previousKeyExpiresAt: new Date(Date.now() + 2 * DAY_MS).toISOString(),
+    generation: 2,
+    keyName: "api-key-1-r2",
+    rotatedAt: new Date().toISOString(),
+};
+
 describe("diff", () => {
-    test.each<
-        [string, Record<string, unknown>, Record<string, unknown>, { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }]
-    >([
-        ["nothing changed", {}, {}, { changes: false, replaces: [], deleteBeforeReplace: false }],
+    test.each<[string, Record<string, unknown>, Record<string, unknown>, Step, string[], RegExp | undefined]>([
+        ["nothing changed", {}, {}, "none", [], undefined],
+        ["only the provider code changed", { __provider: "something else" }, {}, "none", [], undefined],
+        // A service account's role changes in place: the key, and every stack holding it, keep working.
+        ["role changed (service account)", { role: "Admin" }, {}, "update", [], undefined],
         [
-            "only the provider code changed",
-            { __provider: "something else" },
-            {},
-            { changes: false, replaces: [], deleteBeforeReplace: false },
+            "role changed (legacy key: fixed at birth), same given name",
+            { role: "Admin" },
+            { mode: "apiKey" },
+            "delete-before-replace",
+            ["role"],
+            undefined,
         ],
-        ["role changed, same given name", { role: "Admin" }, {}, { changes: true, replaces: ["role"], deleteBeforeReplace: true }],
         [
-            "role changed, autonamed",
+            "role changed (legacy key), autonamed",
             { role: "Admin", nameSource: "auto", name: undefined },
-            { nameSource: "auto" },
-            { changes: true, replaces: ["role"], deleteBeforeReplace: false },
+            { mode: "apiKey", nameSource: "auto" },
+            "replace",
+            ["role"],
+            undefined,
         ],
-        ["name changed", { name: "api-key-2" }, {}, { changes: true, replaces: ["name"], deleteBeforeReplace: false }],
-        ["time to live changed", { timeToLive: "30d" }, {}, { changes: true, replaces: ["timeToLive"], deleteBeforeReplace: true }],
-        ["time to live removed", { timeToLive: null }, {}, { changes: true, replaces: ["timeToLive"], deleteBeforeReplace: true }],
-        ["time to live respelled, same length", { timeToLive: "1w" }, {}, { changes: true, replaces: [], deleteBeforeReplace: false }],
+        ["role raised outside Pulumi (refresh saw it): put back in place", {}, { role: "Admin" }, "update", [], undefined],
+        ["account disabled outside Pulumi (refresh saw it): enabled in place", {}, { accountDisabled: true }, "update", [], undefined],
+        ["name changed", { name: "api-key-2" }, {}, "replace", ["name"], undefined],
         [
-            "endpoint changed, same name",
-            { endpoint: "https://other.example.com" },
+            "time to live changed: a new key, the old one kept",
+            { timeToLive: "30d" },
             {},
-            { changes: true, replaces: ["endpoint"], deleteBeforeReplace: false },
+            "update",
+            [],
+            /timeToLive changed from "7d" to "30d"/,
         ],
+        ["time to live removed", { timeToLive: null }, {}, "update", [], /timeToLive changed from "7d" to none/],
+        ["time to live respelled, same length", { timeToLive: "1w" }, {}, "update", [], undefined],
+        ["endpoint changed, same name", { endpoint: "https://other.example.com" }, {}, "replace", ["endpoint"], undefined],
         [
             "org set where none was, same name (may be the same org)",
             { orgId: 2 },
-            {},
-            { changes: true, replaces: ["orgId"], deleteBeforeReplace: true },
+            { grafanaOrgId: 1 },
+            "delete-before-replace",
+            ["orgId"],
+            undefined,
         ],
+        ["org pinned to the one the key is in", { orgId: 1 }, { grafanaOrgId: 1 }, "update", [], undefined],
+        ["org changed from one to another, same name", { orgId: 2 }, { orgId: 1 }, "replace", ["orgId"], undefined],
+        ["an unknown time to live during preview", { timeToLive: UNKNOWN }, {}, "update", [], /timeToLive may change/],
+        ["an unknown rotateBefore during preview", { rotateBefore: UNKNOWN }, {}, "update", [], undefined],
+        ["an unknown role during preview", { role: UNKNOWN }, {}, "update", [], undefined],
+        ["an unknown name during preview", { name: UNKNOWN }, {}, "replace", ["name"], undefined],
+        ["mode pinned to the API already used", { requestedMode: "serviceAccount" }, {}, "update", [], undefined],
+        ["mode pinned to another API", { requestedMode: "apiKey" }, {}, "delete-before-replace", ["mode"], undefined],
+        ["the key expired (refresh saw it)", {}, { expired: true }, "update", [], /will be rotated: its key expired at/],
+        ["the key's expiry date passed", {}, { expiresAt: new Date(Date.now() - 1000).toISOString() }, "update", [], /its key expired at/],
         [
-            "org changed from one to another, same name",
-            { orgId: 2 },
-            { orgId: 1 },
-            { changes: true, replaces: ["orgId"], deleteBeforeReplace: false },
-        ],
-        [
-            "an unknown time to live during preview",
-            { timeToLive: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
-            {},
-            { changes: true, replaces: ["timeToLive"], deleteBeforeReplace: true },
-        ],
-        [
-            "an unknown rotateBefore during preview",
-            { rotateBefore: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
-            {},
-            { changes: true, replaces: [], deleteBeforeReplace: false },
-        ],
-        [
-            "mode pinned to the API already used",
-            { requestedMode: "serviceAccount" },
-            {},
-            { changes: true, replaces: [], deleteBeforeReplace: false },
-        ],
-        ["mode pinned to another API", { requestedMode: "apiKey" }, {}, { changes: true, replaces: ["mode"], deleteBeforeReplace: true }],
-        ["the key expired (refresh saw it)", {}, { expired: true }, { changes: true, replaces: ["expiresAt"], deleteBeforeReplace: true }],
-        [
-            "the key's expiry date passed",
-            {},
-            { expiresAt: new Date(Date.now() - 1000).toISOString() },
-            { changes: true, replaces: ["expiresAt"], deleteBeforeReplace: true },
-        ],
-        [
-            "a create that failed midway left no token",
+            "a create that failed midway left no key",
             {},
             { keyId: 0, key: "" },
-            { changes: true, replaces: ["key"], deleteBeforeReplace: true },
+            "update",
+            [],
+            /will be rotated: it holds no key \(its create failed midway, or the key was deleted outside Pulumi\)/,
         ],
-        ["the user now spells out the autoname", {}, { nameSource: "auto" }, { changes: true, replaces: [], deleteBeforeReplace: false }],
-        [
-            "the user drops the name: the key keeps it",
-            { nameSource: "auto", name: undefined },
-            {},
-            { changes: true, replaces: [], deleteBeforeReplace: false },
-        ],
-        [
-            "autonamed, nothing changed",
-            { nameSource: "auto", name: undefined },
-            { nameSource: "auto" },
-            { changes: false, replaces: [], deleteBeforeReplace: false },
-        ],
+        ["an imported key, whose secret Pulumi never saw", {}, { key: "" }, "update", [], /its secret is not known to Pulumi/],
+        ["the user now spells out the autoname", {}, { nameSource: "auto" }, "update", [], undefined],
+        ["the user drops the name: the key keeps it", { nameSource: "auto", name: undefined }, {}, "update", [], undefined],
+        ["autonamed, nothing changed", { nameSource: "auto", name: undefined }, { nameSource: "auto" }, "none", [], undefined],
         [
             "inside the rotation window (expires in 6 days, rotateBefore 7d)",
             { rotateBefore: "7d" },
             {},
-            { changes: true, replaces: ["rotateBefore"], deleteBeforeReplace: true },
+            "update",
+            [],
+            /GrafanaApiKey "api-key-1" will be rotated: its key expires at .*, within rotateBefore 7d\./,
         ],
         [
-            "inside the rotation window, autonamed: new key first",
-            { rotateBefore: "7d", nameSource: "auto", name: undefined },
-            { nameSource: "auto", rotateBefore: "7d" },
-            { changes: true, replaces: ["rotateBefore"], deleteBeforeReplace: false },
+            "outside the window by our clock, inside it by Grafana's (2 days ahead)",
+            { rotateBefore: "5d" },
+            { clockOffsetSeconds: 2 * 86_400 },
+            "update",
+            [],
+            /within rotateBefore 5d/,
         ],
-        ["rotateBefore added, window not reached", { rotateBefore: "1d" }, {}, { changes: true, replaces: [], deleteBeforeReplace: false }],
-        ["only verify changed", { verify: false }, {}, { changes: false, replaces: [], deleteBeforeReplace: false }],
+        ["rotateBefore added, window not reached", { rotateBefore: "1d" }, {}, "update", [], undefined],
+        ["rotationTrigger set", { rotationTrigger: "2026-11-30" }, {}, "update", [], /will be rotated: rotationTrigger changed/],
+        ["rotationTrigger unchanged", { rotationTrigger: "a" }, { rotationTrigger: "a" }, "none", [], undefined],
+        ["only verify changed: recorded", { verify: false }, {}, "update", [], undefined],
+        ["a previous key still working", {}, PREVIOUS, "none", [], undefined],
         [
-            "an unknown name during preview",
-            { name: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
+            "a previous key Grafana reports expired",
             {},
-            { changes: true, replaces: ["name"], deleteBeforeReplace: false },
+            { ...PREVIOUS, previousKeyExpired: true },
+            "update",
+            [],
+            /its previous key will be deleted: it expired at/,
         ],
-    ])("%s", async (_case, newInputs, oldState, expected) => {
+        [
+            "a previous key past its expiry date",
+            {},
+            { ...PREVIOUS, previousKeyExpiresAt: new Date(Date.now() - 1000).toISOString() },
+            "update",
+            [],
+            /its previous key will be deleted: it expired/,
+        ],
+        [
+            "revokePrevious set while a previous key works",
+            { revokePrevious: true },
+            PREVIOUS,
+            "update",
+            [],
+            /previous key will be deleted: revokePrevious is set/,
+        ],
+        ["a key whose deletion failed earlier is tried again", {}, { retiredKeyIds: [4] }, "update", [], undefined],
+        ["replaced anyway: no rotation is announced", { name: "other", rotationTrigger: "x" }, {}, "replace", ["name"], undefined],
+    ])("%s", async (_case, newInputs, oldState, step, replaces, reason) => {
         const result = await diff("serviceaccount/3/token/7", { ...stored, ...oldState }, { ...inputs, ...newInputs });
-        expect({ changes: result.changes, replaces: result.replaces, deleteBeforeReplace: result.deleteBeforeReplace }).toEqual(expected);
+        expect([stepOf(result), result.replaces]).toEqual([step, replaces]);
+        if (reason) expect(told.join("\n")).toMatch(reason);
+        else expect(told.filter((line) => /will be|rotated/.test(line))).toEqual([]);
     });
 
-    test("state of version 1 (before workspaceId existed) is still read", async () => {
-        const { workspaceId: _absent, ...versionOne } = stored;
-        const result = await diff("serviceaccount/3/token/7", { ...versionOne, schemaVersion: 1 }, inputs);
-        expect(result.changes).toBe(false);
+    test.each([
+        ["1 (before workspaceId existed)", 1, { workspaceId: undefined, rotateBefore: undefined, verify: undefined }],
+        ["2 (before rotateBefore and verify)", 2, { rotateBefore: undefined, verify: undefined }],
+        ["3 (before rotation kept the previous key)", 3, {}],
+    ])("state of version %s is still read, and the first up after upgrading changes nothing", async (_case, schemaVersion, removed) => {
+        const {
+            keyName: _keyName,
+            generation: _generation,
+            rotationTrigger: _rotationTrigger,
+            revokePrevious: _revokePrevious,
+            rotatedAt: _rotatedAt,
+            previousKey: _previousKey,
+            previousKeyId: _previousKeyId,
+            previousKeyName: _previousKeyName,
+            previousKeyExpiresAt: _previousKeyExpiresAt,
+            previousKeyExpired: _previousKeyExpired,
+            retiredKeyIds: _retiredKeyIds,
+            clockOffsetSeconds: _clockOffsetSeconds,
+            accountDisabled: _accountDisabled,
+            grafanaOrgId: _grafanaOrgId,
+            ...older
+        } = { ...stored, schemaVersion, ...removed };
+        const olderState = JSON.parse(JSON.stringify(older)) as Record<string, unknown>;
+        // Keys minted before verification existed were not verified: the program's default stays quiet.
+        const result = await diff("serviceaccount/3/token/7", olderState, { ...inputs, verify: schemaVersion < 3 ? false : true });
+        expect(stepOf(result)).toBe("none");
     });
 
     test("state written by a newer provider is refused with a clear message", async () => {

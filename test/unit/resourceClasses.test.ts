@@ -5,7 +5,7 @@ import { register } from "../harness/program";
 const WORKSPACE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Dashboard/grafana/my-ws";
 
 describe("resource classes", () => {
-    test("every output of GrafanaApiKey is an Output even when its input was omitted, and only key is secret", async () => {
+    test("every output of GrafanaApiKey is an Output even when its input was omitted, and only the keys are secret", async () => {
         let key: GrafanaApiKey | undefined;
         const [registration] = await register(() => [(key = new GrafanaApiKey("ci", { workspaceId: WORKSPACE }))]);
         for (const output of [
@@ -25,12 +25,18 @@ describe("resource classes", () => {
             "grafanaVersion",
             "rotateBefore",
             "verify",
+            "keyName",
+            "previousKey",
+            "previousKeyExpiresAt",
+            "rotatedAt",
+            "rotationTrigger",
+            "revokePrevious",
             "schemaVersion",
         ]) {
             expect([output, pulumi.Output.isInstance((key as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
         }
         expect(registration.type).toBe("pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaApiKey");
-        expect(registration.additionalSecretOutputs).toEqual(["key"]);
+        expect(registration.additionalSecretOutputs).toEqual(["key", "previousKey"]);
         expect(registration.inputs).toMatchObject({ workspaceId: WORKSPACE, logicalName: "ci" });
     });
 
@@ -61,7 +67,7 @@ describe("resource classes", () => {
         expect(registration.additionalSecretOutputs).toEqual([]);
     });
 
-    test("GrafanaServiceAccount's outputs are Outputs and none is secret; GrafanaServiceAccountToken's key is", async () => {
+    test("GrafanaServiceAccount's outputs are Outputs and none is secret; GrafanaServiceAccountToken's keys are", async () => {
         let account: GrafanaServiceAccount | undefined;
         let token: GrafanaServiceAccountToken | undefined;
         const registrations = await register(() => [
@@ -96,13 +102,19 @@ describe("resource classes", () => {
             "orgId",
             "endpoint",
             "workspaceId",
+            "keyName",
+            "previousKey",
+            "previousKeyExpiresAt",
+            "rotatedAt",
+            "rotationTrigger",
+            "revokePrevious",
             "schemaVersion",
         ]) {
             expect([output, pulumi.Output.isInstance((token as unknown as Record<string, unknown>)[output])]).toEqual([output, true]);
         }
         expect(registrations.map((registration) => [registration.type, registration.additionalSecretOutputs])).toEqual([
             ["pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaServiceAccount", []],
-            ["pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaServiceAccountToken", ["key"]],
+            ["pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaServiceAccountToken", ["key", "previousKey"]],
         ]);
     });
 });

@@ -24,6 +24,8 @@ describe("GrafanaServiceAccount and GrafanaServiceAccountToken inputs", () => {
             timeToLive: null,
             orgId: null,
             rotateBefore: null,
+            rotationTrigger: null,
+            revokePrevious: false,
             verify: true,
         });
     });

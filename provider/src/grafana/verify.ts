@@ -1,18 +1,26 @@
 import { ProviderError } from "../http/errors";
 import { callGrafana, GrafanaTarget } from "./client";
+import { getServiceAccount } from "./serviceAccounts";
 import { anyBody } from "../schema/grafana";
 
 /**
- * Proves a freshly minted key works: `GET /api/dashboards/home` with it must answer 200. A new key can
- * take a moment to be accepted behind a load balancer, so a refusal is asked again, briefly.
+ * Proves a freshly minted key works: `GET /api/dashboards/home` with it must answer 200 (Grafana serves it to any
+ * signed-in identity, role None included: docs/grafana-http-api.md). A new key can take a moment to be accepted
+ * behind a load balancer, so a refusal is asked again, briefly.
  */
 
 const ATTEMPTS = 3;
 const PAUSE_MS = 500;
 
-/** `roleNone`: a key without a role may read nothing, so 403 (known, but not allowed) proves it too. */
-export async function verifyKey(target: GrafanaTarget, key: string, roleNone = false): Promise<void> {
-    let status = 0;
+export interface VerifyOptions {
+    /** The key's role is None: a 403 (known, but allowed nothing) proves it too. */
+    roleNone?: boolean;
+    /** The account holding the token, asked about its role and state when the key is refused. */
+    serviceAccountId?: number;
+}
+
+export async function verifyKey(target: GrafanaTarget, key: string, options: VerifyOptions = {}): Promise<void> {
+    let refusal = { status: 0, messageId: undefined as string | undefined };
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
         const result = await callGrafana(target, {
             method: "GET",
@@ -21,15 +29,26 @@ export async function verifyKey(target: GrafanaTarget, key: string, roleNone = f
             authorization: `Bearer ${key}`,
             expectedErrors: [401, 403, 404],
         });
-        if (result.ok || (roleNone && result.status === 403)) return;
-        status = result.status;
+        if (result.ok || (options.roleNone && result.status === 403)) return;
+        refusal = { status: result.status, messageId: result.error.messageId };
+        if (isDisabledIdentity(result.error)) break;
         if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, PAUSE_MS * attempt));
     }
+    const account = options.serviceAccountId === undefined ? undefined : await getServiceAccount(target, options.serviceAccountId);
+    if (account?.role === "None" && refusal.status === 403) return;
     throw new ProviderError({
         code: "HTTP_STATUS",
-        status,
+        status: refusal.status,
         attempts: ATTEMPTS,
-        summary: `The new key did not work: GET /api/dashboards/home with it answered ${status}`,
-        hint: "The key is not handed out. Check the org and role asked for, or set verify: false if the key is meant for another API.",
+        summary: `The new key did not work: GET /api/dashboards/home with it answered ${refusal.status}`,
+        hint:
+            account?.isDisabled === true || isDisabledIdentity({ messageId: refusal.messageId })
+                ? `Its service account${account ? ` "${account.name}" (id ${account.id})` : ""} is disabled, and a disabled account's tokens do not work: enable it (isDisabled: false), then run again.`
+                : "The key is not handed out. Check the org and role asked for, or set verify: false if the key is meant for another API.",
     });
+}
+
+/** Grafana 10+ refuses a disabled account's token with messageId identity.disabled; 9.x said so in its message. */
+function isDisabledIdentity(error: { message?: string; messageId?: string }): boolean {
+    return error.messageId === "identity.disabled" || /service account is disabled/i.test(error.message ?? "");
 }

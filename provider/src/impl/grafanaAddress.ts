@@ -43,7 +43,7 @@ export type GrafanaMatch = "same" | "same, addressed differently" | "other";
  * `workspaceId` of the same workspace is no reason to recreate anything, so that case asks ARM
  * (read-only, so fine during preview).
  */
-export async function sameGrafana(old: StoredAddress, news: Record<string, unknown>): Promise<GrafanaMatch> {
+export async function sameGrafana(old: StoredAddress, news: { endpoint?: unknown; workspaceId: unknown }): Promise<GrafanaMatch> {
     if (typeof news.workspaceId === "string") {
         if (news.workspaceId === UNKNOWN) return "other";
         if (old.workspaceId !== null) return sameWorkspace(old.workspaceId, news.workspaceId) ? "same" : "other";
@@ -54,18 +54,45 @@ export async function sameGrafana(old: StoredAddress, news: Record<string, unkno
 }
 
 /** The changed address field, for `replaces` or an update. */
-export function addressField(news: Record<string, unknown>): "workspaceId" | "endpoint" {
+export function addressField(news: { workspaceId: unknown }): "workspaceId" | "endpoint" {
     return typeof news.workspaceId === "string" ? "workspaceId" : "endpoint";
 }
 
-export async function resolveAddress(inputs: Record<string, unknown>): Promise<{ endpoint: string; workspaceId: string | null }> {
-    const workspaceId = typeof inputs.workspaceId === "string" ? inputs.workspaceId : null;
-    return { endpoint: workspaceId === null ? (inputs.endpoint as string) : await workspaceEndpoint(workspaceId), workspaceId };
+export async function resolveAddress(checked: {
+    endpoint?: string;
+    workspaceId: string | null;
+}): Promise<{ endpoint: string; workspaceId: string | null }> {
+    const { workspaceId } = checked;
+    if (workspaceId !== null) return { endpoint: await workspaceEndpoint(workspaceId), workspaceId };
+    if (checked.endpoint === undefined) throw new Error("neither endpoint nor workspaceId was given; `check` should have said so");
+    return { endpoint: checked.endpoint, workspaceId };
 }
 
 /** An unset org is the credential's current one, which may well be the org named on the other side. */
 export function mayBeSameOrg(orgId: unknown, otherOrgId: number | null): boolean {
     return orgId === undefined || orgId === null || otherOrgId === null || orgId === otherOrgId;
+}
+
+/**
+ * What a change of `orgId` means for an object. Unset is the credential's current org; pinning the org that
+ * Grafana says the object is in (`grafanaOrgId`, where known) changes nothing in Grafana, so it is no reason to
+ * recreate anything. Every other change moves the object to another org: a replacement.
+ */
+export function orgChange(old: { orgId: number | null; grafanaOrgId: number | null }, orgId: unknown): "none" | "pinned" | "moved" {
+    if ((orgId ?? null) === old.orgId) return "none";
+    return old.orgId === null && orgId !== null && orgId === old.grafanaOrgId ? "pinned" : "moved";
+}
+
+/**
+ * Whether a replacement could meet its predecessor's name: a given name kept on the same Grafana, in what may be
+ * the same org. Grafana refuses duplicate names there, so the old object must go first.
+ */
+export function replacementMayCollide(
+    old: { name: string; orgId: number | null },
+    news: { nameSource: unknown; name?: unknown; orgId: unknown },
+    grafana: GrafanaMatch,
+): boolean {
+    return news.nameSource === "user" && news.name === old.name && grafana !== "other" && mayBeSameOrg(news.orgId, old.orgId);
 }
 
 export function targetOf(stored: { endpoint: string; orgId: number | null }): GrafanaTarget {

@@ -1,48 +1,62 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { ProviderError } from "../http/errors";
+import { grafanaClockOffsetSeconds } from "../grafana/clock";
 import { GrafanaTarget } from "../grafana/client";
-import { createLegacyKeyOnce, deleteLegacyKey, listLegacyKeys } from "../grafana/apiKeys";
-import {
-    createServiceAccountOnce,
-    createTokenOnce,
-    deleteServiceAccount,
-    findServiceAccountByName,
-    listTokens,
-} from "../grafana/serviceAccounts";
+import { createServiceAccountOnce, deleteServiceAccount, getServiceAccount, updateServiceAccount } from "../grafana/serviceAccounts";
 import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
-import { verifyKey } from "../grafana/verify";
+import { ProviderError } from "../http/errors";
 import { logWarning } from "../log";
-import { API_KEY_STATE_VERSION, ApiKeyInputs, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
-import { booleanRule, durationRule, modeRule, nameRule, orgIdRule, roleRule, timeToLiveRule, validateFields } from "../schema/inputs";
+import { API_KEY_STATE_VERSION, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
+import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview } from "../schema/checkedInputs";
+import { ServiceAccount } from "../schema/grafana";
+import {
+    booleanRule,
+    durationRule,
+    modeRule,
+    nameRule,
+    orgIdRule,
+    Role,
+    roleRule,
+    rotationTriggerRule,
+    timeToLiveRule,
+    UNKNOWN,
+    validateFields,
+} from "../schema/inputs";
+import { durationText } from "../duration";
 import {
     ADDRESS_FIELDS,
     addressField,
     addressInputs,
     checkAddress,
-    mayBeSameOrg,
+    orgChange,
+    replacementMayCollide,
     resolveAddress,
     sameGrafana,
     targetOf,
 } from "./grafanaAddress";
+import { checkRotateBefore, secondsToLiveOf } from "./keyLifetime";
+import { KeyStore, legacyKeys, legacyKeysGone, serviceAccountTokens } from "./keyStores";
 import {
-    checkRotateBefore,
-    expiresAtFor,
-    hasExpired,
-    lifetimeAfterUpdate,
-    replacementForAge,
-    secondsOf,
-    timeToLiveChange,
-    tokenExpiresAt,
-} from "./keyLifetime";
-import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+    explainPlan,
+    firstSecret,
+    planSecret,
+    refreshSecret,
+    removeAllKeys,
+    Secret,
+    secretFields,
+    SecretContext,
+    updateSecret,
+} from "./mintedSecret";
+import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
 
 /**
  * The whole life of a GrafanaApiKey: check, diff, create, read, update, delete.
  *
  * On Grafana <= 11.2 a key is a legacy API key (`POST /api/auth/keys`). From 11.3 that endpoint is gone
- * (410, then 404 from 12.1; Azure Managed Grafana runs 12), so a key is a service account with one
- * token, both named after the key; deleting the account deletes its token.
+ * (410, then 404 from 12.1; Azure Managed Grafana runs 12), so a key is a service account whose tokens are the
+ * key: the first named after the key, successors `<name>-r<n>` (rotation: mintedSecret.ts). Deleting the
+ * account deletes its tokens.
  */
 
 type Inputs = Record<string, unknown>;
@@ -55,6 +69,8 @@ const FIELDS = {
     orgId: orgIdRule,
     mode: modeRule,
     rotateBefore: durationRule,
+    rotationTrigger: rotationTriggerRule,
+    revokePrevious: booleanRule,
     verify: booleanRule,
 };
 
@@ -77,217 +93,305 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
     checkRotateBefore(values.timeToLive, values.rotateBefore, failures);
     const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
-    return {
-        inputs: {
-            ...addressInputs(values),
-            ...naming,
-            role,
-            timeToLive: durationText(values.timeToLive),
-            orgId: values.orgId ?? null,
-            requestedMode,
-            rotateBefore: durationText(values.rotateBefore),
-            verify: values.verify ?? true,
-        },
+    const checked: { [K in keyof CheckedApiKeyInputs]: CheckedApiKeyInputs[K] | typeof UNKNOWN } = {
+        ...addressInputs(values),
+        ...naming,
+        role,
+        orgId: values.orgId ?? null,
+        requestedMode,
+        timeToLive: durationText(values.timeToLive),
+        rotateBefore: durationText(values.rotateBefore),
+        rotationTrigger: values.rotationTrigger ?? null,
+        revokePrevious: values.revokePrevious ?? false,
+        verify: values.verify ?? true,
     };
+    return { inputs: checked };
 }
-
-const REPLACING_FIELDS = ["role", "orgId"] as const;
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readApiKeyState(olds);
-    const replaces: string[] = REPLACING_FIELDS.filter((field) => news[field] !== old[field]);
+    const next = parsePreview("GrafanaApiKey", checkedApiKeyInputs, news);
+    const replaces: string[] = [];
     const updates: string[] = [];
 
-    const naming = nameChange(old, news);
+    const naming = nameChange(old, next);
     if (naming.renamed) replaces.push("name");
     if (naming.bookkeeping) updates.push("name");
 
-    const grafana = await sameGrafana(old, news);
-    if (grafana === "other") replaces.push(addressField(news));
-    if (grafana === "same, addressed differently") updates.push(addressField(news));
+    const grafana = await sameGrafana(old, next);
+    if (grafana === "other") replaces.push(addressField(next));
+    if (grafana === "same, addressed differently") updates.push(addressField(next));
 
-    const lifetime = timeToLiveChange(old, news.timeToLive);
-    if (lifetime !== "none") (lifetime === "respelled" ? updates : replaces).push("timeToLive");
-    if (news.requestedMode !== old.requestedMode) {
+    const org = orgChange(old, next.orgId);
+    if (org !== "none") (org === "pinned" ? updates : replaces).push("orgId");
+    // A service account's role changes in place, keeping the key; a legacy key's role is fixed at birth.
+    if (next.role !== old.role) (old.mode === "serviceAccount" ? updates : replaces).push("role");
+    if (old.accountDisabled) updates.push("role"); // disabled outside Pulumi: enabled again
+    if (next.requestedMode !== old.requestedMode) {
         // "auto" accepts whatever API minted the existing key; an explicit mode must match it.
-        (news.requestedMode === "auto" || news.requestedMode === old.mode ? updates : replaces).push("mode");
+        (next.requestedMode === "auto" || next.requestedMode === old.mode ? updates : replaces).push("mode");
     }
-    if ((news.rotateBefore ?? null) !== old.rotateBefore) updates.push("rotateBefore");
-    // `verify` matters only when a key is minted: changing it alone changes nothing.
-    const age = replacementForAge("GrafanaApiKey", old, news.rotateBefore);
-    if (age) replaces.push(age);
-    if (old.key === "") replaces.push("key"); // a create that failed midway is tracked without a usable key
 
-    const sameNameInSameOrg =
-        news.nameSource === "user" && news.name === old.name && grafana !== "other" && mayBeSameOrg(news.orgId, old.orgId);
+    if (replaces.length === 0) {
+        const plan = planSecret(old, next);
+        explainPlan(who(old), plan);
+        if (plan.rotation || plan.dropPrevious || plan.retryRetired) updates.push("key");
+        updates.push(...plan.recorded);
+    }
     return {
         changes: replaces.length + updates.length > 0,
         replaces: [...new Set(replaces)],
-        deleteBeforeReplace: replaces.length > 0 && sameNameInSameOrg,
+        deleteBeforeReplace: replaces.length > 0 && replacementMayCollide(old, next, grafana),
     };
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
-    const desired = await desiredFrom(inputs);
-    const target = targetOf(desired);
-    const secondsToLive = desired.timeToLive === null ? undefined : secondsOf(desired.timeToLive);
+    const checked = parseChecked("GrafanaApiKey", checkedApiKeyInputs, inputs);
+    const address = await resolveAddress(checked);
+    const naming = nameFor(checked);
+    const target = targetOf({ ...address, orgId: checked.orgId });
+    const settings = { ...checked, ...address, ...naming };
+    const autonamed = naming.nameSource === "auto";
     // Only "auto" must know the version before minting; for an explicit mode it merely labels the state
     // (and an error), so the probe runs alongside the key rather than before it.
-    const probe = desired.requestedMode === "serviceAccount" ? Promise.resolve({}) : grafanaVersion(target).catch(() => ({}));
-    let version: GrafanaVersion = desired.requestedMode === "auto" ? await grafanaVersion(target) : {};
-    const stateFor = (minted: Minted) => stateOf(desired, version, minted, secondsToLive ?? null);
+    const probe: Promise<GrafanaVersion> =
+        checked.requestedMode === "serviceAccount" ? Promise.resolve({}) : grafanaVersion(target).catch(() => ({}));
+    const version: GrafanaVersion = checked.requestedMode === "auto" ? await grafanaVersion(target) : {};
+    const secretInputs = secretInputsOf(checked);
 
-    if (desired.requestedMode === "apiKey" || (desired.requestedMode === "auto" && hasLegacyApiKeys(version))) {
-        const legacy = await createLegacyKeyOnce(
-            target,
-            { name: desired.name, role: desired.role, secondsToLive },
-            desired.nameSource === "auto",
-        );
-        if (desired.requestedMode === "apiKey") version = await probe;
-        if (legacy.created) {
-            const minted: Minted = { mode: "apiKey", key: legacy.key, keyId: legacy.id, serviceAccountId: null };
-            if (desired.verify) await verifyOrUndo(target, stateFor(minted), () => deleteLegacyKey(target, legacy.id));
-            return { id: `apikey/${legacy.id}`, outs: stateFor(minted) };
-        }
-        if (desired.requestedMode === "apiKey") {
-            throw new ProviderError({
-                code: "UNSUPPORTED",
-                summary: `Grafana${version.version ? ` ${version.version}` : ""} at ${target.endpoint} no longer creates legacy API keys (it answered ${legacy.status})`,
-                remoteMessage: legacy.message,
-                hint: 'Grafana 11.3 removed them. Use mode "auto" or "serviceAccount" to mint the key as a service account token.',
-            });
+    if (checked.requestedMode === "apiKey" || (checked.requestedMode === "auto" && hasLegacyApiKeys(version))) {
+        const store = legacyKeys(target, checked.role);
+        const minted = await store.mint(naming.name, secondsToLiveOf(secretInputs.timeToLive), autonamed).catch(async (error: unknown) => {
+            // A Grafana that no longer mints legacy keys: "auto" falls back to a service account below.
+            if (checked.requestedMode === "apiKey" && error instanceof ProviderError && error.code === "UNSUPPORTED") {
+                throw legacyKeysGone(target, { status: error.status, message: error.remoteMessage }, (await probe).version);
+            }
+            if (!(error instanceof ProviderError && error.code === "UNSUPPORTED")) throw error;
+            return undefined;
+        });
+        if (minted) {
+            const state = stateOf(
+                settings,
+                await labelled(version, probe),
+                firstSecret(minted, naming.name, secretInputs, clockOffset(target)),
+                {
+                    mode: "apiKey",
+                    serviceAccountId: null,
+                    grafanaOrgId: orgOfLegacyKey(minted.key),
+                },
+            );
+            const tracked = { id: legacyKeyResourceId(minted.id), state: secretless(state, [minted.id]), provider: inputs.__provider };
+            if (checked.verify)
+                await verifyOrUndo(store, state.key, () => store.remove({ id: minted.id, name: naming.name }), {
+                    ...tracked,
+                    what: `legacy key ${minted.id}`,
+                });
+            return { id: tracked.id, outs: state };
         }
     }
 
-    const autonamed = desired.nameSource === "auto";
-    const account = await createServiceAccountOnce(target, { name: desired.name, role: desired.role, autonamed });
+    const account = await createServiceAccountOnce(target, { name: naming.name, role: checked.role, autonamed });
+    const store = serviceAccountTokens(target, account.id, checked.role);
+    const accountState = (secret: Secret) =>
+        stateOf(settings, version, secret, { mode: "serviceAccount", serviceAccountId: account.id, grafanaOrgId: account.orgId ?? null });
     const removeAccount = () => deleteServiceAccount(target, account.id);
-    let minted: Minted;
-    try {
-        const token = await createTokenOnce(target, account.id, desired.name, secondsToLive, autonamed);
-        minted = { mode: "serviceAccount", key: token.key, keyId: token.id, serviceAccountId: account.id };
-    } catch (error) {
-        throw await undo(error, removeAccount, stateFor({ mode: "serviceAccount", key: "", keyId: 0, serviceAccountId: account.id }));
-    }
-    if (desired.verify) await verifyOrUndo(target, stateFor(minted), removeAccount);
-    return { id: serviceAccountKeyId(account.id, minted.keyId), outs: stateFor(minted) };
+    const trackedAccount = (state: ApiKeyState) => ({
+        id: tokenResourceId(account.id, 0),
+        state: secretless(state, []),
+        provider: inputs.__provider,
+        what: `service account ${account.id}`,
+    });
+    const pending = accountState(firstSecret({ id: 0, key: "" }, naming.name, secretInputs, clockOffset(target)));
+    const token = await store.mint(naming.name, secondsToLiveOf(secretInputs.timeToLive), autonamed).catch(async (error: unknown) => {
+        throw await undoCreate(error, removeAccount, trackedAccount(pending));
+    });
+    const state = accountState(firstSecret(token, naming.name, secretInputs, clockOffset(target)));
+    if (checked.verify) await verifyOrUndo(store, state.key, removeAccount, trackedAccount(state));
+    return { id: tokenResourceId(account.id, token.id), outs: state };
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {
-    const state = readApiKeyState(props);
+    let state = readApiKeyState(props);
     const target = targetOf(state);
-    const found = state.mode === "apiKey" ? await findLegacyKey(target, state) : await findToken(target, state);
-    if (!found) {
-        logWarning(`GrafanaApiKey "${state.name}" was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
-        return { id: "" };
+    if (state.mode === "serviceAccount") {
+        const account = await getServiceAccount(target, state.serviceAccountId!);
+        if (!account) return deletedOutside(state);
+        state = withAccount(state, account);
     }
-    const refreshed: ApiKeyState = { ...state, expiresAt: found.expiresAt };
-    refreshed.expired = found.expired || hasExpired(refreshed);
-    return { id, props: refreshed };
+    const refreshed = await refreshSecret(storeOf(state), state);
+    if (!refreshed || (refreshed.nothingLeft && state.mode === "apiKey")) return deletedOutside(state);
+    if (refreshed.currentGone) {
+        logWarning(
+            `${who(state)}: its key "${state.keyName}" was deleted outside Pulumi; ` +
+                (state.mode === "serviceAccount"
+                    ? `its service account ${state.serviceAccountId} remains, and the next \`pulumi up\` mints a new key on it.`
+                    : "the next `pulumi up` mints a new one."),
+        );
+    }
+    return { id, props: withSecret(state, refreshed.secret) };
 }
 
-/** Only what diff lets through without a new key: how the key is addressed, named and described. */
-export async function update(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.UpdateResult> {
+/** In place: addressing, naming and bookkeeping, the account's role and state, and the key's rotation. */
+export async function update(id: string, olds: Inputs, news: Inputs): Promise<dynamic.UpdateResult> {
     const old = readApiKeyState(olds);
-    const outs: ApiKeyState = {
+    const checked = parseChecked("GrafanaApiKey", checkedApiKeyInputs, news);
+    const target = targetOf(old);
+    let next: ApiKeyState = {
         ...old,
-        workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
-        ...namingAfterUpdate(old, news),
-        ...lifetimeAfterUpdate(news),
-        requestedMode: (news.requestedMode as ApiKeyState["requestedMode"] | undefined) ?? "auto",
+        workspaceId: checked.workspaceId,
+        ...namingAfterUpdate(old, checked),
+        orgId: checked.orgId,
+        requestedMode: checked.requestedMode,
+        role: checked.role,
+        accountDisabled: false,
     };
-    return { outs };
+    if (old.mode === "serviceAccount" && (checked.role !== old.role || old.accountDisabled)) {
+        await putAccountBack(target, old, checked.role);
+    }
+    const context: SecretContext = {
+        who: who(old),
+        store: storeOf(next),
+        naming: { name: old.name, autonamed: old.nameSource === "auto" },
+        tracked: (secret) => ({ id, state: withSecret(next, secret), provider: news.__provider }),
+    };
+    next = withSecret(next, await updateSecret(context, old, secretInputsOf(checked)));
+    return { outs: next };
 }
 
 export async function remove(_id: string, props: Inputs): Promise<void> {
     const state = readApiKeyState(props);
     const target = targetOf(state);
-    if (state.mode === "serviceAccount") {
-        await deleteServiceAccount(target, state.serviceAccountId!);
-        return;
-    }
-    if (await deleteLegacyKey(target, state.keyId)) return;
-    // Grafana 12 moved legacy keys into service accounts named sa-autogen-<name>; the key lives on there.
-    const migrated = await findServiceAccountByName(target, migratedAccountName(state.name));
-    if (migrated) await deleteServiceAccount(target, migrated.id);
+    // The account holds every token of the key: current, previous and any retired one.
+    if (state.mode === "serviceAccount") await deleteServiceAccount(target, state.serviceAccountId!);
+    else await removeAllKeys(storeOf(state), state);
 }
 
-// ---- nothing orphaned ----
+// ---- pieces ----
 
-type Minted = Pick<ApiKeyState, "mode" | "key" | "keyId" | "serviceAccountId">;
+function who(state: { name: string }): string {
+    return `GrafanaApiKey "${state.name}"`;
+}
 
-/** A key that does not work is no key: remove what was made, and say what Grafana answered. */
-async function verifyOrUndo(target: GrafanaTarget, state: ApiKeyState, removeMinted: () => Promise<unknown>): Promise<void> {
+function storeOf(state: ApiKeyState): KeyStore {
+    const target = targetOf(state);
+    return state.mode === "serviceAccount"
+        ? serviceAccountTokens(target, state.serviceAccountId!, state.role)
+        : legacyKeys(target, state.role);
+}
+
+function secretInputsOf(checked: CheckedApiKeyInputs) {
+    const { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify } = checked;
+    return { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify };
+}
+
+function clockOffset(target: GrafanaTarget): number {
+    return grafanaClockOffsetSeconds(target.endpoint) ?? 0;
+}
+
+function stateOf(
+    settings: CheckedApiKeyInputs & {
+        endpoint: string;
+        workspaceId: string | null;
+        name: string;
+        nameSource: "user" | "auto";
+        logicalName: string;
+    },
+    version: GrafanaVersion,
+    secret: Secret,
+    minted: Pick<ApiKeyState, "mode" | "serviceAccountId" | "grafanaOrgId">,
+): ApiKeyState {
+    return {
+        schemaVersion: API_KEY_STATE_VERSION,
+        endpoint: settings.endpoint,
+        workspaceId: settings.workspaceId,
+        name: settings.name,
+        nameSource: settings.nameSource,
+        logicalName: settings.logicalName,
+        role: settings.role,
+        orgId: settings.orgId,
+        requestedMode: settings.requestedMode,
+        ...minted,
+        accountDisabled: false,
+        grafanaVersion: version.version ?? null,
+        ...secretFields(secret),
+    };
+}
+
+function withSecret(state: ApiKeyState, secret: Secret): ApiKeyState {
+    return { ...state, ...secretFields(secret) };
+}
+
+/** Tracked without a usable secret (and with `retired` keys to delete): the next `up` mints a key. */
+function secretless(state: ApiKeyState, retired: number[]): ApiKeyState {
+    return { ...state, key: "", keyId: 0, retiredKeyIds: retired };
+}
+
+/** What refresh learns from the account that holds the key; changes made outside Pulumi are put back by `up`. */
+function withAccount(state: ApiKeyState, account: ServiceAccount): ApiKeyState {
+    const role = (account.role as Role | undefined) ?? state.role;
+    const disabled = account.isDisabled === true;
+    if (role !== state.role) {
+        logWarning(
+            `${who(state)}: its service account's role was changed from ${state.role} to ${role} outside Pulumi; the next \`pulumi up\` sets it back.`,
+        );
+    }
+    if (disabled && !state.accountDisabled) {
+        logWarning(
+            `${who(state)}: its service account was disabled outside Pulumi, so its key does not work; the next \`pulumi up\` enables it again.`,
+        );
+    }
+    return { ...state, role, accountDisabled: disabled, grafanaOrgId: account.orgId ?? state.grafanaOrgId };
+}
+
+async function putAccountBack(target: GrafanaTarget, old: ApiKeyState, role: Role): Promise<void> {
     try {
-        await verifyKey(target, state.key, state.role === "None");
+        await updateServiceAccount(target, old.serviceAccountId!, { name: old.name, role, isDisabled: false });
     } catch (error) {
-        throw await undo(error, removeMinted, state);
+        if (error instanceof ProviderError && error.status === 404) throw deletedSinceRefresh(old);
+        throw error;
     }
 }
 
-function undo(cause: unknown, removeMinted: () => Promise<unknown>, state: ApiKeyState): Promise<unknown> {
-    const legacy = state.mode === "apiKey";
-    return undoCreate(cause, removeMinted, {
-        what: legacy ? `legacy key ${state.keyId}` : `service account ${state.serviceAccountId}`,
-        id: legacy ? `apikey/${state.keyId}` : serviceAccountKeyId(state.serviceAccountId!, 0),
-        // Tracked without its secret; keyId 0 (no token) makes the next `up` replace it.
-        properties: { ...state, key: "", keyId: legacy ? state.keyId : 0 },
+function deletedSinceRefresh(state: ApiKeyState): ProviderError {
+    return new ProviderError({
+        code: "HTTP_STATUS",
+        status: 404,
+        summary: `${who(state)}: its service account ${state.serviceAccountId} no longer exists`,
+        hint: "It was deleted outside Pulumi. Run `pulumi refresh`, then `pulumi up` creates the key again.",
     });
 }
 
-// ---- reading back ----
-
-/** What Grafana says of a key that still exists; its own clock decides whether it expired. */
-type Refreshed = Pick<ApiKeyState, "expiresAt"> & { expired?: boolean };
-
-async function findLegacyKey(target: GrafanaTarget, state: ApiKeyState): Promise<Refreshed | undefined> {
-    const keys = await listLegacyKeys(target);
-    const key = keys?.find((candidate) => candidate.id === state.keyId);
-    if (key) return { expiresAt: key.expiration ? new Date(key.expiration).toISOString() : null };
-    const migrated = await findServiceAccountByName(target, migratedAccountName(state.name));
-    return migrated ? { expiresAt: state.expiresAt } : undefined;
+function deletedOutside(state: ApiKeyState): dynamic.ReadResult {
+    logWarning(`${who(state)} was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
+    return { id: "" };
 }
 
-async function findToken(target: GrafanaTarget, state: ApiKeyState): Promise<Refreshed | undefined> {
-    const tokens = await listTokens(target, state.serviceAccountId!);
-    if (!tokens) return undefined;
-    if (state.keyId === 0) return { expiresAt: state.expiresAt }; // partial create: the account is what is tracked
-    const token = tokens.find((candidate) => candidate.id === state.keyId);
-    if (!token) return undefined;
-    return { expiresAt: tokenExpiresAt(token), expired: token.hasExpired };
+/** A key that does not work is no key: remove what was made, and say what Grafana answered. */
+async function verifyOrUndo(
+    store: KeyStore,
+    key: string,
+    removeMinted: () => Promise<unknown>,
+    tracked: Parameters<typeof undoCreate>[2],
+): Promise<void> {
+    try {
+        await store.verify(key);
+    } catch (error) {
+        throw await undoCreate(error, removeMinted, tracked);
+    }
 }
 
-// ---- small pieces ----
-
-async function desiredFrom(inputs: Inputs): Promise<ApiKeyInputs> {
-    return {
-        ...(await resolveAddress(inputs)),
-        ...nameFor(inputs),
-        role: inputs.role as ApiKeyInputs["role"],
-        timeToLive: typeof inputs.timeToLive === "string" ? inputs.timeToLive : null,
-        orgId: typeof inputs.orgId === "number" ? inputs.orgId : null,
-        requestedMode: (inputs.requestedMode as ApiKeyInputs["requestedMode"] | undefined) ?? "auto",
-        rotateBefore: typeof inputs.rotateBefore === "string" ? inputs.rotateBefore : null,
-        verify: inputs.verify !== false,
-    };
+/** An explicit mode did not wait for the version probe; its answer only labels the state. */
+async function labelled(version: GrafanaVersion, probe: Promise<GrafanaVersion>): Promise<GrafanaVersion> {
+    return version.version ? version : probe;
 }
 
-function stateOf(desired: ApiKeyInputs, version: GrafanaVersion, minted: Minted, secondsToLive: number | null): ApiKeyState {
-    return {
-        schemaVersion: API_KEY_STATE_VERSION,
-        ...desired,
-        ...minted,
-        secondsToLive,
-        expiresAt: expiresAtFor(secondsToLive),
-        expired: false,
-        grafanaVersion: version.version ?? null,
-    };
-}
-
-function serviceAccountKeyId(serviceAccountId: number, tokenId: number): string {
-    return `serviceaccount/${serviceAccountId}/token/${tokenId}`;
-}
-
-function migratedAccountName(keyName: string): string {
-    return `sa-autogen-${keyName}`;
+/** A legacy key is base64 of {"k", "n", "id": <org>} (docs/grafana-http-api.md, "Key formats"). */
+function orgOfLegacyKey(key: string): number | null {
+    try {
+        const decoded: unknown = JSON.parse(Buffer.from(key, "base64").toString("utf8"));
+        const org = (decoded as { id?: unknown }).id;
+        return typeof org === "number" && Number.isInteger(org) ? org : null;
+    } catch {
+        return null;
+    }
 }

@@ -1,12 +1,25 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { createServiceAccountOnce, deleteServiceAccount, getServiceAccount, updateServiceAccount } from "../grafana/serviceAccounts";
+import { ProviderError } from "../http/errors";
 import { logWarning } from "../log";
+import { CheckedServiceAccountInputs, checkedServiceAccountInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
 import { readServiceAccountState, SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
 import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
-import { ADDRESS_FIELDS, addressField, addressInputs, checkAddress, resolveAddress, sameGrafana, targetOf } from "./grafanaAddress";
+import {
+    ADDRESS_FIELDS,
+    addressField,
+    addressInputs,
+    checkAddress,
+    orgChange,
+    replacementMayCollide,
+    resolveAddress,
+    sameGrafana,
+    targetOf,
+} from "./grafanaAddress";
+import { serviceAccountResourceId } from "./resourceIds";
 
 /**
  * The whole life of a GrafanaServiceAccount: Grafana's successor to API keys. Name, role and disabled
@@ -22,38 +35,42 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
     checkAddress(news, failures);
     const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
-    return {
-        inputs: {
-            ...addressInputs(values),
-            ...naming,
-            role: values.role ?? "Viewer",
-            isDisabled: values.isDisabled ?? false,
-            orgId: values.orgId ?? null,
-        },
+    const checked: Previewable<CheckedServiceAccountInputs> = {
+        ...addressInputs(values),
+        ...naming,
+        role: values.role ?? "Viewer",
+        isDisabled: values.isDisabled ?? false,
+        orgId: values.orgId ?? null,
     };
+    return { inputs: checked };
 }
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readServiceAccountState(olds);
+    const next = parsePreview("GrafanaServiceAccount", checkedServiceAccountInputs, news);
     const replaces: string[] = [];
     const updates: string[] = [];
-    const grafana = await sameGrafana(old, news);
-    if (grafana === "other") replaces.push(addressField(news));
-    if (grafana === "same, addressed differently") updates.push(addressField(news));
-    if ((news.orgId ?? null) !== old.orgId) replaces.push("orgId");
-    const naming = nameChange(old, news);
+    const grafana = await sameGrafana(old, next);
+    if (grafana === "other") replaces.push(addressField(next));
+    if (grafana === "same, addressed differently") updates.push(addressField(next));
+    const org = orgChange(old, next.orgId);
+    if (org !== "none") (org === "pinned" ? updates : replaces).push("orgId");
+    const naming = nameChange(old, next);
     if (naming.renamed || naming.bookkeeping) updates.push("name");
-    if (news.role !== old.role) updates.push("role");
-    if (news.isDisabled !== old.isDisabled) updates.push("isDisabled");
-    return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
+    if (next.role !== old.role) updates.push("role");
+    if (next.isDisabled !== old.isDisabled) updates.push("isDisabled");
+    return {
+        changes: replaces.length + updates.length > 0,
+        replaces,
+        deleteBeforeReplace: replaces.length > 0 && replacementMayCollide(old, next, grafana),
+    };
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
-    const address = await resolveAddress(inputs);
-    const orgId = typeof inputs.orgId === "number" ? inputs.orgId : null;
-    const naming = nameFor(inputs);
-    const role = inputs.role as Role;
-    const isDisabled = inputs.isDisabled === true;
+    const checked = parseChecked("GrafanaServiceAccount", checkedServiceAccountInputs, inputs);
+    const address = await resolveAddress(checked);
+    const naming = nameFor(checked);
+    const { role, isDisabled, orgId } = checked;
     const target = targetOf({ ...address, orgId });
     const account = await createServiceAccountOnce(target, {
         name: naming.name,
@@ -62,6 +79,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         autonamed: naming.nameSource === "auto",
     });
     const state = stateOf(account, { ...address, orgId, ...naming, role, isDisabled });
+    const id = serviceAccountResourceId(account.id);
     // An account adopted after an ambiguous answer may not carry this request's settings yet.
     if (account.role !== role || (account.isDisabled ?? false) !== isDisabled) {
         try {
@@ -69,12 +87,13 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         } catch (error) {
             throw await undoCreate(error, () => deleteServiceAccount(target, account.id), {
                 what: `service account ${account.id}`,
-                id: `serviceaccount/${account.id}`,
-                properties: state,
+                id,
+                state,
+                provider: inputs.__provider,
             });
         }
     }
-    return { id: `serviceaccount/${account.id}`, outs: state };
+    return { id, outs: state };
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {
@@ -98,10 +117,16 @@ export async function read(id: string, props: Inputs): Promise<dynamic.ReadResul
 
 export async function update(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.UpdateResult> {
     const old = readServiceAccountState(olds);
-    const name = news.nameSource === "user" ? (news.name as string) : old.name;
-    const settings = { name, role: news.role as Role, isDisabled: news.isDisabled === true };
+    const checked = parseChecked("GrafanaServiceAccount", checkedServiceAccountInputs, news);
+    const name = checked.nameSource === "user" && checked.name !== undefined ? checked.name : old.name;
+    const settings = { name, role: checked.role, isDisabled: checked.isDisabled };
     const target = targetOf(old);
-    await updateServiceAccount(target, old.serviceAccountId, settings);
+    try {
+        await updateServiceAccount(target, old.serviceAccountId, settings);
+    } catch (error) {
+        if (error instanceof ProviderError && error.status === 404) throw deletedSinceRefresh(old);
+        throw error;
+    }
     // A rename changes the login too: report what Grafana made of it.
     const account = (await getServiceAccount(target, old.serviceAccountId)) ?? {
         id: old.serviceAccountId,
@@ -111,8 +136,9 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
     const outs = stateOf(account, {
         ...old,
         ...settings,
-        ...namingAfterUpdate(old, news),
-        workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
+        ...namingAfterUpdate(old, checked),
+        workspaceId: checked.workspaceId,
+        orgId: checked.orgId,
     });
     return { outs };
 }
@@ -125,7 +151,7 @@ export async function remove(_id: string, props: Inputs): Promise<void> {
 type Settings = Pick<
     ServiceAccountState,
     "endpoint" | "workspaceId" | "orgId" | "name" | "nameSource" | "logicalName" | "role" | "isDisabled"
->;
+> & { grafanaOrgId?: number | null };
 
 function stateOf(account: ServiceAccount, settings: Settings): ServiceAccountState {
     return {
@@ -133,6 +159,7 @@ function stateOf(account: ServiceAccount, settings: Settings): ServiceAccountSta
         endpoint: settings.endpoint,
         workspaceId: settings.workspaceId,
         orgId: settings.orgId,
+        grafanaOrgId: account.orgId ?? settings.grafanaOrgId ?? null,
         serviceAccountId: account.id,
         uid: account.uid ?? null,
         login: account.login ?? null,
@@ -142,4 +169,13 @@ function stateOf(account: ServiceAccount, settings: Settings): ServiceAccountSta
         role: settings.role,
         isDisabled: settings.isDisabled,
     };
+}
+
+function deletedSinceRefresh(state: ServiceAccountState): ProviderError {
+    return new ProviderError({
+        code: "HTTP_STATUS",
+        status: 404,
+        summary: `GrafanaServiceAccount "${state.name}" (id ${state.serviceAccountId}) no longer exists`,
+        hint: "It was deleted outside Pulumi. Run `pulumi refresh`, then `pulumi up` creates it again.",
+    });
 }

@@ -1,35 +1,51 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { createTokenOnce, deleteServiceAccountToken, listTokens } from "../grafana/serviceAccounts";
-import { verifyKey } from "../grafana/verify";
+import { durationText } from "../duration";
+import { grafanaClockOffsetSeconds } from "../grafana/clock";
 import { logWarning } from "../log";
-import { booleanRule, durationRule, nameRule, orgIdRule, serviceAccountIdRule, timeToLiveRule, validateFields } from "../schema/inputs";
+import { checkedTokenInputs, CheckedTokenInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
+import {
+    booleanRule,
+    durationRule,
+    nameRule,
+    orgIdRule,
+    rotationTriggerRule,
+    serviceAccountIdRule,
+    timeToLiveRule,
+    validateFields,
+} from "../schema/inputs";
 import { readTokenState, TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
 import {
     ADDRESS_FIELDS,
     addressField,
     addressInputs,
     checkAddress,
-    mayBeSameOrg,
+    orgChange,
+    replacementMayCollide,
     resolveAddress,
     sameGrafana,
     targetOf,
 } from "./grafanaAddress";
+import { checkRotateBefore, secondsToLiveOf } from "./keyLifetime";
+import { KeyStore, serviceAccountTokens } from "./keyStores";
 import {
-    checkRotateBefore,
-    expiresAtFor,
-    hasExpired,
-    lifetimeAfterUpdate,
-    replacementForAge,
-    secondsOf,
-    timeToLiveChange,
-    tokenExpiresAt,
-} from "./keyLifetime";
-import { checkNaming, durationText, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+    explainPlan,
+    firstSecret,
+    planSecret,
+    refreshSecret,
+    removeAllKeys,
+    Secret,
+    secretFields,
+    SecretContext,
+    updateSecret,
+} from "./mintedSecret";
+import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
 
 /**
- * The whole life of a GrafanaServiceAccountToken. A token cannot be changed, only replaced; its name is
- * unique in the whole org, so a replacement that keeps a given name deletes the old token first.
+ * The whole life of a GrafanaServiceAccountToken: a token of an account some other resource manages. It
+ * rotates in place like a GrafanaApiKey (mintedSecret.ts), on the same account; moving it to another account,
+ * org or Grafana replaces it.
  */
 
 type Inputs = Record<string, unknown>;
@@ -41,6 +57,8 @@ const FIELDS = {
     timeToLive: timeToLiveRule,
     orgId: orgIdRule,
     rotateBefore: durationRule,
+    rotationTrigger: rotationTriggerRule,
+    revokePrevious: booleanRule,
     verify: booleanRule,
 };
 
@@ -50,120 +68,137 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
     checkRotateBefore(values.timeToLive, values.rotateBefore, failures);
     const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
-    return {
-        inputs: {
-            ...addressInputs(values),
-            serviceAccountId: values.serviceAccountId,
-            ...naming,
-            timeToLive: durationText(values.timeToLive),
-            orgId: values.orgId ?? null,
-            rotateBefore: durationText(values.rotateBefore),
-            verify: values.verify ?? true,
-        },
+    const checked: Previewable<CheckedTokenInputs> = {
+        ...addressInputs(values),
+        serviceAccountId: values.serviceAccountId!,
+        ...naming,
+        orgId: values.orgId ?? null,
+        timeToLive: durationText(values.timeToLive),
+        rotateBefore: durationText(values.rotateBefore),
+        rotationTrigger: values.rotationTrigger ?? null,
+        revokePrevious: values.revokePrevious ?? false,
+        verify: values.verify ?? true,
     };
+    return { inputs: checked };
 }
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readTokenState(olds);
+    const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news);
     const replaces: string[] = [];
     const updates: string[] = [];
-    const grafana = await sameGrafana(old, news);
-    if (grafana === "other") replaces.push(addressField(news));
-    if (grafana === "same, addressed differently") updates.push(addressField(news));
-    if (news.serviceAccountId !== old.serviceAccountId) replaces.push("serviceAccountId");
-    if ((news.orgId ?? null) !== old.orgId) replaces.push("orgId");
-    const naming = nameChange(old, news);
+    const grafana = await sameGrafana(old, next);
+    if (grafana === "other") replaces.push(addressField(next));
+    if (grafana === "same, addressed differently") updates.push(addressField(next));
+    if (next.serviceAccountId !== old.serviceAccountId) replaces.push("serviceAccountId");
+    const org = orgChange({ ...old, grafanaOrgId: null }, next.orgId);
+    if (org !== "none") replaces.push("orgId");
+    const naming = nameChange(old, next);
     if (naming.renamed) replaces.push("name");
     if (naming.bookkeeping) updates.push("name");
-    const lifetime = timeToLiveChange(old, news.timeToLive);
-    if (lifetime !== "none") (lifetime === "respelled" ? updates : replaces).push("timeToLive");
-    if ((news.rotateBefore ?? null) !== old.rotateBefore) updates.push("rotateBefore");
-    const age = replacementForAge("GrafanaServiceAccountToken", old, news.rotateBefore);
-    if (age) replaces.push(age);
-    if (old.key === "") replaces.push("key"); // a create that failed midway is tracked without a usable key
-
-    const sameNameInSameOrg =
-        news.nameSource === "user" && news.name === old.name && grafana !== "other" && mayBeSameOrg(news.orgId, old.orgId);
+    if (replaces.length === 0) {
+        const plan = planSecret(secretOf(old), next);
+        explainPlan(who(old), plan);
+        if (plan.rotation || plan.dropPrevious || plan.retryRetired) updates.push("key");
+        updates.push(...plan.recorded);
+    }
     return {
         changes: replaces.length + updates.length > 0,
         replaces,
-        deleteBeforeReplace: replaces.length > 0 && sameNameInSameOrg,
+        deleteBeforeReplace: replaces.length > 0 && replacementMayCollide(old, next, grafana),
     };
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
-    const timeToLive = typeof inputs.timeToLive === "string" ? inputs.timeToLive : null;
-    const secondsToLive = timeToLive === null ? null : secondsOf(timeToLive);
-    const settings = {
-        ...(await resolveAddress(inputs)),
-        orgId: typeof inputs.orgId === "number" ? inputs.orgId : null,
-        serviceAccountId: inputs.serviceAccountId as number,
-        ...nameFor(inputs),
-        timeToLive,
-        secondsToLive,
-        rotateBefore: typeof inputs.rotateBefore === "string" ? inputs.rotateBefore : null,
-        verify: inputs.verify !== false,
-    };
-    const target = targetOf(settings);
-    const token = await createTokenOnce(
-        target,
-        settings.serviceAccountId,
-        settings.name,
-        secondsToLive ?? undefined,
-        settings.nameSource === "auto",
-    );
+    const checked = parseChecked("GrafanaServiceAccountToken", checkedTokenInputs, inputs);
+    const address = await resolveAddress(checked);
+    const naming = nameFor(checked);
+    const target = targetOf({ ...address, orgId: checked.orgId });
+    const store = serviceAccountTokens(target, checked.serviceAccountId);
+    const { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify } = checked;
+    const secretInputs = { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify };
+    const token = await store.mint(naming.name, secondsToLiveOf(timeToLive), naming.nameSource === "auto");
+    const secret = firstSecret(token, naming.name, secretInputs, grafanaClockOffsetSeconds(target.endpoint) ?? 0);
     const state: TokenState = {
         schemaVersion: TOKEN_STATE_VERSION,
-        ...settings,
+        ...address,
+        orgId: checked.orgId,
+        serviceAccountId: checked.serviceAccountId,
         tokenId: token.id,
-        key: token.key,
-        expiresAt: expiresAtFor(secondsToLive),
-        expired: false,
+        ...naming,
+        ...secretOnly(secret),
     };
-    if (state.verify) {
+    const id = tokenResourceId(checked.serviceAccountId, token.id);
+    if (verify) {
         try {
-            await verifyKey(target, token.key);
+            await store.verify(token.key);
         } catch (error) {
             // A token that does not work is no token.
-            throw await undoCreate(error, () => deleteServiceAccountToken(target, settings.serviceAccountId, token.id), {
+            throw await undoCreate(error, () => store.remove({ id: token.id, name: naming.name }), {
                 what: `token ${token.id}`,
-                id: tokenResourceId(state),
-                properties: { ...state, key: "" },
+                id,
+                state: { ...state, key: "", tokenId: 0, retiredKeyIds: [token.id] },
+                provider: inputs.__provider,
             });
         }
     }
-    return { id: tokenResourceId(state), outs: state };
+    return { id, outs: state };
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {
     const state = readTokenState(props);
-    const token = (await listTokens(targetOf(state), state.serviceAccountId))?.find((candidate) => candidate.id === state.tokenId);
-    if (!token) {
-        logWarning(`GrafanaServiceAccountToken "${state.name}" was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
+    const refreshed = await refreshSecret(storeOf(state), secretOf(state));
+    if (!refreshed || refreshed.nothingLeft) {
+        logWarning(`${who(state)} was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
         return { id: "" };
     }
-    const refreshed: TokenState = { ...state, expiresAt: tokenExpiresAt(token) };
-    refreshed.expired = token.hasExpired === true || hasExpired(refreshed);
-    return { id, props: refreshed };
+    if (refreshed.currentGone) {
+        logWarning(
+            `${who(state)}: its current token "${state.keyName}" was deleted outside Pulumi; the next \`pulumi up\` mints a new one.`,
+        );
+    }
+    return { id, props: withSecret(state, refreshed.secret) };
 }
 
-/** Only what diff lets through without a new token: how it is addressed, named and described. */
-export async function update(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.UpdateResult> {
+/** In place: addressing, naming and the token's rotation, on the same account. */
+export async function update(id: string, olds: Inputs, news: Inputs): Promise<dynamic.UpdateResult> {
     const old = readTokenState(olds);
-    const outs: TokenState = {
-        ...old,
-        workspaceId: typeof news.workspaceId === "string" ? news.workspaceId : null,
-        ...namingAfterUpdate(old, news),
-        ...lifetimeAfterUpdate(news),
+    const checked = parseChecked("GrafanaServiceAccountToken", checkedTokenInputs, news);
+    const next: TokenState = { ...old, workspaceId: checked.workspaceId, orgId: checked.orgId, ...namingAfterUpdate(old, checked) };
+    const { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify } = checked;
+    const context: SecretContext = {
+        who: who(old),
+        store: storeOf(old),
+        naming: { name: old.name, autonamed: old.nameSource === "auto" },
+        tracked: (secret) => ({ id, state: withSecret(next, secret), provider: news.__provider }),
     };
-    return { outs };
+    const secret = await updateSecret(context, secretOf(old), { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify });
+    return { outs: withSecret(next, secret) };
 }
 
 export async function remove(_id: string, props: Inputs): Promise<void> {
     const state = readTokenState(props);
-    await deleteServiceAccountToken(targetOf(state), state.serviceAccountId, state.tokenId);
+    await removeAllKeys(storeOf(state), secretOf(state));
 }
 
-function tokenResourceId(state: TokenState): string {
-    return `serviceaccount/${state.serviceAccountId}/token/${state.tokenId}`;
+function who(state: { name: string }): string {
+    return `GrafanaServiceAccountToken "${state.name}"`;
+}
+
+function storeOf(state: TokenState): KeyStore {
+    return serviceAccountTokens(targetOf(state), state.serviceAccountId);
+}
+
+/** The shared rotation code knows the current token's id as `keyId`. */
+function secretOf(state: TokenState): Secret {
+    return { ...state, keyId: state.tokenId };
+}
+
+function secretOnly(secret: Secret): Omit<Secret, "keyId"> {
+    const { keyId: _currentId, ...rest } = secretFields(secret);
+    return rest;
+}
+
+function withSecret(state: TokenState, secret: Secret): TokenState {
+    return { ...state, ...secretOnly(secret), tokenId: secret.keyId };
 }

@@ -1,4 +1,5 @@
-import { autoname, CheckFailure, nameRule, UNKNOWN } from "../schema/inputs";
+import { randomBytes } from "node:crypto";
+import { CheckFailure, nameRule } from "../schema/inputs";
 
 /**
  * How Grafana objects are named. A given `name` is the user's; without one the object is autonamed
@@ -32,31 +33,40 @@ export function checkNaming(
     };
 }
 
+/** The naming part of checked inputs. */
+export interface CheckedNaming {
+    name?: string;
+    nameSource: "user" | "auto";
+    logicalName: string | null;
+}
+
 /** At create: the given name, or a fresh autoname. */
-export function nameFor(inputs: Record<string, unknown>): Naming {
-    const logicalName = typeof inputs.logicalName === "string" ? inputs.logicalName : (inputs.name as string);
-    return typeof inputs.name === "string"
-        ? { name: inputs.name, nameSource: "user", logicalName }
+export function nameFor(checked: CheckedNaming): Naming {
+    const logicalName = checked.logicalName ?? checked.name ?? "";
+    return checked.name !== undefined
+        ? { name: checked.name, nameSource: "user", logicalName }
         : { name: autoname(logicalName), nameSource: "auto", logicalName };
 }
 
 /** At update: who names the object now; its name stays. */
-export function namingAfterUpdate(old: Naming, news: Record<string, unknown>): Pick<Naming, "nameSource" | "logicalName"> {
-    return {
-        nameSource: news.nameSource === "user" ? "user" : "auto",
-        logicalName: typeof news.logicalName === "string" ? news.logicalName : old.logicalName,
-    };
+export function namingAfterUpdate(old: Naming, checked: CheckedNaming): Pick<Naming, "nameSource" | "logicalName"> {
+    return { nameSource: checked.nameSource, logicalName: checked.logicalName ?? old.logicalName };
 }
 
 /** A given name must be the object's name; without one, whatever name it has is fine. */
-export function nameChange(old: Naming, news: Record<string, unknown>): { renamed: boolean; bookkeeping: boolean } {
+export function nameChange(old: Naming, news: { [K in keyof CheckedNaming]: unknown }): { renamed: boolean; bookkeeping: boolean } {
     return {
         renamed: news.nameSource === "user" && news.name !== old.name,
-        bookkeeping: news.nameSource !== old.nameSource || news.logicalName !== old.logicalName,
+        bookkeeping: news.nameSource !== old.nameSource || (news.logicalName ?? old.logicalName) !== old.logicalName,
     };
 }
 
-/** A duration input as stored: its text, the preview's unknown, or null when absent. */
-export function durationText(value: { text: string } | typeof UNKNOWN | undefined): string | null {
-    return value === undefined ? null : value === UNKNOWN ? UNKNOWN : value.text;
+/** Grafana's limit on a key's or token's name (and our limit on any name given). */
+export const MAX_NAME_LENGTH = 190;
+
+/** `<resource name>-<6 random characters>`: unique enough that nobody else's object has it. */
+export function autoname(logicalName: string): string {
+    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    const suffix = Array.from(randomBytes(6), (byte) => alphabet[byte % alphabet.length]).join("");
+    return `${logicalName.slice(0, 183)}-${suffix}`;
 }

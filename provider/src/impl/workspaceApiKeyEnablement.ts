@@ -2,8 +2,10 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { ApiKeySetting, getWorkspace, requireWorkspace, setWorkspaceApiKey } from "../azure/arm";
 import { formatWorkspaceId, parseWorkspaceId, sameWorkspace, WorkspaceRef } from "../azure/workspaceId";
 import { logInfo } from "../log";
+import { checkedEnablementInputs, parseChecked, parsePreview } from "../schema/checkedInputs";
 import { ENABLEMENT_STATE_VERSION, EnablementState, readEnablementState } from "../schema/enablementState";
 import { TERMINAL_STATES, Workspace } from "../schema/arm";
+import { partialFailure } from "./undo";
 import {
     booleanRule,
     CheckFailure,
@@ -79,23 +81,25 @@ function resolveWorkspaceId(news: Inputs, values: Record<string, unknown>, failu
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readEnablementState(olds);
-    const replaces = typeof news.workspaceId === "string" && sameWorkspace(news.workspaceId, old.workspaceId) ? [] : ["workspaceId"];
+    const next = parsePreview("WorkspaceApiKeyEnablement", checkedEnablementInputs, news);
+    const replaces = next.workspaceId !== UNKNOWN && sameWorkspace(next.workspaceId, old.workspaceId) ? [] : ["workspaceId"];
     const updates = [
-        ...(news.enabled !== old.enabled ? ["enabled"] : []),
-        ...(news.restoreOnDelete !== old.restoreOnDelete ? ["restoreOnDelete"] : []),
+        ...(next.enabled !== old.enabled ? ["enabled"] : []),
+        ...(next.restoreOnDelete !== old.restoreOnDelete ? ["restoreOnDelete"] : []),
         // Switched by hand since (seen by refresh): put it back to what the program says.
-        ...(old.apiKey !== settingFor(news.enabled !== false) ? ["apiKey"] : []),
+        ...(old.apiKey !== settingFor(next.enabled !== false) ? ["apiKey"] : []),
     ];
     return { changes: replaces.length + updates.length > 0, replaces, deleteBeforeReplace: false };
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
-    const ref = refOf(inputs.workspaceId as string);
+    const checked = parseChecked("WorkspaceApiKeyEnablement", checkedEnablementInputs, inputs);
+    const ref = refOf(checked.workspaceId);
     const before = await requireWorkspace(ref);
     const settings = {
         workspaceId: formatWorkspaceId(ref),
-        enabled: inputs.enabled !== false,
-        restoreOnDelete: inputs.restoreOnDelete !== false,
+        enabled: checked.enabled,
+        restoreOnDelete: checked.restoreOnDelete,
         previousApiKey: before.properties.apiKey ?? "Disabled",
     };
     if (settings.previousApiKey === settingFor(settings.enabled)) {
@@ -108,7 +112,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         const after = await ensureSetting(ref, before, settingFor(settings.enabled));
         return { id: settings.workspaceId, outs: stateOf(after, settings) };
     } catch (error) {
-        throw await trackedUnlessUnchanged(error, ref, before, settings);
+        throw await trackedUnlessUnchanged(error, ref, before, settings, inputs.__provider);
     }
 }
 
@@ -118,16 +122,20 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
  * next `up` would take "Enabled" for the original and `destroy` would never switch it back. Only a
  * workspace seen unchanged and idle lets the failure stand alone.
  */
-async function trackedUnlessUnchanged(error: unknown, ref: WorkspaceRef, before: Workspace, settings: Settings): Promise<unknown> {
+async function trackedUnlessUnchanged(
+    error: unknown,
+    ref: WorkspaceRef,
+    before: Workspace,
+    settings: Settings,
+    provider: unknown,
+): Promise<unknown> {
     const now = await getWorkspace(ref).catch(() => undefined);
     const idle = TERMINAL_STATES.includes((now?.properties.provisioningState ?? "Succeeded").toLowerCase());
     if (now && idle && now.properties.apiKey === before.properties.apiKey) return error;
     const message = error instanceof Error ? error.message : String(error);
-    return Object.assign(
-        new Error(
-            `${message} The workspace may have been changed all the same; Pulumi keeps tracking it, and the next update or destroy settles it.`,
-        ),
-        { id: settings.workspaceId, properties: stateOf(now ?? before, settings), reasons: [message] },
+    return partialFailure(
+        `${message} The workspace may have been changed all the same; Pulumi keeps tracking it, and the next update or destroy settles it.`,
+        { id: settings.workspaceId, state: stateOf(now ?? before, settings), provider },
     );
 }
 
@@ -141,10 +149,9 @@ export async function read(id: string, props: Inputs): Promise<dynamic.ReadResul
 
 export async function update(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.UpdateResult> {
     const old = readEnablementState(olds);
+    const { enabled, restoreOnDelete } = parseChecked("WorkspaceApiKeyEnablement", checkedEnablementInputs, news);
     const ref = refOf(old.workspaceId);
-    const enabled = news.enabled !== false;
     const after = await ensureSetting(ref, await requireWorkspace(ref), settingFor(enabled));
-    const restoreOnDelete = news.restoreOnDelete !== false;
     return { outs: stateOf(after, { workspaceId: old.workspaceId, enabled, restoreOnDelete, previousApiKey: old.previousApiKey }) };
 }
 

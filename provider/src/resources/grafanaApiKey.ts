@@ -17,15 +17,20 @@ export interface GrafanaApiKeyArgs {
      */
     workspaceId?: pulumi.Input<string>;
     /**
-     * The key's name, unique in the Grafana org. Omitted: `<resource name>-<6 random characters>`,
-     * generated once and kept, which also lets a replacement be created before the old key is deleted.
+     * The key's name, unique in the Grafana org (its service account's name; rotated keys are named
+     * `<name>-r<n>`). Omitted: `<resource name>-<6 random characters>`, generated once and kept, which also
+     * lets a replacement be created before the old key is deleted.
      */
     name?: pulumi.Input<string>;
-    /** The key's role: Viewer (default), Editor, Admin, or None (service accounts on Grafana >= 10.3). */
+    /**
+     * The key's role: Viewer (default), Editor, Admin, or None (service accounts on Grafana >= 10.3). A
+     * service account's role changes in place; a legacy key's is fixed, so changing it replaces the key.
+     */
     role?: pulumi.Input<GrafanaRole>;
     /**
      * How long the key lives: `30s`, `15m`, `12h`, `7d`, `2w`, `6M` (30 days each), `1y` (365 days),
-     * combinations such as `1d12h`, or a number of seconds. Omitted: the key never expires.
+     * combinations such as `1d12h`, or a number of seconds. Omitted: the key never expires. Another length
+     * rotates the key.
      */
     timeToLive?: pulumi.Input<string | number>;
     /** The Grafana organization to create the key in. Omitted: the credential's current org. */
@@ -36,19 +41,30 @@ export interface GrafanaApiKeyArgs {
      */
     mode?: pulumi.Input<MintMode>;
     /**
-     * Replace the key once it is this close to expiring (same syntax as `timeToLive`, e.g. `7d`), on the
-     * next `pulumi up`; no timer resource needed. With an autoname the new key exists before the old
-     * one is deleted.
+     * Rotate the key once it is this close to expiring (same syntax as `timeToLive`, e.g. `7d`), on the next
+     * `pulumi up`; no timer resource needed. The new key is minted and proven first, and the previous one keeps
+     * working until its expiry: this window is the consumers' time to pick up the new key.
      */
     rotateBefore?: pulumi.Input<string>;
+    /**
+     * Change it (any text or number, e.g. a date) to rotate the key on the next `pulumi up`, like a keeper. The
+     * previous key keeps working until its own expiry unless `revokePrevious` is set.
+     */
+    rotationTrigger?: pulumi.Input<string | number>;
+    /**
+     * Delete the previous key at once instead of letting it work until its expiry: on the next `pulumi up` if one
+     * is alive, and at every rotation. For a leaked key: set it and change `rotationTrigger`. Default false.
+     */
+    revokePrevious?: pulumi.Input<boolean>;
     /** Prove the new key works (`GET /api/dashboards/home` answers 200) before handing it out. Default true. */
     verify?: pulumi.Input<boolean>;
 }
 
 /**
- * A Grafana API key, returned as a Pulumi secret. `pulumi up` mints it, `pulumi destroy` deletes it,
- * `pulumi refresh` notices a key deleted elsewhere or expired, and a change of name, role, time to live,
- * endpoint, org or mode replaces it.
+ * A Grafana API key, returned as a Pulumi secret. `pulumi up` mints it and rotates it in place (expired, inside
+ * `rotateBefore`, another time to live, or a new `rotationTrigger`), keeping the previous key working until its
+ * expiry; `pulumi refresh` notices a key deleted elsewhere or expired; `pulumi destroy` deletes it. A change of
+ * name, endpoint, org or mode (and of a legacy key's role) replaces it.
  */
 export class GrafanaApiKey extends pulumi.dynamic.Resource {
     /** The key itself (a Pulumi secret): `eyJ…` for a legacy key, `glsa_…` for a service account token. */
@@ -65,7 +81,7 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly secondsToLive: pulumi.Output<number | undefined>;
     /** When the key stops working (ISO-8601), or undefined if never. */
     declare readonly expiresAt: pulumi.Output<string | undefined>;
-    /** True once Grafana reports the key expired; the next `pulumi up` then replaces it. */
+    /** True once Grafana reports the key expired; the next `pulumi up` then rotates it. */
     declare readonly expired: pulumi.Output<boolean>;
     /** The API that minted the key: `apiKey` (legacy) or `serviceAccount`. */
     declare readonly mode: pulumi.Output<"apiKey" | "serviceAccount">;
@@ -79,10 +95,25 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly orgId: pulumi.Output<number | undefined>;
     /** The Grafana version the key was minted on, when the server tells it. */
     declare readonly grafanaVersion: pulumi.Output<string | undefined>;
-    /** The rotation window as given: the key is replaced this long before it expires. */
+    /** The rotation window as given: the key is rotated this long before it expires. */
     declare readonly rotateBefore: pulumi.Output<string | undefined>;
     /** Whether a new key is proven to work before it is handed out. */
     declare readonly verify: pulumi.Output<boolean>;
+    /** The current key's name in Grafana: `name` for the first, `<name>-r<n>` for its successors. */
+    declare readonly keyName: pulumi.Output<string>;
+    /**
+     * The key the current one replaced, while it still works (a Pulumi secret): stacks that still hold it have
+     * until `previousKeyExpiresAt` to pick up `key`. Undefined when there is none; empty if its secret was never known.
+     */
+    declare readonly previousKey: pulumi.Output<string | undefined>;
+    /** When the previous key stops working (ISO-8601); undefined when there is none. */
+    declare readonly previousKeyExpiresAt: pulumi.Output<string | undefined>;
+    /** When the current key replaced an earlier one (ISO-8601); undefined before the first rotation. */
+    declare readonly rotatedAt: pulumi.Output<string | undefined>;
+    /** The rotation trigger as given. */
+    declare readonly rotationTrigger: pulumi.Output<string | undefined>;
+    /** Whether a rotation deletes the previous key at once. */
+    declare readonly revokePrevious: pulumi.Output<boolean>;
     /** Version of the stored state's shape. */
     declare readonly schemaVersion: pulumi.Output<number>;
 
@@ -93,7 +124,7 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
             // Every output is named here, so each `declare`d property becomes an Output even when its
             // input was omitted.
             { ...OUTPUTS, ...args, logicalName: name },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key", "previousKey"] }),
             TYPE_MODULE,
             "GrafanaApiKey",
         );
@@ -119,5 +150,11 @@ const OUTPUTS = {
     grafanaVersion: undefined,
     rotateBefore: undefined,
     verify: undefined,
+    keyName: undefined,
+    previousKey: undefined,
+    previousKeyExpiresAt: undefined,
+    rotatedAt: undefined,
+    rotationTrigger: undefined,
+    revokePrevious: undefined,
     schemaVersion: undefined,
 };

@@ -8,24 +8,38 @@ export interface GrafanaServiceAccountTokenArgs {
     workspaceId?: pulumi.Input<string>;
     /** The account the token belongs to, e.g. a GrafanaServiceAccount's `serviceAccountId`. */
     serviceAccountId: pulumi.Input<number>;
-    /** Unique in the whole org. Omitted: `<resource name>-<6 random characters>`, drawn anew on each replacement. */
+    /**
+     * Unique in the whole org; rotated tokens are named `<name>-r<n>`. Omitted: `<resource name>-<6 random
+     * characters>`, drawn anew on each replacement.
+     */
     name?: pulumi.Input<string>;
-    /** `30s`, `15m`, `12h`, `7d`, `2w`, `6M`, `1y`, `1d12h`, or seconds. Omitted: never expires. */
+    /** `30s`, `15m`, `12h`, `7d`, `2w`, `6M`, `1y`, `1d12h`, or seconds. Omitted: never expires. Another length rotates the token. */
     timeToLive?: pulumi.Input<string | number>;
     /** The account's Grafana organization. Omitted: the credential's current org. */
     orgId?: pulumi.Input<number>;
     /**
-     * Replace the token once it is this close to expiring (same syntax as `timeToLive`), on the next
-     * `pulumi up`. With an autoname the new token exists before the old one is deleted.
+     * Rotate the token once it is this close to expiring (same syntax as `timeToLive`), on the next
+     * `pulumi up`: a new token on the same account, proven first; the previous one works until its expiry.
      */
     rotateBefore?: pulumi.Input<string>;
+    /**
+     * Change it (any text or number, e.g. a date) to rotate the token on the next `pulumi up`, like a keeper. The
+     * previous token keeps working until its own expiry unless `revokePrevious` is set.
+     */
+    rotationTrigger?: pulumi.Input<string | number>;
+    /**
+     * Delete the previous token at once instead of letting it work until its expiry: on the next `pulumi up` if one
+     * is alive, and at every rotation. For a leaked token: set it and change `rotationTrigger`. Default false.
+     */
+    revokePrevious?: pulumi.Input<boolean>;
     /** Prove the new token works (`GET /api/dashboards/home` answers 200) before handing it out. Default true. */
     verify?: pulumi.Input<boolean>;
 }
 
 /**
- * A token of a Grafana service account, returned as a Pulumi secret. Tokens cannot be changed, so any
- * change replaces it; `rotateBefore` replaces it ahead of its expiry.
+ * A token of a Grafana service account, returned as a Pulumi secret. It rotates in place (a new token on the same
+ * account) when it expires, enters its `rotateBefore` window, gets another time to live or a new
+ * `rotationTrigger`; the previous token keeps working until its expiry. Another account, org or name replaces it.
  */
 export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
     /** The token (a Pulumi secret): `glsa_…`. */
@@ -42,7 +56,7 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
     declare readonly secondsToLive: pulumi.Output<number | undefined>;
     /** When the token stops working (ISO-8601), or undefined if never. */
     declare readonly expiresAt: pulumi.Output<string | undefined>;
-    /** True once Grafana reports the token expired; the next `pulumi up` then replaces it. */
+    /** True once Grafana reports the token expired; the next `pulumi up` then rotates it. */
     declare readonly expired: pulumi.Output<boolean>;
     /** The rotation window as given. */
     declare readonly rotateBefore: pulumi.Output<string | undefined>;
@@ -54,6 +68,21 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
     declare readonly endpoint: pulumi.Output<string>;
     /** The workspace's ARM id, when the token was addressed by it. */
     declare readonly workspaceId: pulumi.Output<string | undefined>;
+    /** The current token's name in Grafana: `name` for the first, `<name>-r<n>` for its successors. */
+    declare readonly keyName: pulumi.Output<string>;
+    /**
+     * The token the current one replaced, while it still works (a Pulumi secret): stacks that still hold it have
+     * until `previousKeyExpiresAt` to pick up `key`. Undefined when there is none; empty if its secret was never known.
+     */
+    declare readonly previousKey: pulumi.Output<string | undefined>;
+    /** When the previous token stops working (ISO-8601); undefined when there is none. */
+    declare readonly previousKeyExpiresAt: pulumi.Output<string | undefined>;
+    /** When the current token replaced an earlier one (ISO-8601); undefined before the first rotation. */
+    declare readonly rotatedAt: pulumi.Output<string | undefined>;
+    /** The rotation trigger as given. */
+    declare readonly rotationTrigger: pulumi.Output<string | undefined>;
+    /** Whether a rotation deletes the previous token at once. */
+    declare readonly revokePrevious: pulumi.Output<boolean>;
     /** Version of the stored state's shape. */
     declare readonly schemaVersion: pulumi.Output<number>;
 
@@ -62,7 +91,7 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
             provider,
             name,
             { ...OUTPUTS, ...args, logicalName: name },
-            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key"] }),
+            pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key", "previousKey"] }),
             TYPE_MODULE,
             "GrafanaServiceAccountToken",
         );
@@ -85,5 +114,11 @@ const OUTPUTS = {
     orgId: undefined,
     endpoint: undefined,
     workspaceId: undefined,
+    keyName: undefined,
+    previousKey: undefined,
+    previousKeyExpiresAt: undefined,
+    rotatedAt: undefined,
+    rotationTrigger: undefined,
+    revokePrevious: undefined,
     schemaVersion: undefined,
 };

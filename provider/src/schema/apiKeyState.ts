@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MODES, ROLES } from "./inputs";
+import { mintedSecretFields, withoutRotationHistory } from "./mintedSecretState";
 import { readState } from "./state";
 
 /**
@@ -8,37 +9,32 @@ import { readState } from "./state";
  * `schemaVersion` says which one this is, and `readApiKeyState` upgrades older shapes.
  */
 
-export const API_KEY_STATE_VERSION = 3;
+export const API_KEY_STATE_VERSION = 4;
 
-export const apiKeyInputs = z.object({
+export const apiKeyState = z.object({
+    schemaVersion: z.literal(API_KEY_STATE_VERSION),
     /** The Grafana URL: as given, or resolved from `workspaceId` when the key was created. */
     endpoint: z.string(),
     /** Set when the key was addressed by its Azure workspace rather than by URL (state version 2). */
     workspaceId: z.string().nullable(),
+    /** The key's logical name: the service account's, and the first key's. */
     name: z.string(),
     nameSource: z.enum(["user", "auto"]),
     logicalName: z.string(),
+    /** As asked for; in service-account mode, refresh reads it back from the account. */
     role: z.enum(ROLES),
-    timeToLive: z.string().nullable(),
     orgId: z.number().int().nullable(),
+    /** The org Grafana says the key is in, where it says (state version 4): pinning `orgId` to it changes nothing. */
+    grafanaOrgId: z.number().int().nullable(),
     requestedMode: z.enum(MODES),
-    /** Replace the key once it is this close to expiring (state version 3). */
-    rotateBefore: z.string().nullable(),
-    /** Prove a new key works before handing it out (state version 3). */
-    verify: z.boolean(),
-});
-export type ApiKeyInputs = z.infer<typeof apiKeyInputs>;
-
-export const apiKeyState = apiKeyInputs.extend({
-    schemaVersion: z.literal(API_KEY_STATE_VERSION),
-    key: z.string(),
+    /** Grafana's id of the current key: a legacy key's, or the service account token's. */
     keyId: z.number().int(),
-    secondsToLive: z.number().int().nullable(),
-    expiresAt: z.string().nullable(),
-    expired: z.boolean(),
     mode: z.enum(["apiKey", "serviceAccount"]),
     serviceAccountId: z.number().int().nullable(),
+    /** The account was found disabled by refresh (state version 4). */
+    accountDisabled: z.boolean(),
     grafanaVersion: z.string().nullable(),
+    ...mintedSecretFields,
 });
 export type ApiKeyState = z.infer<typeof apiKeyState>;
 
@@ -52,5 +48,7 @@ function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
     if (state.schemaVersion === 1) state = { ...state, schemaVersion: 2, workspaceId: null };
     // Keys minted before verification existed were not verified; saying so keeps diffs quiet.
     if (state.schemaVersion === 2) state = { ...state, schemaVersion: 3, rotateBefore: null, verify: false };
+    if (state.schemaVersion === 3)
+        state = { ...state, schemaVersion: 4, ...withoutRotationHistory(state.name), accountDisabled: false, grafanaOrgId: null };
     return state;
 }

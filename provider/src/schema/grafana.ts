@@ -23,6 +23,7 @@ export const serviceAccount = z
         name: z.string(),
         uid: z.string().optional(),
         login: z.string().optional(),
+        orgId: z.number().int().optional(),
         role: z.string().optional(),
         isDisabled: z.boolean().optional(),
         createdAt: z.string().nullish(),

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { formatWorkspaceId, parseWorkspaceId, WORKSPACE_ID_FORM } from "../azure/workspaceId";
 import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
@@ -178,12 +177,6 @@ function kindOf(value: unknown): string {
     return Array.isArray(value) ? "list" : typeof value === "object" ? "object" : typeof value;
 }
 
-export function autoname(logicalName: string): string {
-    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-    const suffix = Array.from(randomBytes(6), (byte) => alphabet[byte % alphabet.length]).join("");
-    return `${logicalName.slice(0, 183)}-${suffix}`;
-}
-
 export const workspaceIdRule: FieldRule<string> = {
     allowed: `an ARM id of an Azure Managed Grafana workspace: ${WORKSPACE_ID_FORM}`,
     schema: z.string().transform((text, ctx) => {
@@ -223,4 +216,13 @@ export const serviceAccountIdRule: FieldRule<number> = {
     required: true,
     allowed: "the id of a Grafana service account, a whole number >= 1 (e.g. a GrafanaServiceAccount's serviceAccountId)",
     schema: z.number().int("it is not a whole number").min(1, "it is below 1"),
+};
+
+/** Like a keeper: any change of it rotates the key. Numbers are kept as their text. */
+export const rotationTriggerRule: FieldRule<string> = {
+    allowed: "any text or number of 1 to 256 characters, e.g. a date or a counter; change it to rotate the key on the next `pulumi up`",
+    schema: z
+        .union([z.string(), z.number()])
+        .transform(String)
+        .pipe(z.string().min(1, "it is empty").max(256, "it is longer than 256 characters")),
 };

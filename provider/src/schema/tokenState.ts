@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { mintedSecretFields, withoutRotationHistory } from "./mintedSecretState";
 import { readState } from "./state";
 
-/** What a GrafanaServiceAccountToken keeps in Pulumi state; `key` is stored encrypted by the engine. */
+/** What a GrafanaServiceAccountToken keeps in Pulumi state; `key` and `previousKey` are stored encrypted by the engine. */
 
-export const TOKEN_STATE_VERSION = 1;
+export const TOKEN_STATE_VERSION = 2;
 
 export const tokenState = z.object({
     schemaVersion: z.literal(TOKEN_STATE_VERSION),
@@ -11,20 +12,22 @@ export const tokenState = z.object({
     workspaceId: z.string().nullable(),
     orgId: z.number().int().nullable(),
     serviceAccountId: z.number().int(),
+    /** Grafana's id of the current token. */
     tokenId: z.number().int(),
-    key: z.string(),
+    /** The token's logical name: the first token's, and the stem of its successors'. */
     name: z.string(),
     nameSource: z.enum(["user", "auto"]),
     logicalName: z.string(),
-    timeToLive: z.string().nullable(),
-    secondsToLive: z.number().int().nullable(),
-    expiresAt: z.string().nullable(),
-    expired: z.boolean(),
-    rotateBefore: z.string().nullable(),
-    verify: z.boolean(),
+    ...mintedSecretFields,
 });
 export type TokenState = z.infer<typeof tokenState>;
 
 export function readTokenState(outputs: Record<string, unknown>): TokenState {
-    return readState("GrafanaServiceAccountToken", tokenState, TOKEN_STATE_VERSION, outputs);
+    return readState("GrafanaServiceAccountToken", tokenState, TOKEN_STATE_VERSION, outputs, upgrade);
+}
+
+function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
+    const state = outputs;
+    if (state.schemaVersion === 1) return { ...state, schemaVersion: 2, ...withoutRotationHistory(state.name) };
+    return state;
 }

@@ -1,0 +1,173 @@
+import { createLegacyKeyOnce, deleteLegacyKey, listLegacyKeys } from "../grafana/apiKeys";
+import { observeGrafanaTime, grafanaClockOffsetSeconds } from "../grafana/clock";
+import { callGrafana, GrafanaTarget } from "../grafana/client";
+import {
+    createTokenOnce,
+    deleteServiceAccount,
+    deleteServiceAccountToken,
+    findServiceAccountByName,
+    listTokens,
+} from "../grafana/serviceAccounts";
+import { verifyKey } from "../grafana/verify";
+import { ProviderError } from "../http/errors";
+import { anyBody } from "../schema/grafana";
+import { Role } from "../schema/inputs";
+import { grafanaNow } from "./keyLifetime";
+
+/**
+ * Where a resource's keys live in Grafana, behind one interface: the tokens of one service account, or an
+ * org's legacy API keys. The rotation logic (mintedSecret.ts) is written once against it.
+ */
+
+export interface KeyRef {
+    id: number;
+    name: string;
+    /** The secret, when known: a key a list cannot show may still be proven by signing in with it. */
+    key: string;
+}
+
+/** `expiresAt` undefined: Grafana did not say (the stored one stands). */
+export type Presence = { state: "live"; expiresAt?: string | null; expired: boolean } | { state: "gone" } | { state: "unknown" };
+
+export interface KeyStore {
+    /** What one key is called in messages. */
+    readonly what: "token" | "legacy key";
+    /** Mints one key, exactly once even when an answer is lost; throws an UNSUPPORTED ProviderError when the API is gone. */
+    mint(name: string, secondsToLive: number | null, autonamed: boolean): Promise<{ id: number; key: string }>;
+    /** Whether each key exists; undefined when what holds them (the service account) is gone. */
+    find(keys: KeyRef[]): Promise<Map<number, Presence> | undefined>;
+    /** Proves a key works, or throws saying why not. */
+    verify(key: string): Promise<void>;
+    /** Deletes a key; one already gone is fine. */
+    remove(key: Pick<KeyRef, "id" | "name">): Promise<void>;
+    /** How far Grafana's clock runs ahead of ours, as its answers showed; undefined before any. */
+    grafanaClockOffset(): number | undefined;
+}
+
+/** Grafana lists at most this many tokens of an account (`maxRetrievedTokens`), and this many legacy keys. */
+const MAX_LISTED_TOKENS = 300;
+const MAX_LISTED_LEGACY_KEYS = 100;
+
+export function serviceAccountTokens(target: GrafanaTarget, serviceAccountId: number, role?: Role): KeyStore {
+    return {
+        what: "token",
+        mint: (name, secondsToLive, autonamed) => createTokenOnce(target, serviceAccountId, name, secondsToLive ?? undefined, autonamed),
+        async find(keys) {
+            const tokens = await listTokens(target, serviceAccountId);
+            if (!tokens) return undefined;
+            for (const token of tokens) {
+                // Grafana counts down only for tokens expiring within 7 days (0 otherwise): then it shows its clock.
+                if (token.expiration && typeof token.secondsUntilExpiration === "number" && token.secondsUntilExpiration > 0) {
+                    observeGrafanaTime(target.endpoint, Date.parse(token.expiration) - token.secondsUntilExpiration * 1000);
+                }
+            }
+            const listed = new Map(tokens.map((token) => [token.id, token]));
+            const complete = tokens.length < MAX_LISTED_TOKENS;
+            return presenceOf(
+                keys,
+                (ref) => {
+                    const token = listed.get(ref.id);
+                    return token && { state: "live", expiresAt: isoOrNull(token.expiration), expired: token.hasExpired === true };
+                },
+                (ref) => (complete ? Promise.resolve({ state: "gone" }) : signIn(target, ref.key)),
+            );
+        },
+        verify: (key) => verifyKey(target, key, { roleNone: role === "None", serviceAccountId }),
+        remove: async ({ id }) => void (await deleteServiceAccountToken(target, serviceAccountId, id)),
+        grafanaClockOffset: () => grafanaClockOffsetSeconds(target.endpoint),
+    };
+}
+
+export function legacyKeys(target: GrafanaTarget, role: Role): KeyStore {
+    return {
+        what: "legacy key",
+        async mint(name, secondsToLive, autonamed) {
+            const legacy = await createLegacyKeyOnce(target, { name, role, secondsToLive: secondsToLive ?? undefined }, autonamed);
+            if (legacy.created) return { id: legacy.id, key: legacy.key };
+            throw legacyKeysGone(target, legacy);
+        },
+        async find(keys) {
+            // Grafana 12.1 has no legacy routes left (undefined): its start-up migration made every key an account's token.
+            const listed = await listLegacyKeys(target);
+            const byId = new Map((listed ?? []).map((key) => [key.id, key]));
+            const now = grafanaNow(grafanaClockOffsetSeconds(target.endpoint) ?? 0);
+            const complete = listed !== undefined && listed.length < MAX_LISTED_LEGACY_KEYS;
+            return presenceOf(
+                keys,
+                (ref) => {
+                    const key = byId.get(ref.id);
+                    if (!key) return undefined;
+                    const expiresAt = isoOrNull(key.expiration);
+                    return { state: "live", expiresAt, expired: expiresAt !== null && Date.parse(expiresAt) <= now };
+                },
+                async (ref) => {
+                    if (await migratedAccount(target, ref.name)) return { state: "unknown" };
+                    return complete ? { state: "gone" } : signIn(target, ref.key);
+                },
+            );
+        },
+        verify: (key) => verifyKey(target, key, { roleNone: role === "None" }),
+        async remove({ id, name }) {
+            if (await deleteLegacyKey(target, id)) return;
+            const migrated = await migratedAccount(target, name);
+            if (migrated) await deleteServiceAccount(target, migrated.id);
+        },
+        grafanaClockOffset: () => grafanaClockOffsetSeconds(target.endpoint),
+    };
+}
+
+/** Grafana 11.3 stopped minting legacy keys (410), 12.1 removed their routes (404). */
+export function legacyKeysGone(target: GrafanaTarget, answer: { status?: number; message?: string }, version?: string): ProviderError {
+    return new ProviderError({
+        code: "UNSUPPORTED",
+        status: answer.status,
+        summary: `Grafana${version ? ` ${version}` : ""} at ${target.endpoint} no longer creates legacy API keys (it answered ${answer.status})`,
+        remoteMessage: answer.message,
+        hint: 'Grafana 11.3 removed them. Use mode "auto" or "serviceAccount" to mint the key as a service account token.',
+    });
+}
+
+/** Grafana 12 moved each legacy key into a service account named sa-autogen-<key name>, where it lives on. */
+function migratedAccount(target: GrafanaTarget, keyName: string) {
+    return findServiceAccountByName(target, `sa-autogen-${keyName}`);
+}
+
+/**
+ * Each key as the list shows it, or else as `confirm` finds it: a key missing from a list Grafana cut short (or
+ * that it moved elsewhere) may still exist, so it is never concluded gone from the list alone.
+ */
+async function presenceOf(
+    keys: KeyRef[],
+    listed: (ref: KeyRef) => Presence | undefined,
+    confirm: (ref: KeyRef) => Promise<Presence>,
+): Promise<Map<number, Presence>> {
+    const presence = new Map<number, Presence>();
+    for (const ref of keys) presence.set(ref.id, listed(ref) ?? (await confirm(ref)));
+    return presence;
+}
+
+/**
+ * Whether a key still signs in, for keys no list shows: 200 (or 403: known, but allowed nothing) means it exists;
+ * Grafana's 401 says whether it expired, belongs to a disabled account (it exists), or is unknown (gone).
+ */
+async function signIn(target: GrafanaTarget, key: string): Promise<Presence> {
+    if (key === "") return { state: "unknown" };
+    const result = await callGrafana(target, {
+        method: "GET",
+        path: "/api/dashboards/home",
+        schema: anyBody,
+        authorization: `Bearer ${key}`,
+        expectedErrors: [401, 403, 404],
+    });
+    if (result.ok || result.status !== 401) return { state: "unknown" };
+    const { message = "", messageId = "" } = result.error;
+    if (messageId === "api-key.expired" || /expired/i.test(message)) return { state: "live", expired: true };
+    if (messageId === "identity.disabled" || /disabled/i.test(message)) return { state: "unknown" };
+    return { state: "gone" };
+}
+
+/** Grafana writes "never" as null, or as the zero time in some versions. */
+export function isoOrNull(text: string | null | undefined): string | null {
+    if (!text || text.startsWith("0001-01-01")) return null;
+    return new Date(text).toISOString();
+}

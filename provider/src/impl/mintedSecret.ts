@@ -1,0 +1,292 @@
+import { logInfo, logWarning } from "../log";
+import { mintedSecretFields, MintedSecretInputs, MintedSecretState } from "../schema/mintedSecretState";
+import { UNKNOWN } from "../schema/inputs";
+import { KeyRef, KeyStore } from "./keyStores";
+import { expiresAtFor, grafanaNow, hasExpired, isInRotationWindow, secondsToLiveOf, timeToLiveChange } from "./keyLifetime";
+import { MAX_NAME_LENGTH } from "./naming";
+import { Tracked, undoCreate } from "./undo";
+
+/**
+ * The life of a minted secret, shared by GrafanaApiKey and GrafanaServiceAccountToken: the first key, its
+ * rotation, the previous key's overlap and clean-up, refresh and deletion.
+ *
+ * A rotation is an update, never a replacement: the resource stays (in service-account mode, so does the account
+ * with its permissions), a successor key is minted and proven first, and the key it replaces keeps working until
+ * its own expiry (unless `revokePrevious`), so stacks that read the key through a StackReference have the
+ * `rotateBefore` window to pick up the new one. One previous key is kept at a time. Successors are named
+ * `<name>-r<generation>`: Grafana keeps key names unique per org, so a name is never reused.
+ */
+
+/** The shared view of a key's or token's state: the current key's id is `keyId` here. */
+export type Secret = MintedSecretState & { keyId: number };
+
+const SECRET_FIELDS = [...Object.keys(mintedSecretFields), "keyId"] as Array<keyof Secret>;
+
+/** Only the secret's own fields, to lay over a resource's state. */
+export function secretFields(secret: Secret): Secret {
+    return Object.fromEntries(SECRET_FIELDS.map((field) => [field, secret[field]])) as Secret;
+}
+
+/** New inputs as `diff` sees them: any of them may still be unknown during a preview. */
+export type PreviewInputs = { [K in keyof MintedSecretInputs]: MintedSecretInputs[K] | typeof UNKNOWN };
+
+export interface SecretPlan {
+    /** Why a new key is minted now; undefined: the current key stays. */
+    rotation?: string;
+    /** Why the previous key is deleted now (when there is no rotation, which settles it itself). */
+    dropPrevious?: string;
+    /** Keys whose deletion failed before are tried again. */
+    retryRetired: boolean;
+    /** Inputs that change only what is recorded. */
+    recorded: string[];
+}
+
+export interface SecretContext {
+    /** `GrafanaApiKey "ci"`, for messages. */
+    who: string;
+    store: KeyStore;
+    /** The stem of successors' names, and whether it is an autoname (so any key of such a name is this resource's). */
+    naming: { name: string; autonamed: boolean };
+    /** The whole resource, as Pulumi must keep tracking it should a step fail midway. */
+    tracked: (secret: Secret) => Tracked;
+}
+
+export function planSecret(old: Secret, news: PreviewInputs, now = Date.now()): SecretPlan {
+    const recorded: string[] = [];
+    const lifetime = timeToLiveChange(old, news.timeToLive);
+    if (lifetime !== "none") recorded.push("timeToLive");
+    if ((news.rotateBefore ?? null) !== old.rotateBefore) recorded.push("rotateBefore");
+    if ((news.rotationTrigger ?? null) !== old.rotationTrigger) recorded.push("rotationTrigger");
+    if (news.revokePrevious !== old.revokePrevious) recorded.push("revokePrevious");
+    if (news.verify !== old.verify) recorded.push("verify");
+
+    const rotation = rotationReason(old, news, lifetime, now);
+    return {
+        rotation,
+        dropPrevious: rotation ? undefined : previousKeyEnd(old, news, now),
+        retryRetired: old.retiredKeyIds.length > 0,
+        recorded,
+    };
+}
+
+/** Said during preview (and `up`), since nothing in the program may have changed: the clock did. */
+export function explainPlan(who: string, plan: SecretPlan): void {
+    if (plan.rotation) logInfo(`${who} will be rotated: ${plan.rotation}.`);
+    if (plan.dropPrevious) logInfo(`${who}: its previous key will be deleted: ${plan.dropPrevious}.`);
+}
+
+function rotationReason(old: Secret, news: PreviewInputs, lifetime: "none" | "respelled" | "changed", now: number): string | undefined {
+    if (old.keyId === 0) return "it holds no key (its create failed midway, or the key was deleted outside Pulumi)";
+    if (old.key === "") return "its secret is not known to Pulumi (the key was imported)";
+    if (hasExpired(old, old.clockOffsetSeconds, now)) return `its key expired${old.expiresAt ? ` at ${old.expiresAt}` : ""}`;
+    if (lifetime === "changed") {
+        return news.timeToLive === UNKNOWN
+            ? "timeToLive may change"
+            : `timeToLive changed from ${show(old.timeToLive)} to ${show(news.timeToLive)}`;
+    }
+    if ((news.rotationTrigger ?? null) !== old.rotationTrigger) return "rotationTrigger changed";
+    if (typeof news.rotateBefore === "string" && news.rotateBefore !== UNKNOWN) {
+        if (isInRotationWindow(old.expiresAt, news.rotateBefore, old.clockOffsetSeconds, now)) {
+            return `its key expires at ${old.expiresAt}, within rotateBefore ${news.rotateBefore}`;
+        }
+    }
+    return undefined;
+}
+
+function previousKeyEnd(old: Secret, news: PreviewInputs, now: number): string | undefined {
+    if (old.previousKeyId === null) return undefined;
+    const previous = { expired: old.previousKeyExpired, expiresAt: old.previousKeyExpiresAt };
+    if (hasExpired(previous, old.clockOffsetSeconds, now))
+        return `it expired${old.previousKeyExpiresAt ? ` at ${old.previousKeyExpiresAt}` : ""}`;
+    if (news.revokePrevious === true) return "revokePrevious is set";
+    return undefined;
+}
+
+/** The first key of a resource, as minted: generation 1, named after the resource. */
+export function firstSecret(
+    minted: { id: number; key: string },
+    name: string,
+    inputs: MintedSecretInputs,
+    clockOffsetSeconds: number,
+): Secret {
+    const secondsToLive = secondsToLiveOf(inputs.timeToLive);
+    return {
+        ...inputs,
+        key: minted.key,
+        keyId: minted.id,
+        keyName: name,
+        generation: 1,
+        secondsToLive,
+        expiresAt: expiresAtFor(secondsToLive, clockOffsetSeconds),
+        expired: false,
+        rotatedAt: null,
+        ...NO_PREVIOUS_KEY,
+        retiredKeyIds: [],
+        clockOffsetSeconds,
+    };
+}
+
+const NO_PREVIOUS_KEY = {
+    previousKey: null,
+    previousKeyId: null,
+    previousKeyName: null,
+    previousKeyExpiresAt: null,
+    previousKeyExpired: false,
+} as const;
+
+/** What `update` does for the secret: rotate, drop the previous key, retry deletions that failed, record the inputs. */
+export async function updateSecret(context: SecretContext, old: Secret, inputs: MintedSecretInputs, now = Date.now()): Promise<Secret> {
+    const plan = planSecret(old, inputs, now);
+    const recorded: Secret = { ...old, ...inputs };
+    if (plan.rotation) return rotate(context, old, recorded, plan.rotation);
+    let next = recorded;
+    if (plan.dropPrevious) {
+        await context.store.remove({ id: old.previousKeyId!, name: old.previousKeyName ?? "" });
+        logInfo(`${context.who}: deleted its previous key "${old.previousKeyName}" (${plan.dropPrevious}).`);
+        next = { ...next, ...NO_PREVIOUS_KEY };
+    }
+    return {
+        ...next,
+        retiredKeyIds: await removeEach(
+            context,
+            old.retiredKeyIds.map((id) => ({ id, name: "" })),
+        ),
+    };
+}
+
+/**
+ * Mints and proves the successor first; only then does anything go. The key it replaces stays as the previous
+ * key while it works, unless told to revoke it; the key before that goes now. Deletions that fail after the
+ * successor exists are kept for later (`retiredKeyIds`) rather than failing the update, which would lose the
+ * successor's secret.
+ */
+async function rotate(context: SecretContext, old: Secret, recorded: Secret, reason: string): Promise<Secret> {
+    const { store, naming } = context;
+    const generation = old.generation + 1;
+    const keyName = successorName(naming.name, generation);
+    const secondsToLive = secondsToLiveOf(recorded.timeToLive);
+    const minted = await store.mint(keyName, secondsToLive, naming.autonamed);
+    if (recorded.verify) {
+        try {
+            await store.verify(minted.key);
+        } catch (error) {
+            throw await undoCreate(error, () => store.remove({ id: minted.id, name: keyName }), {
+                what: `${store.what} "${keyName}" (id ${minted.id})`,
+                ...context.tracked({ ...old, retiredKeyIds: [...old.retiredKeyIds, minted.id] }),
+            });
+        }
+    }
+    const clockOffsetSeconds = store.grafanaClockOffset() ?? old.clockOffsetSeconds;
+    const keepsWorking = old.keyId !== 0 && !recorded.revokePrevious && !hasExpired(old, clockOffsetSeconds);
+    const outgoing: Array<Pick<KeyRef, "id" | "name">> = [
+        ...(old.previousKeyId !== null ? [{ id: old.previousKeyId, name: old.previousKeyName ?? "" }] : []),
+        ...(!keepsWorking && old.keyId !== 0 ? [{ id: old.keyId, name: old.keyName }] : []),
+        ...old.retiredKeyIds.map((id) => ({ id, name: "" })),
+    ];
+    const retiredKeyIds = await removeEach(context, outgoing);
+    const previous = keepsWorking
+        ? {
+              previousKey: old.key,
+              previousKeyId: old.keyId,
+              previousKeyName: old.keyName,
+              previousKeyExpiresAt: old.expiresAt,
+              previousKeyExpired: false,
+          }
+        : NO_PREVIOUS_KEY;
+    const rotated: Secret = {
+        ...recorded,
+        key: minted.key,
+        keyId: minted.id,
+        keyName,
+        generation,
+        secondsToLive,
+        expiresAt: expiresAtFor(secondsToLive, clockOffsetSeconds),
+        expired: false,
+        rotatedAt: new Date(grafanaNow(clockOffsetSeconds)).toISOString(),
+        ...previous,
+        retiredKeyIds,
+        clockOffsetSeconds,
+    };
+    logInfo(
+        `${context.who} rotated (${reason}): its new key is "${keyName}"; ` +
+            (keepsWorking
+                ? `the previous key "${old.keyName}" keeps working until ${old.expiresAt ?? "it is deleted"}.`
+                : old.keyId !== 0
+                  ? `the previous key "${old.keyName}" was deleted.`
+                  : "there was no previous key to keep."),
+    );
+    return rotated;
+}
+
+async function removeEach(context: SecretContext, keys: Array<Pick<KeyRef, "id" | "name">>): Promise<number[]> {
+    const failed: number[] = [];
+    for (const key of keys) {
+        try {
+            await context.store.remove(key);
+        } catch (error) {
+            failed.push(key.id);
+            const message = error instanceof Error ? error.message : String(error);
+            logWarning(
+                `${context.who}: ${context.store.what} ${key.id} could not be deleted yet; the next \`pulumi up\` tries again. ${message}`,
+            );
+        }
+    }
+    return failed;
+}
+
+/** `<name>-r<generation>`, the stem cut so the whole stays within Grafana's name limit. */
+export function successorName(stem: string, generation: number): string {
+    const suffix = `-r${generation}`;
+    return `${stem.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
+}
+
+export interface RefreshedSecret {
+    secret: Secret;
+    /** The current key is gone from Grafana (deleted outside Pulumi). */
+    currentGone: boolean;
+    /** Nothing this resource made is left. */
+    nothingLeft: boolean;
+}
+
+/** What Grafana says of the current, previous and retired keys; undefined when what holds them is gone. */
+export async function refreshSecret(store: KeyStore, secret: Secret): Promise<RefreshedSecret | undefined> {
+    const refs: KeyRef[] = [
+        ...(secret.keyId !== 0 ? [{ id: secret.keyId, name: secret.keyName, key: secret.key }] : []),
+        ...(secret.previousKeyId !== null
+            ? [{ id: secret.previousKeyId, name: secret.previousKeyName ?? "", key: secret.previousKey ?? "" }]
+            : []),
+        ...secret.retiredKeyIds.map((id) => ({ id, name: "", key: "" })),
+    ];
+    const presence = await store.find(refs);
+    if (!presence) return undefined;
+    let next: Secret = { ...secret, clockOffsetSeconds: store.grafanaClockOffset() ?? secret.clockOffsetSeconds };
+    const current = secret.keyId !== 0 ? presence.get(secret.keyId) : undefined;
+    const currentGone = current?.state === "gone";
+    if (current?.state === "live")
+        next = { ...next, expiresAt: current.expiresAt === undefined ? next.expiresAt : current.expiresAt, expired: current.expired };
+    if (currentGone) next = { ...next, key: "", keyId: 0 };
+    const previous = secret.previousKeyId !== null ? presence.get(secret.previousKeyId) : undefined;
+    if (previous?.state === "live") {
+        next = {
+            ...next,
+            previousKeyExpiresAt: previous.expiresAt === undefined ? next.previousKeyExpiresAt : previous.expiresAt,
+            previousKeyExpired: previous.expired,
+        };
+    }
+    if (previous?.state === "gone") next = { ...next, ...NO_PREVIOUS_KEY };
+    next = { ...next, retiredKeyIds: secret.retiredKeyIds.filter((id) => presence.get(id)?.state !== "gone") };
+    next = { ...next, expired: next.keyId !== 0 && hasExpired(next, next.clockOffsetSeconds) };
+    const nothingLeft = next.keyId === 0 && next.previousKeyId === null && next.retiredKeyIds.length === 0;
+    return { secret: next, currentGone, nothingLeft };
+}
+
+/** Every key the resource holds: current, previous and retired ones. */
+export async function removeAllKeys(store: KeyStore, secret: Secret): Promise<void> {
+    if (secret.keyId !== 0) await store.remove({ id: secret.keyId, name: secret.keyName });
+    if (secret.previousKeyId !== null) await store.remove({ id: secret.previousKeyId, name: secret.previousKeyName ?? "" });
+    for (const id of secret.retiredKeyIds) await store.remove({ id, name: "" });
+}
+
+function show(value: unknown): string {
+    return value === null || value === undefined ? "none" : JSON.stringify(value);
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { MODES, ROLES, UNKNOWN } from "./inputs";
+import { mintedSecretInputFields } from "./mintedSecretState";
+
+/**
+ * What each resource's `check` hands on: the engine stores it and passes it back to `diff`, `create` and
+ * `update`, which parse it with these schemas instead of re-reading loose values. During a preview, a value an
+ * upstream resource has not produced yet arrives as Pulumi's unknown marker; only `diff` meets those
+ * (`parsePreview`).
+ */
+
+const address = {
+    /** Absent when `workspaceId` will supply it at create. */
+    endpoint: z.string().optional(),
+    workspaceId: z.string().nullable(),
+};
+const naming = {
+    /** Absent when the name is to be drawn at create (an autoname). */
+    name: z.string().optional(),
+    nameSource: z.enum(["user", "auto"]),
+    /** The Pulumi resource name, the stem of autonames. */
+    logicalName: z.string().nullable(),
+};
+const orgId = z.number().int().nullable();
+
+export const checkedApiKeyInputs = z.object({
+    ...address,
+    ...naming,
+    role: z.enum(ROLES),
+    orgId,
+    requestedMode: z.enum(MODES),
+    ...mintedSecretInputFields,
+});
+export type CheckedApiKeyInputs = z.infer<typeof checkedApiKeyInputs>;
+
+export const checkedTokenInputs = z.object({
+    ...address,
+    ...naming,
+    serviceAccountId: z.number().int(),
+    orgId,
+    ...mintedSecretInputFields,
+});
+export type CheckedTokenInputs = z.infer<typeof checkedTokenInputs>;
+
+export const checkedServiceAccountInputs = z.object({ ...address, ...naming, role: z.enum(ROLES), isDisabled: z.boolean(), orgId });
+export type CheckedServiceAccountInputs = z.infer<typeof checkedServiceAccountInputs>;
+
+export const checkedEnablementInputs = z.object({ workspaceId: z.string(), enabled: z.boolean(), restoreOnDelete: z.boolean() });
+export type CheckedEnablementInputs = z.infer<typeof checkedEnablementInputs>;
+
+/** Checked inputs during a preview: any field may be unknown. */
+export type Previewable<T> = { [K in keyof T]: T[K] | typeof UNKNOWN };
+
+/** For `create` and `update`, which never see unknown values. */
+export function parseChecked<T>(kind: string, schema: z.ZodType<T>, inputs: Record<string, unknown>): T {
+    const parsed = schema.safeParse(inputs);
+    if (parsed.success) return parsed.data;
+    throw new Error(
+        `The inputs of this ${kind} were not checked by this version of pulumi-azure-grafana-keys (fields: ` +
+            `${parsed.error.issues.map((issue) => issue.path.join(".")).join(", ")}); run \`pulumi up\` again.`,
+    );
+}
+
+/** For `diff`, which may see unknown values during a preview. */
+export function parsePreview<Shape extends z.ZodRawShape>(
+    kind: string,
+    schema: z.ZodObject<Shape>,
+    inputs: Record<string, unknown>,
+): Previewable<z.infer<z.ZodObject<Shape>>> {
+    const fields = Object.fromEntries(Object.entries(schema.shape).map(([field, rule]) => [field, z.union([z.literal(UNKNOWN), rule])]));
+    return parseChecked(kind, z.object(fields), inputs) as Previewable<z.infer<z.ZodObject<Shape>>>;
+}
