@@ -31,7 +31,8 @@ export async function verifyKey(target: GrafanaTarget, key: string, options: Ver
         });
         if (result.ok || (options.roleNone && result.status === 403)) return;
         refusal = { status: result.status, messageId: result.error.messageId };
-        if (isDisabledIdentity(result.error)) break;
+        // Refused for good (a disabled account), or perhaps rightly (403: the account may have role None): ask the account.
+        if (isDisabledIdentity(result.error) || (result.status === 403 && options.serviceAccountId !== undefined)) break;
         if (attempt < ATTEMPTS) await new Promise((resolve) => setTimeout(resolve, PAUSE_MS * attempt));
     }
     const account = options.serviceAccountId === undefined ? undefined : await getServiceAccount(target, options.serviceAccountId);
