@@ -1,4 +1,5 @@
 import { DEFAULT_HTTP_SETTINGS, HttpSettings, configureHttp } from "./http/client";
+import { ProviderError } from "./http/errors";
 
 /**
  * Provider configuration: Pulumi config namespace `azure-grafana-keys` (handed to `configure` by the
@@ -87,7 +88,7 @@ export function resolveProviderConfig(reader: ConfigReader | undefined, env: Nod
         const text = read(name);
         if (text === undefined) return fallback;
         const value = Number(text);
-        if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${where(name)} must be a whole number >= 0, got "${text}"`);
+        if (!Number.isSafeInteger(value) || value < 0) throw badConfig(`${where(name)} must be a whole number >= 0, got "${text}"`);
         return value;
     };
     const url = (name: SettingName, fallback: string): string => {
@@ -96,11 +97,11 @@ export function resolveProviderConfig(reader: ConfigReader | undefined, env: Nod
         try {
             parsed = new URL(text);
         } catch {
-            throw new Error(`${where(name)} must be a URL, got "${text}"`);
+            throw badConfig(`${where(name)} must be a URL, got "${text}"`);
         }
         const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(parsed.hostname);
         if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
-            throw new Error(`${where(name)} must be an https URL (http only for loopback addresses), got "${text}"`);
+            throw badConfig(`${where(name)} must be an https URL (http only for loopback addresses), got "${text}"`);
         }
         return parsed.origin;
     };
@@ -108,7 +109,7 @@ export function resolveProviderConfig(reader: ConfigReader | undefined, env: Nod
     const cloudText = (read("environment") ?? "public").toLowerCase();
     const cloud = (cloudText === "usgov" ? "usgovernment" : cloudText) as CloudName;
     if (!(cloud in CLOUDS)) {
-        throw new Error(`${where("environment")} must be one of ${Object.keys(CLOUDS).join(", ")}, got "${cloudText}"`);
+        throw badConfig(`${where("environment")} must be one of ${Object.keys(CLOUDS).join(", ")}, got "${cloudText}"`);
     }
     const authorityHost = read("authorityHost");
     return {
@@ -130,4 +131,8 @@ export function resolveProviderConfig(reader: ConfigReader | undefined, env: Nod
             maxResponseBytes: DEFAULT_HTTP_SETTINGS.maxResponseBytes,
         },
     };
+}
+
+function badConfig(summary: string): ProviderError {
+    return new ProviderError({ code: "BAD_CONFIG", summary });
 }

@@ -194,6 +194,20 @@ describe("the host keeps serving, and says what is wrong", () => {
         emulator.faults.reset();
     });
 
+    test("an expected error reads cleanly: the host prints its message once, without a stack trace", async () => {
+        const engine = new Engine(host);
+        const resource = await program("refused", { endpoint: emulator.url });
+        await engine.up(resource);
+        const before = host.printed.length;
+        emulator.faults.failNext(1, 403, { method: "GET", body: { message: "Access denied to this org" } });
+        await expect(engine.refresh(resource.urn)).rejects.toThrow(/Grafana answered 403/);
+        const printed = host.printed.slice(before);
+        expect(printed.match(/Grafana answered 403/g)).toHaveLength(1);
+        expect(printed).toMatch(/^azure-grafana-keys: Grafana answered 403 to GET \/api\/serviceaccounts\/\d+ .*Grafana Admin/m);
+        expect(printed).not.toMatch(/^\s+at /m);
+        await engine.destroy(resource.urn);
+    });
+
     afterAll(() => {
         expect(findLeaks(emulator.state.secrets(), { printed: host.printed })).toEqual([]);
     });

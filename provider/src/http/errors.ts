@@ -6,7 +6,9 @@ export type ProviderErrorCode =
     | "HTTP_UNREACHABLE" // no answer: connection refused or reset, timeout, DNS
     | "HTTP_BAD_RESPONSE" // an answer we cannot use: not JSON, wrong shape, too large
     | "MISSING_CREDENTIALS"
-    | "UNSUPPORTED"; // the server cannot do what was asked (e.g. legacy keys on Grafana 12)
+    | "UNSUPPORTED" // the server cannot do what was asked (e.g. legacy keys on Grafana 12)
+    | "BAD_CONFIG" // a provider setting (Pulumi config or environment) is not valid
+    | "BAD_STATE"; // stored state or inputs this version cannot read
 
 const MAX_REMOTE_MESSAGE = 300;
 
@@ -26,7 +28,14 @@ export interface ProviderErrorDetails {
     outcomeUnknown?: boolean;
 }
 
-/** Every error this provider raises. Its message is built once, here, and always redacted. */
+/**
+ * Every error this provider expects to raise. Its message is built once, here, and always redacted.
+ *
+ * The dynamic-provider host prints `${error}: ${error.stack}` for a failed check, diff, read or delete, and the
+ * engine shows the message as well (docs/pulumi-dynamic-providers.md). For an expected error a stack trace
+ * through our dist/ files helps nobody and the message would be printed twice in one line, so it reads as
+ * "azure-grafana-keys: <message>". Errors nobody expected keep their stack.
+ */
 export class ProviderError extends Error {
     readonly code: ProviderErrorCode;
     readonly status?: number;
@@ -49,6 +58,11 @@ export class ProviderError extends Error {
         this.hint = details.hint;
         this.attempts = details.attempts;
         this.outcomeUnknown = details.outcomeUnknown ?? false;
+        this.stack = this.message;
+    }
+
+    override toString(): string {
+        return "azure-grafana-keys";
     }
 }
 

@@ -1,6 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { applyProviderConfig, ConfigReader, providerConfig } from "../config";
 import { withDeadline } from "../http/deadline";
+import { ProviderError } from "../http/errors";
 import * as grafanaApiKey from "./grafanaApiKey";
 import * as grafanaServiceAccount from "./grafanaServiceAccount";
 import * as grafanaServiceAccountToken from "./grafanaServiceAccountToken";
@@ -40,9 +41,11 @@ export function lifecycle(resourceType: string): Lifecycle {
     if (!configured) void configure(undefined);
     const found = lifecycles[resourceType];
     if (!found) {
-        throw new Error(
-            `pulumi-azure-grafana-keys has no resource type "${resourceType}"; the installed package may be older than the program that created this resource.`,
-        );
+        throw new ProviderError({
+            code: "BAD_STATE",
+            summary: `pulumi-azure-grafana-keys has no resource type "${resourceType}"`,
+            hint: "The installed package may be older than the program that created this resource: upgrade it.",
+        });
     }
     return withDeadlines(resourceType, found);
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProviderError } from "../http/errors";
 import { MODES, ROLES, UNKNOWN } from "./inputs";
 import { mintedSecretInputFields } from "./mintedSecretState";
 
@@ -55,10 +56,11 @@ export type Previewable<T> = { [K in keyof T]: T[K] | typeof UNKNOWN };
 export function parseChecked<T>(kind: string, schema: z.ZodType<T>, inputs: Record<string, unknown>): T {
     const parsed = schema.safeParse(inputs);
     if (parsed.success) return parsed.data;
-    throw new Error(
-        `The inputs of this ${kind} were not checked by this version of pulumi-azure-grafana-keys (fields: ` +
-            `${parsed.error.issues.map((issue) => issue.path.join(".")).join(", ")}); run \`pulumi up\` again.`,
-    );
+    throw new ProviderError({
+        code: "BAD_STATE",
+        summary: `The inputs of this ${kind} were not checked by this version of pulumi-azure-grafana-keys (fields: ${parsed.error.issues.map((issue) => issue.path.join(".")).join(", ")})`,
+        hint: "Run `pulumi up` again.",
+    });
 }
 
 /** For `diff`, which may see unknown values during a preview. */

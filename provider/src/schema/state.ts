@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ProviderError } from "../http/errors";
 
 /**
  * Reads a resource's stored outputs. Every shape ever written stays readable: `upgrade` lifts older
@@ -14,15 +15,16 @@ export function readState<T>(
 ): T {
     const version = outputs.schemaVersion;
     if (typeof version === "number" && version > currentVersion) {
-        throw new Error(
-            `This ${kind} was written by a newer pulumi-azure-grafana-keys (state version ${version}); ` +
-                "upgrade the package in this program before running it again.",
-        );
+        throw new ProviderError({
+            code: "BAD_STATE",
+            summary: `This ${kind} was written by a newer pulumi-azure-grafana-keys (state version ${version})`,
+            hint: "Upgrade the package in this program before running it again.",
+        });
     }
     const parsed = schema.safeParse(upgrade(outputs));
     if (!parsed.success) {
         const fields = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
-        throw new Error(`The stored state of this ${kind} is not readable (fields: ${fields}).`);
+        throw new ProviderError({ code: "BAD_STATE", summary: `The stored state of this ${kind} is not readable (fields: ${fields})` });
     }
     return parsed.data;
 }
