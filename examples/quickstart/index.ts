@@ -16,10 +16,13 @@ const endpoint = workspaceId
     ? new WorkspaceApiKeyEnablement("keys-on", { workspaceId }).endpoint
     : (config.get("endpoint") ?? "http://127.0.0.1:3000");
 
+// Run `pulumi up --refresh` on a schedule (daily, say): a week before the key expires it is rotated, and the
+// previous key keeps working until its own expiry, so stacks that read `apiKey` have that week to redeploy.
 const key = new GrafanaApiKey("ci", {
     endpoint,
     role: (config.get("role") as GrafanaRole | undefined) ?? "Viewer",
     timeToLive: config.get("timeToLive") ?? "30d",
+    rotateBefore: config.get("rotateBefore") ?? "7d",
 });
 
 export const apiKey = key.key; // a secret: `pulumi stack output apiKey --show-secrets`
@@ -27,3 +30,4 @@ export const grafanaEndpoint = key.endpoint;
 export const keyName = key.name;
 export const mintedAs = key.mode;
 export const expiresAt = key.expiresAt;
+export const previousKeyExpiresAt = key.previousKeyExpiresAt; // until then the previous key still works

@@ -345,6 +345,38 @@ function describeCli(pulumiPath: string): void {
         );
 
         test(
+            "a rotation the consumer survives: its key works through the window, it picks up the new one, the old goes after expiry",
+            async () => {
+                const held = need(currentKey, "the consumer stack reads the key");
+                need(consumer.configFile !== "", "the consumer stack reads the key");
+                const DAY = 86_400;
+                // Grafana's clock 24 days on: the 30-day key is inside its 7-day rotateBefore window.
+                emulator.clock.advance(24 * DAY);
+                ok(await run(producer, withConfig(producer, "up", "--refresh", "--yes")));
+                const rotated = await output(producer, "apiKey", { showSecrets: true });
+                expect(rotated).not.toBe(held);
+                expect(await output(producer, "previousKeyExpiresAt")).toMatch(/^\d{4}-/);
+                // The consumer has not redeployed: it still holds the previous key, which still works.
+                expect(await output(consumer, "authorizationHeader", { showSecrets: true })).toBe(`Bearer ${held}`);
+                expect([await dashboardsHomeStatus(held), await dashboardsHomeStatus(rotated)]).toEqual([200, 200]);
+                ok(await run(producer, withConfig(producer, "preview", "--expect-no-changes")));
+
+                // The consumer's next deploy picks up the new key through the StackReference.
+                ok(await run(consumer, withConfig(consumer, "up", "--yes")));
+                expect(await output(consumer, "authorizationHeader", { showSecrets: true })).toBe(`Bearer ${rotated}`);
+
+                // Past the previous key's expiry, the next up --refresh deletes it; the current one works on.
+                emulator.clock.advance(7 * DAY);
+                ok(await run(producer, withConfig(producer, "up", "--refresh", "--yes")));
+                expect(await output(producer, "apiKey", { showSecrets: true })).toBe(rotated);
+                expect(emulator.state.serviceAccounts()[0]!.tokens).toHaveLength(1);
+                expect([await dashboardsHomeStatus(held), await dashboardsHomeStatus(rotated)]).toEqual([401, 200]);
+                currentKey = rotated;
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
             "pulumi destroy of both stacks leaves no service account; stack rm removes both",
             async () => {
                 need(producerDeployed, "pulumi up of the quickstart");
