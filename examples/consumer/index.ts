@@ -14,6 +14,10 @@ const producer = new pulumi.StackReference(config.require("producerStack"));
 
 // getOutput keeps the producer's secrecy: `apiKey` was exported as a secret there, so it is one here,
 // and so is everything computed from it.
+//
+// This stack reads the key when it deploys. When the producer rotates the key, the key this stack holds
+// keeps working until its own expiry (the producer's `previousKeyExpiresAt`): redeploy within the producer's
+// rotateBefore window (a week in the quickstart) and this stack never holds a dead key.
 const apiKey = producer.getOutput("apiKey");
 
 // How Grafana's HTTP API wants the key: hand this to whatever calls Grafana (an HTTP or webhook

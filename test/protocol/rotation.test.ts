@@ -124,8 +124,11 @@ describe.each(CASES)("$label, rotated while a consumer holds it", ({ profile, to
         expect(Math.abs(Date.parse(atDay24!.outputs.expiresAt as string) - Date.parse(firstExpiry))).toBeLessThanOrEqual(1000);
         expect(await producer.preview(resource)).toEqual({ step: "update", replaces: [] });
         await engineLog.waitFor("info", /will be rotated: its key expires at .*, within rotateBefore 7d\./);
+        const requestsBefore = emulator.requests.length;
         const rotated = await producer.up(resource);
         expect(producer.steps.at(-1)!.step).toBe("update");
+        // One rotation: the new key and its verification, nothing else.
+        expect(emulator.requests.slice(requestsBefore).map((request) => request.method)).toEqual(["POST", "GET"]);
         const secondKey = rotated.outputs.key as string;
         expect(secondKey).not.toBe(firstKey);
         expect(rotated.outputs).toMatchObject({
@@ -151,7 +154,9 @@ describe.each(CASES)("$label, rotated while a consumer holds it", ({ profile, to
         const refreshedAfterExpiry = await producer.refresh(resource.urn);
         expect(refreshedAfterExpiry!.outputs).toMatchObject({ previousKeyExpired: true, expired: false });
         expect(await producer.preview(resource)).toEqual({ step: "update", replaces: [] });
+        const beforeCleanup = emulator.requests.length;
         const cleaned = await producer.up(resource);
+        expect(emulator.requests.slice(beforeCleanup).map((request) => request.method)).toEqual(["DELETE"]);
         expect(cleaned.outputs).toMatchObject({ key: secondKey, previousKey: null, previousKeyExpiresAt: null });
         expect(await home(secondKey)).toBe(200);
         const remote = [

@@ -229,7 +229,7 @@ describe("diff", () => {
 
     test("state written by a newer provider is refused with a clear message", async () => {
         await expect(diff("x", { ...stored, schemaVersion: 99 }, inputs)).rejects.toThrow(
-            /newer pulumi-azure-grafana-keys .*upgrade the package/,
+            /newer pulumi-azure-grafana-keys .*Upgrade the package/,
         );
     });
 });
