@@ -2,7 +2,7 @@
  * Azure Resource Manager's HTTP surface for Microsoft.Dashboard/grafana, mapped onto ArmState: GET
  * and PATCH of a workspace, and the operation URLs a 202 points to.
  *
- * Shapes, codes and headers follow /work/shared/reference/azure-managed-grafana.md. ARM's order of
+ * Shapes, codes and headers follow docs/azure-managed-grafana.md. ARM's order of
  * checks is not documented; the one here (authentication, api-version, path, method, authorization,
  * existence) is the plausible one and is written down so tests can rely on it.
  */

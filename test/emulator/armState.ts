@@ -4,7 +4,7 @@
  * decide who may change a workspace (ARM) and with which Grafana role it signs in (data plane).
  *
  * Pure logic, no HTTP: armRoutes.ts turns this into ARM's status codes, headers and bodies. Facts
- * come from /work/shared/reference/azure-managed-grafana.md.
+ * come from docs/azure-managed-grafana.md.
  */
 import { randomUUID } from "node:crypto";
 import { isOrgRole, type OrgRole } from "./grafanaState";

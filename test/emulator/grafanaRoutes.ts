@@ -2,7 +2,7 @@
  * Grafana's HTTP surface for key minting, mapped onto GrafanaState, per Grafana version profile.
  *
  * Every status code, message and body shape here is taken from
- * /work/shared/reference/grafana-http-api.md or from Grafana's handlers; the order of checks inside
+ * docs/grafana-http-api.md or from Grafana's handlers; the order of checks inside
  * a handler is Grafana's too (e.g. a token create looks the service account up before it reads the
  * body), because clients see different errors depending on that order.
  *

@@ -4,7 +4,7 @@
  *
  * Pure logic, no HTTP: failures come back as small error codes and grafanaRoutes.ts turns them
  * into Grafana's exact status codes and bodies. Where a rule looks arbitrary it mirrors Grafana's
- * storage (see /work/shared/reference/grafana-http-api.md), e.g. legacy keys and service-account
+ * storage (see docs/grafana-http-api.md), e.g. legacy keys and service-account
  * tokens live in one "api_key" table, so they share ids and the per-org name space.
  */
 import { createHash, randomInt } from "node:crypto";

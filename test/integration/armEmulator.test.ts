@@ -2,7 +2,7 @@
  * The emulator's Azure side over real HTTP: ARM's Microsoft.Dashboard/grafana resource (GET, PATCH and
  * the long-running operation paths), Entra tokens on both sides, the apiKey gate in front of Grafana,
  * and the `az` stand-in that @azure/identity's AzureCliCredential runs. Facts come from
- * /work/shared/reference/azure-managed-grafana.md.
+ * docs/azure-managed-grafana.md.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Conformance of the Grafana emulator with the facts in /work/shared/reference/grafana-http-api.md
+ * Conformance of the Grafana emulator with the facts in docs/grafana-http-api.md
  * that the provider depends on, checked over real HTTP for every version profile.
  */
 import { crc32 } from "node:zlib";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Shapes of ARM responses for Microsoft.Dashboard/grafana (shared/reference/azure-managed-grafana.md). */
+/** Shapes of ARM responses for Microsoft.Dashboard/grafana (docs/azure-managed-grafana.md). */
 
 export const workspace = z
     .object({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Shapes of Grafana's responses, as documented in shared/reference/grafana-http-api.md. */
+/** Shapes of Grafana's responses, as documented in docs/grafana-http-api.md. */
 
 export const healthResponse = z.object({ version: z.string().optional(), database: z.string().optional() }).loose();
 
