@@ -38,10 +38,8 @@ const pulumi = which("pulumi");
 
 if (!pulumi) {
     console.warn("e2e: skipped: no `pulumi` on PATH (install the Pulumi CLI to run the real-CLI tests)");
-    // Jest fails a file without tests. This one documents the skip, and fails if detection is wrong.
-    test("the Pulumi CLI is not installed here: the real-CLI tests did not run", () => {
-        expect(which("pulumi")).toBeNull();
-    });
+    // Reported as skipped, never as a pass: nothing here ran.
+    test.skip("the real Pulumi CLI tests: skipped because no `pulumi` is on PATH", () => undefined);
 } else {
     describeCli(pulumi);
 }

@@ -2,11 +2,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GrafanaApiKey, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
-import { Emulator, startEmulator, writeAzStandIn } from "../emulator";
-import { Engine } from "../harness/engine";
-import { DynamicProviderHost } from "../harness/host";
-import { findLeaks } from "../harness/leaks";
-import { register } from "../harness/program";
+import { Emulator, startEmulator, writeAzStandIn } from "../../test/emulator";
+import { Engine } from "../../test/harness/engine";
+import { DynamicProviderHost } from "../../test/harness/host";
+import { findLeaks } from "../../test/harness/leaks";
+import { register } from "../../test/harness/program";
 
 /**
  * `npm run demo`: no Azure account needed. Starts the bundled emulator (Grafana's HTTP API, Azure

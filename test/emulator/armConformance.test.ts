@@ -18,7 +18,7 @@ import {
     writeAzStandIn,
     type Emulator,
     type WorkspaceSpec,
-} from "../emulator";
+} from ".";
 
 interface Reply {
     status: number;

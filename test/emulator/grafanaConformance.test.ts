@@ -3,7 +3,7 @@
  * that the provider depends on, checked over real HTTP for every version profile.
  */
 import { crc32 } from "node:zlib";
-import { startEmulator, type Emulator, type GrafanaProfile } from "../emulator";
+import { startEmulator, type Emulator, type GrafanaProfile } from ".";
 
 interface Reply {
     status: number;
