@@ -166,6 +166,7 @@ describe("the host keeps serving, and says what is wrong", () => {
         expect(failures.map((failure) => failure.property).sort()).toEqual(["endpoint", "role", "timeToLive"]);
         expect(failures.find((failure) => failure.property === "role")!.reason).toMatch(/use one of Viewer, Editor, Admin, None/);
         expect(host.alive).toBe(true);
+        expect(findLeaks(emulator.state.secrets(), { printed: host.printed })).toEqual([]);
     });
 
     test("a failed create reports Grafana's answer and the host goes on", async () => {
@@ -180,6 +181,7 @@ describe("the host keeps serving, and says what is wrong", () => {
         expect(host.alive).toBe(true);
         const ok = await engine.up(await program("allowed", { endpoint: emulator.url }));
         expect(ok.outputs.key).toMatch(/^glsa_/);
+        expect(findLeaks(emulator.state.secrets(), { printed: host.printed, state: [...engine.state.values()] })).toEqual([]);
     });
 
     test("a service account that cannot be cleaned up is reported as a partial failure, so Pulumi keeps tracking it", async () => {
@@ -192,6 +194,7 @@ describe("the host keeps serving, and says what is wrong", () => {
         expect(error.partialId).toBe(`serviceaccount/${account.id}/token/0`);
         expect(error.message).toMatch(/could not be removed; Pulumi keeps tracking it/);
         emulator.faults.reset();
+        expect(findLeaks(emulator.state.secrets(), { printed: host.printed, errors: [error.message] })).toEqual([]);
     });
 
     test("an expected error reads cleanly: the host prints its message once, without a stack trace", async () => {
@@ -206,10 +209,6 @@ describe("the host keeps serving, and says what is wrong", () => {
         expect(printed).toMatch(/^azure-grafana-keys: Grafana answered 403 to GET \/api\/serviceaccounts\/\d+ .*Grafana Admin/m);
         expect(printed).not.toMatch(/^\s+at /m);
         await engine.destroy(resource.urn);
-    });
-
-    afterAll(() => {
-        expect(findLeaks(emulator.state.secrets(), { printed: host.printed })).toEqual([]);
     });
 
     test("the credential can come from the stack's secret config instead of the environment", async () => {
