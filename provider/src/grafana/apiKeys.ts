@@ -16,7 +16,7 @@ export type LegacyCreateResult =
     /** 410 (11.3 - 12.0) or 404 (12.1+): this Grafana mints keys only as service-account tokens. */
     | { created: false; status: number; message?: string };
 
-export async function createLegacyKey(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
+async function createLegacyKey(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
     const result = await callGrafana(target, {
         method: "POST",
         path: "/api/auth/keys",
@@ -47,7 +47,7 @@ export async function deleteLegacyKey(target: GrafanaTarget, id: number): Promis
     const result = await callGrafana(target, { method: "DELETE", path, schema: anyBody, expectedErrors: [404] });
     if (result.ok) return true;
     if (result.status === 404) return false;
-    return failed(`DELETE ${path}`, result, target);
+    return failed({ method: "DELETE", path }, result, target);
 }
 
 /** A key whose answer was lost exists without anyone knowing its secret: remove it and mint again. */

@@ -5,7 +5,7 @@ import { anyBody, createdToken, serviceAccount, ServiceAccount, serviceAccountSe
 
 /** Service accounts and their tokens (`/api/serviceaccounts`), Grafana >= 9.1. */
 
-export async function createServiceAccount(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
+async function createServiceAccount(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
     return requestGrafana(target, {
         method: "POST",
         path: "/api/serviceaccounts",
@@ -64,7 +64,7 @@ export async function findServiceAccountByName(target: GrafanaTarget, name: stri
     }
 }
 
-export async function createToken(
+async function createToken(
     target: GrafanaTarget,
     serviceAccountId: number,
     name: string,
