@@ -3,7 +3,7 @@ import { z } from "zod";
 import { formatWorkspaceId, parseWorkspaceId, WORKSPACE_ID_FORM } from "../azure/workspaceId";
 import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
 import { redact } from "../http/redact";
-import { showValue } from "./showValue";
+import { characterCount, showValue } from "./showValue";
 
 /**
  * Validation of what users write, shared by every resource's `check`. Each failure names the field,
@@ -83,7 +83,7 @@ export const nameRule: FieldRule<string> = {
     schema: z
         .string()
         .min(1, "it is empty")
-        .max(190, "it is longer than 190 characters")
+        .refine((text) => characterCount(text) <= 190, "it is longer than 190 characters")
         .refine((text) => text.trim() === text, "it has leading or trailing spaces")
         // eslint-disable-next-line no-control-regex
         .refine((text) => !/[\u0000-\u001f\u007f-\u009f]/.test(text), "it contains control characters"),
