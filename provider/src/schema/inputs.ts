@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { formatWorkspaceId, parseWorkspaceId, WORKSPACE_ID_FORM } from "../azure/workspaceId";
 import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
-import { redact } from "../http/redact";
+import { isLoopbackHost } from "../http/loopback";
+import { hasUserInfo, maskUrl, redact } from "../http/redact";
 import { characterCount, showValue } from "./showValue";
 
 /**
@@ -32,13 +33,25 @@ export interface FieldRule<T> {
     show?: (value: unknown) => string;
 }
 
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/** What is wrong with a parsed endpoint: the first row whose test holds names the problem. */
+const ENDPOINT_PROBLEMS: ReadonlyArray<{ test: (url: URL, text: string) => boolean; problem: (url: URL) => string }> = [
+    { test: (url) => url.protocol !== "https:" && url.protocol !== "http:", problem: (url) => `scheme ${url.protocol} is not https` },
+    {
+        test: (url) => url.protocol === "http:" && !isLoopbackHost(url.hostname),
+        problem: () => "plain http is allowed only for loopback addresses",
+    },
+    { test: (url) => url.pathname !== "/" && url.pathname !== "", problem: (url) => `it has a path (${url.pathname})` },
+    // The parser drops an empty "?" or "#"; the text still has it.
+    { test: (url, text) => url.search !== "" || text.includes("?"), problem: () => "it has a query" },
+    { test: (url, text) => url.hash !== "" || text.includes("#"), problem: () => "it has a fragment" },
+];
+
+const CARRIES_CREDENTIALS = "it carries a user or password; give credentials through GRAFANA_AUTH instead";
 
 export const endpointRule: FieldRule<string> = {
     required: true,
-    // A URL may carry a password or a token in its user info or query: those parts are never shown.
-    show: (value) =>
-        showValue(typeof value === "string" ? value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, "$1***@").replace(/[?#].*$/s, "?***") : value),
+    // A URL may carry a password in its user info, or a token in its query: those parts are never shown.
+    show: (value) => showValue(typeof value === "string" ? maskUrl(value) : value),
     allowed:
         "the Grafana URL as https://<host>[:port], with no user, password, path, query or fragment " +
         "(http:// only for 127.0.0.1, [::1] or localhost), e.g. https://my-ws-abcd.wus.grafana.azure.com",
@@ -48,6 +61,12 @@ export const endpointRule: FieldRule<string> = {
         .min(1, "it is empty")
         .max(2048, "it is longer than 2048 characters")
         .transform((text, ctx) => {
+            // Tested on the text, before parsing: a password holding "/", "?" or "#" makes a parser read
+            // part of it as the host, the port or the path, and then report (and show) that instead.
+            if (hasUserInfo(text)) {
+                ctx.addIssue({ code: "custom", message: CARRIES_CREDENTIALS });
+                return z.NEVER;
+            }
             let url: URL;
             try {
                 url = new URL(text);
@@ -55,22 +74,9 @@ export const endpointRule: FieldRule<string> = {
                 ctx.addIssue({ code: "custom", message: "it is not a URL" });
                 return z.NEVER;
             }
-            const problem =
-                url.protocol !== "https:" && url.protocol !== "http:"
-                    ? `scheme ${url.protocol} is not https`
-                    : url.protocol === "http:" && !LOOPBACK_HOSTS.test(url.hostname)
-                      ? "plain http is allowed only for loopback addresses"
-                      : url.username || url.password
-                        ? "it carries a user or password; give credentials through GRAFANA_AUTH instead"
-                        : url.pathname !== "/" && url.pathname !== ""
-                          ? `it has a path (${url.pathname})`
-                          : url.search || text.includes("?")
-                            ? "it has a query"
-                            : url.hash || text.includes("#")
-                              ? "it has a fragment"
-                              : undefined;
-            if (problem) {
-                ctx.addIssue({ code: "custom", message: problem });
+            const found = ENDPOINT_PROBLEMS.find((row) => row.test(url, text));
+            if (found) {
+                ctx.addIssue({ code: "custom", message: found.problem(url) });
                 return z.NEVER;
             }
             return url.origin;
