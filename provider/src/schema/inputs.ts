@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { ArmNameRule, RESOURCE_GROUP_NAME, SUBSCRIPTION_ID, WORKSPACE_NAME } from "../azure/armNames";
 import { formatWorkspaceId, parseWorkspaceId, WORKSPACE_ID_FORM } from "../azure/workspaceId";
 import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
 import { isLoopbackHost } from "../http/loopback";
@@ -202,23 +203,20 @@ export const workspaceIdRule: FieldRule<string> = {
     }),
 };
 
-export const subscriptionIdRule: FieldRule<string> = {
-    allowed: "the subscription's GUID, e.g. 00000000-0000-0000-0000-000000000000",
-    schema: z
-        .string()
-        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "it is not a GUID")
-        .transform((id) => id.toLowerCase()),
-};
+/** A field holding one part of a workspace id, checked by the same rule as that part of a whole id. */
+function armNameField(rule: ArmNameRule, normalise: (name: string) => string = (name) => name): FieldRule<string> {
+    return {
+        allowed: rule.allowed,
+        schema: z
+            .string()
+            .refine((name) => rule.accepts(name), `it ${rule.problem}`)
+            .transform(normalise),
+    };
+}
 
-export const resourceGroupNameRule: FieldRule<string> = {
-    allowed: "1-90 letters, digits, - _ . ( ), not ending in a period",
-    schema: z.string().regex(/^[-\w.()]{0,89}[-\w()]$/u, "it is not a resource group name"),
-};
-
-export const workspaceNameRule: FieldRule<string> = {
-    allowed: "2-30 letters, digits and -, starting with a letter and not ending with -",
-    schema: z.string().regex(/^[a-zA-Z][a-z0-9A-Z-]{0,28}[a-z0-9A-Z]$/, "it is not a workspace name"),
-};
+export const subscriptionIdRule = armNameField(SUBSCRIPTION_ID, (id) => id.toLowerCase());
+export const resourceGroupNameRule = armNameField(RESOURCE_GROUP_NAME);
+export const workspaceNameRule = armNameField(WORKSPACE_NAME);
 
 export const booleanRule: FieldRule<boolean> = {
     allowed: "true or false",
