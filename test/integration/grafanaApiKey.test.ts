@@ -256,6 +256,15 @@ describe("nothing orphaned, nothing twice", () => {
         expect(emulator.state.serviceAccounts()).toEqual([expect.objectContaining({ name: "ci", role: "Admin" })]);
     });
 
+    test("an autoname drawn from a very long resource name still makes a login that fits Grafana's 190 characters", async () => {
+        const inputs = await checked({ endpoint: emulator.url, logicalName: "r".repeat(200) });
+        const { outs } = await apiKey.create(inputs);
+        const [account] = emulator.state.serviceAccounts();
+        expect(account).toMatchObject({ name: outs.name, login: `sa-1-${outs.name}` });
+        expect(account.login.length).toBeLessThanOrEqual(190);
+        expect(await home(emulator, outs.key)).toBe(200);
+    });
+
     test("throttling and brief outages on reads are retried", async () => {
         const { id, outs } = await apiKey.create(await checked({ endpoint: emulator.url }));
         emulator.faults.failNext(2, 503, { method: "GET" });

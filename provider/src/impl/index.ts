@@ -1,6 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { applyProviderConfig, ConfigReader, providerConfig } from "../config";
 import { withDeadline } from "../http/deadline";
+import { CheckFailure, serviceAccountLoginFailure } from "../schema/inputs";
 import * as grafanaApiKey from "./grafanaApiKey";
 import * as grafanaServiceAccount from "./grafanaServiceAccount";
 import * as grafanaServiceAccountToken from "./grafanaServiceAccountToken";
@@ -22,11 +23,35 @@ export interface Lifecycle {
 }
 
 const lifecycles: Record<string, Lifecycle> = {
-    GrafanaApiKey: { ...grafanaApiKey, delete: grafanaApiKey.remove },
+    GrafanaApiKey: {
+        ...grafanaApiKey,
+        // Minted as a service account unless it is a legacy key.
+        check: refusingLongLogins(grafanaApiKey.check, (news) =>
+            news.mode === "apiKey" ? undefined : serviceAccountLoginFailure(news, 'mode "apiKey" (a legacy key, Grafana <= 11.2)'),
+        ),
+        delete: grafanaApiKey.remove,
+    },
     WorkspaceApiKeyEnablement: { ...workspaceApiKeyEnablement, delete: workspaceApiKeyEnablement.remove },
-    GrafanaServiceAccount: { ...grafanaServiceAccount, delete: grafanaServiceAccount.remove },
+    GrafanaServiceAccount: {
+        ...grafanaServiceAccount,
+        check: refusingLongLogins(grafanaServiceAccount.check, (news) => serviceAccountLoginFailure(news)),
+        delete: grafanaServiceAccount.remove,
+    },
     GrafanaServiceAccountToken: { ...grafanaServiceAccountToken, delete: grafanaServiceAccountToken.remove },
 };
+
+/** A name that becomes a service account's login must fit Grafana's login column: added to the checks of the resources whose name does. */
+function refusingLongLogins(
+    check: Lifecycle["check"],
+    loginFailure: (news: Record<string, unknown>) => CheckFailure | undefined,
+): Lifecycle["check"] {
+    return async (olds, news) => {
+        const result = await check(olds, news);
+        const failure = loginFailure(news);
+        if (!failure) return result;
+        return { failures: [...(result.failures ?? []), failure] };
+    };
+}
 
 let configured = false;
 
