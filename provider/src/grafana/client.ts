@@ -3,6 +3,7 @@ import { providerConfig } from "../config";
 import { HttpMethod, HttpRequest, HttpResponse, send } from "../http/client";
 import { ProviderError } from "../http/errors";
 import { grafanaAuthorization } from "./auth";
+import { noteServerDate } from "./serverClock";
 
 /**
  * Grafana's data plane: base URL, credential, org selection, and errors that say what to do.
@@ -50,6 +51,7 @@ export async function callGrafana<T>(target: GrafanaTarget, options: CallOptions
     };
     const what = `${options.method} ${url.pathname} on ${url.origin}`;
     const response = await sendWaitingOutJustEnabled(request, what);
+    noteServerDate(url.origin, response.headers.date);
 
     if (response.status >= 200 && response.status < 300) {
         const parsed = options.schema.safeParse(parseJson(response.text, what, options.method !== "GET"));
