@@ -1,5 +1,7 @@
 import { DEFAULT_HTTP_SETTINGS, HttpSettings, configureHttp } from "./http/client";
 import { ProviderError } from "./http/errors";
+import { isLoopbackHost } from "./http/loopback";
+import { maskUrl } from "./http/redact";
 
 /**
  * Provider configuration: Pulumi config namespace `azure-grafana-keys` (handed to `configure` by the
@@ -97,11 +99,10 @@ export function resolveProviderConfig(reader: ConfigReader | undefined, env: Nod
         try {
             parsed = new URL(text);
         } catch {
-            throw badConfig(`${where(name)} must be a URL, got "${text}"`);
+            throw badConfig(`${where(name)} must be a URL, got "${maskUrl(text)}"`);
         }
-        const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(parsed.hostname);
-        if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && loopback)) {
-            throw badConfig(`${where(name)} must be an https URL (http only for loopback addresses), got "${text}"`);
+        if (parsed.protocol !== "https:" && !(parsed.protocol === "http:" && isLoopbackHost(parsed.hostname))) {
+            throw badConfig(`${where(name)} must be an https URL (http only for loopback addresses), got "${maskUrl(text)}"`);
         }
         return parsed.origin;
     };

@@ -65,6 +65,18 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         expect(reply.headers.get("content-type")).toBe("application/json");
     });
 
+    test("answers carry the server's own clock in the Date header, and a profile's createdAt is on that clock", async () => {
+        emulator.clock.set(Date.UTC(2031, 0, 2, 3, 4, 5, 678));
+        const created = await createSa("clocked");
+        expect(created.headers.get("date")).toBe("Thu, 02 Jan 2031 03:04:05 GMT");
+        // As in Grafana: the search result and the create answer carry no creation time; the profile does, in whole seconds.
+        expect(created.body.createdAt).toBeUndefined();
+        const search = await call("GET", "/api/serviceaccounts/search?query=clocked");
+        expect(search.body.serviceAccounts[0].createdAt).toBeUndefined();
+        const profile = await call("GET", `/api/serviceaccounts/${created.body.id}`);
+        expect(profile.body.createdAt).toBe("2031-01-02T03:04:05Z");
+    });
+
     test(`legacy POST /api/auth/keys answers ${legacyCreate}, GET answers ${legacyList}`, async () => {
         const reply = await call("POST", "/api/auth/keys", { body: { name: "legacy", role: "Viewer", secondsToLive: 0 } });
         expect(reply.status).toBe(legacyCreate);

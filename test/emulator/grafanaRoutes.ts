@@ -488,7 +488,7 @@ export class GrafanaRoutes {
             role: (body.role as OrgRole | undefined) ?? "Viewer",
             isDisabled: body.isDisabled ?? false,
         });
-        if (!created.ok) return SA_ALREADY_EXISTS();
+        if (!created.ok) return created.error === "alreadyExists" ? SA_ALREADY_EXISTS() : message(500, "Failed to create service account");
         return json(201, this.saDto(created.value));
     }
 
@@ -516,7 +516,10 @@ export class GrafanaRoutes {
             role: body.role as OrgRole | undefined,
             isDisabled: body.isDisabled,
         });
-        if (!updated.ok) return updated.error === "notFound" ? SA_NOT_FOUND() : SA_ALREADY_EXISTS();
+        if (!updated.ok) {
+            if (updated.error === "loginTooLong") return message(500, "Failed update service account");
+            return updated.error === "notFound" ? SA_NOT_FOUND() : SA_ALREADY_EXISTS();
+        }
         const sa = updated.value;
         return json(200, {
             message: "Service account updated",

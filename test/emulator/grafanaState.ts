@@ -99,6 +99,16 @@ export interface ServiceAccountPatch {
 
 export type ServiceAccountFilter = "all" | "expiredTokens" | "disabled";
 
+/**
+ * The user table's login column is NVARCHAR(190) (pkg/services/sqlstore/migrations/user_mig.go); MySQL in
+ * strict mode and PostgreSQL refuse a longer value, so Grafana fails the insert or update with a 500.
+ */
+const LOGIN_COLUMN_LENGTH = 190;
+
+function fitsLoginColumn(login: string): boolean {
+    return [...login].length <= LOGIN_COLUMN_LENGTH;
+}
+
 /** Grafana's token list is capped at this many rows. */
 const TOKEN_LIST_LIMIT = 300;
 
@@ -372,9 +382,10 @@ export class GrafanaState {
     createServiceAccount(
         orgId: number,
         input: { name: string; role: OrgRole; isDisabled: boolean },
-    ): Result<ServiceAccountRecord, "alreadyExists"> {
+    ): Result<ServiceAccountRecord, "alreadyExists" | "loginTooLong"> {
         const login = serviceAccountLogin(orgId, input.name);
         if (this.loginTaken(login)) return { ok: false, error: "alreadyExists" };
+        if (!fitsLoginColumn(login)) return { ok: false, error: "loginTooLong" };
         const now = this.clock.now();
         const sa: ServiceAccountRecord = {
             id: this.nextUserId++,
@@ -414,12 +425,13 @@ export class GrafanaState {
         orgId: number,
         id: number,
         patch: ServiceAccountPatch,
-    ): Result<ServiceAccountRecord, "notFound" | "alreadyExists"> {
+    ): Result<ServiceAccountRecord, "notFound" | "alreadyExists" | "loginTooLong"> {
         const sa = this.visibleServiceAccount(orgId, id);
         if (!sa) return { ok: false, error: "notFound" };
         if (patch.name !== undefined) {
             const login = serviceAccountLogin(orgId, patch.name);
             if (this.loginTaken(login, sa.id)) return { ok: false, error: "alreadyExists" };
+            if (!fitsLoginColumn(login)) return { ok: false, error: "loginTooLong" };
             sa.name = patch.name;
             sa.login = login;
         }

@@ -137,7 +137,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             req.socket.destroy();
             return;
         }
-        send(res, outcome.response);
+        send(res, outcome.response, control.clock.now());
     }
 
     function grafanaSurface(greq: GrafanaRequest): Surface {
@@ -215,8 +215,6 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     }
 
     const server = createServer((req, res) => {
-        // Go's net/http stamps every answer with the server's own time; it is how a client learns Grafana's clock.
-        res.setHeader("Date", new Date(control.clock.now()).toUTCString());
         void (async () => {
             const method = (req.method ?? "GET").toUpperCase();
             const rawUrl = req.url ?? "/";
@@ -226,13 +224,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
             try {
                 const body = await readBody(req);
-                if (body === undefined) return send(res, { status: 413, body: { message: "Request Entity Too Large" } });
+                if (body === undefined)
+                    return send(res, { status: 413, body: { message: "Request Entity Too Large" } }, control.clock.now());
                 if (pathname.startsWith(CONTROL_PREFIX)) return handleControl(res, method, pathname, body);
                 const request: GrafanaRequest = { method, pathname, query, headers: req.headers, body };
                 await serve(req, res, request, isArmPath(pathname) ? armSurface(request) : grafanaSurface(request));
             } catch (err) {
                 if (!res.headersSent && !res.destroyed) {
-                    send(res, { status: 500, body: { message: "Internal Server Error", error: String(err) } });
+                    send(res, { status: 500, body: { message: "Internal Server Error", error: String(err) } }, control.clock.now());
                 }
             }
         })();
@@ -268,9 +267,18 @@ function pathOf(spec: { path?: string; pathPattern?: string }): string | RegExp 
     return spec.pathPattern !== undefined ? new RegExp(spec.pathPattern) : spec.path;
 }
 
-/** An undefined body means none at all (ARM's 202 while an operation runs, a 204). */
-function send(res: ServerResponse, response: GrafanaResponse): void {
+/**
+ * An undefined body means none at all (ARM's 202 while an operation runs, a 204). `nowMs` is the
+ * emulated server's clock: Grafana's and ARM's answers carry it in their Date header (HTTP-date, whole
+ * seconds, as Go's net/http writes it), so a client can tell that clock from its own. Without it (the
+ * control endpoints) Node writes its own.
+ */
+function send(res: ServerResponse, response: GrafanaResponse, nowMs?: number): void {
     if (res.destroyed) return;
+    if (nowMs !== undefined) {
+        res.sendDate = false;
+        res.setHeader("Date", new Date(nowMs).toUTCString());
+    }
     if (response.body === undefined) {
         res.writeHead(response.status, { "Content-Length": 0, ...response.headers });
         res.end();

@@ -179,7 +179,7 @@ describe("version detection and fallbacks", () => {
         await fetch(`${grafana.url}/api/auth/keys`, { method: "POST", headers: auth, body: JSON.stringify({ name: "ci", role: "Admin" }) });
         grafana.faults.failNext(1, 502, { method: "POST", path: "/api/auth/keys" });
         await expect(apiKey.create(await checked({ endpoint: grafana.url, name: "ci", mode: "apiKey", timeToLive: "1d" }))).rejects.toThrow(
-            /a legacy API key named "ci" exists .* left alone/s,
+            /the name "ci" is taken: a legacy API key of that name \(id \d+\) existed before this attempt, so it was left alone/s,
         );
         expect(grafana.state.apiKeys()).toEqual([expect.objectContaining({ name: "ci", role: "Admin" })]);
     });
@@ -251,9 +251,18 @@ describe("nothing orphaned, nothing twice", () => {
         emulator.clock.set(Date.now());
         emulator.faults.failNext(1, 502, { method: "POST", path: "/api/serviceaccounts" });
         await expect(apiKey.create(await checked({ endpoint: emulator.url, name: "ci", role: "Viewer" }))).rejects.toThrow(
-            /a service account named "ci" exists \(id \d+\) that this run cannot prove it made, so it was left alone.*choose another name/s,
+            /the name "ci" is taken: a service account of that name \(id \d+\) existed before this attempt, so it was left alone.*Choose another name/s,
         );
         expect(emulator.state.serviceAccounts()).toEqual([expect.objectContaining({ name: "ci", role: "Admin" })]);
+    });
+
+    test("an autoname drawn from a very long resource name still makes a login that fits Grafana's 190 characters", async () => {
+        const inputs = await checked({ endpoint: emulator.url, logicalName: "r".repeat(200) });
+        const { outs } = await apiKey.create(inputs);
+        const [account] = emulator.state.serviceAccounts();
+        expect(account).toMatchObject({ name: outs.name, login: `sa-1-${outs.name}` });
+        expect(account.login.length).toBeLessThanOrEqual(190);
+        expect(await home(emulator, outs.key)).toBe(200);
     });
 
     test("throttling and brief outages on reads are retried", async () => {

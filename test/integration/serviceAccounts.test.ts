@@ -191,6 +191,26 @@ describe("listing keys", () => {
         expect(all.find((key) => key.name === "reader-1")).toMatchObject({ expired: true, role: "Viewer" });
     });
 
+    test("a token of a disabled service account is listed as not usable (it answers 401), and says why", async () => {
+        emulator = await startEmulator({ profile: "12.1" });
+        process.env.GRAFANA_AUTH = emulator.credentials.adminBasic;
+        const parked = await basic("POST", "/api/serviceaccounts", { name: "parked", role: "Editor", isDisabled: true });
+        const active = await basic("POST", "/api/serviceaccounts", { name: "active", role: "Editor" });
+        const parkedToken = (await basic("POST", `/api/serviceaccounts/${parked.id}/tokens`, { name: "parked-1" })) as unknown as {
+            key: string;
+        };
+        await basic("POST", `/api/serviceaccounts/${active.id}/tokens`, { name: "active-1", secondsToLive: 60 });
+        expect(await home(emulator, parkedToken.key)).toBe(401);
+
+        const keys = await listGrafanaApiKeys({ endpoint: emulator.url });
+        expect(keys.find((key) => key.name === "parked-1")).toMatchObject({ expired: false, serviceAccountDisabled: true, usable: false });
+        expect(keys.find((key) => key.name === "active-1")).toMatchObject({ expired: false, serviceAccountDisabled: false, usable: true });
+
+        emulator.clock.advance(120);
+        const later = await listGrafanaApiKeys({ endpoint: emulator.url, includeExpired: true });
+        expect(later.find((key) => key.name === "active-1")).toMatchObject({ expired: true, serviceAccountDisabled: false, usable: false });
+    });
+
     test("pages through more than 1000 service accounts", async () => {
         emulator = await startEmulator({ profile: "12.1" });
         process.env.GRAFANA_AUTH = emulator.credentials.adminBasic;
@@ -213,7 +233,15 @@ describe("listing keys", () => {
         process.env.GRAFANA_AUTH = emulator.credentials.adminBasic;
         await basic("POST", "/api/auth/keys", { name: "old-key", role: "Editor", secondsToLive: 3600 });
         expect(await listGrafanaApiKeys({ endpoint: emulator.url })).toEqual([
-            expect.objectContaining({ kind: "apiKey", name: "old-key", role: "Editor", expired: false, serviceAccountId: null }),
+            expect.objectContaining({
+                kind: "apiKey",
+                name: "old-key",
+                role: "Editor",
+                expired: false,
+                serviceAccountId: null,
+                serviceAccountDisabled: null,
+                usable: true,
+            }),
         ]);
     });
 

@@ -93,6 +93,26 @@ describe("WorkspaceApiKeyEnablement", () => {
         },
     );
 
+    // Azure allows letters and digits of any script in a resource group's name.
+    test.each([["rg-café"], ["リソース"]])(
+        "a workspace in resource group %s is switched on, by id and by parts, and keyed",
+        async (group) => {
+            const workspaceId = emulator.arm.addWorkspace({ subscriptionId: SUBSCRIPTION, resourceGroup: group, name: "ws-unicode" });
+            await withHost(entraEnv(), async (engine) => {
+                const byId = await enablement({ workspaceId });
+                expect((await engine.up(byId)).outputs).toMatchObject({ workspaceId, apiKey: "Enabled" });
+                const byParts = await enablement(
+                    { subscriptionId: SUBSCRIPTION, resourceGroupName: group, workspaceName: "ws-unicode" },
+                    "again",
+                );
+                expect((await engine.up(byParts)).outputs).toMatchObject({ workspaceId, apiKey: "Enabled" });
+                const key = await apiKey({ workspaceId, role: "Viewer" });
+                expect((await engine.up(key)).outputs).toMatchObject({ workspaceId, endpoint: emulator.url });
+                for (const urn of [key.urn, byParts.urn, byId.urn]) await engine.destroy(urn);
+            });
+        },
+    );
+
     test("an operation that fails ends with Azure's code and message, and the workspace is left as it was", async () => {
         const workspaceId = addWorkspace("ws-2", { patchBehaviour: "failingOperation" });
         await withHost(entraEnv(), async (engine) => {

@@ -127,8 +127,10 @@ describe.each(CASES)("$label, rotated while a consumer holds it", ({ profile, to
         const requestsBefore = emulator.requests.length;
         const rotated = await producer.up(resource);
         expect(producer.steps.at(-1)!.step).toBe("update");
-        // One rotation: the new key and its verification, nothing else.
-        expect(emulator.requests.slice(requestsBefore).map((request) => request.method)).toEqual(["POST", "GET"]);
+        // One rotation: the new key and its verification; a named legacy key first notes the highest key id, so
+        // that a lost answer can be told from someone else's key of the same name.
+        const expected = profile === "10.4" ? ["GET", "POST", "GET"] : ["POST", "GET"];
+        expect(emulator.requests.slice(requestsBefore).map((request) => request.method)).toEqual(expected);
         const secondKey = rotated.outputs.key as string;
         expect(secondKey).not.toBe(firstKey);
         expect(rotated.outputs).toMatchObject({

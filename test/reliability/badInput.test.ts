@@ -27,7 +27,7 @@ const ALLOWED: Record<string, RegExp> = {
     enabled: /use true or false/,
     restoreOnDelete: /use true or false/,
     subscriptionId: /use the subscription's GUID/,
-    resourceGroupName: /use 1-90 letters, digits, - _ \. \( \), not ending in a period/,
+    resourceGroupName: /use 1-90 letters or digits \(of any script\), _ - \. \( \), not ending in a period/,
     workspaceName: /use 2-30 letters, digits and -, starting with a letter and not ending with -/,
 };
 
@@ -79,7 +79,8 @@ const KEY_CASES: BadInput[] = [
         what: "endpoint with a backslash trick",
         change: { endpoint: "https://g.example.com\\@evil.example.com" },
         property: "endpoint",
-        reason: /has a path/,
+        // Read as "/" by WHATWG parsers (a path), not by others (user info before evil.example.com): refused as the latter.
+        reason: /carries a user or password/,
     },
     { what: "endpoint with a query", change: { endpoint: "https://g.example.com?orgId=2" }, property: "endpoint", reason: /has a query/ },
     { what: "endpoint with an empty query", change: { endpoint: "https://g.example.com/?" }, property: "endpoint", reason: /has a query/ },
@@ -342,13 +343,13 @@ const ENABLEMENT_CASES: BadInput[] = [
         what: "parts: resource group ending in a period",
         change: { workspaceId: undefined, subscriptionId: GUID, resourceGroupName: "rg.", workspaceName: "ws-1" },
         property: "resourceGroupName",
-        reason: /it is not a resource group name/,
+        reason: /resourceGroupName "rg\." is not allowed \(it is not a valid name\)/,
     },
     {
         what: "parts: workspace name starting with a digit",
         change: { workspaceId: undefined, subscriptionId: GUID, resourceGroupName: "rg", workspaceName: "1ws" },
         property: "workspaceName",
-        reason: /it is not a workspace name/,
+        reason: /workspaceName "1ws" is not allowed \(it is not valid\)/,
     },
     {
         what: "parts: workspace name ending with -",

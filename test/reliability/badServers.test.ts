@@ -301,6 +301,17 @@ describe("redirects to another server", () => {
         expect(server.seen.every((request) => request.headers.authorization === `Basic ${CANARY_HEADER_VALUE}`)).toBe(true);
     });
 
+    test("a redirect to a URL with a password in it: the error names the target without the password", async () => {
+        const password = "Tr0ub/4dor?3x#yz";
+        const server = await fakeServer((req, res) => {
+            res.writeHead(307, { location: `https://sso-bot:${password}@login.example.com${req.url}`, "content-length": 0 });
+            res.end();
+        });
+        const message = await failure(createOn(server.url));
+        expect(message).toContain("https://***@login.example.com/api/serviceaccounts");
+        for (const part of ["sso-bot", ...password.split(/[/?#]/)]) expect(message).not.toContain(part);
+    });
+
     test("a health probe redirected to another server: that server gets no credential", async () => {
         const elsewhere = await fakeServer((_req, res) => json(res, 200, { version: "12.1.0" }));
         const server = await fakeServer((req, res) => {

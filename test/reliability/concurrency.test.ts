@@ -110,3 +110,41 @@ test(`${COUNT} keys addressed by workspace, signed in with Entra ID: one token f
         fs.rmSync(azDir, { recursive: true, force: true });
     }
 });
+
+test("a name already in use, 19 more creates of it at once and one answer lost: the key that holds the name keeps working", async () => {
+    const emulator = await startEmulator({ profile: "12.1" });
+    const host = await DynamicProviderHost.start({
+        env: { PATH: process.env.PATH, GRAFANA_AUTH: emulator.credentials.adminBasic, AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5" },
+    });
+    try {
+        await host.configure();
+        const engine = new Engine(host);
+        const [resource] = await register(() => [new GrafanaApiKey("ci", { endpoint: emulator.url, name: "shared", role: "Viewer" })]);
+        const stacks = Array.from({ length: 20 }, (_, index) => ({
+            ...resource,
+            urn: resource.urn.replace("urn:pulumi:dev::", `urn:pulumi:stack-${index}::`),
+        }));
+        const holder = await engine.up(stacks[0]);
+        expect(await home(emulator, String(holder.outputs.key))).toBe(200);
+
+        // The first of the others to reach Grafana loses its answer at a gateway; the rest are told the name exists.
+        emulator.faults.failNext(1, 502, { method: "POST", path: "/api/serviceaccounts" });
+        const others = await Promise.allSettled(stacks.slice(1).map((stack) => engine.up(stack)));
+        const reasons = others.map((result) => (result.status === "rejected" ? String(result.reason) : "created"));
+        expect(reasons.filter((reason) => /already exists/.test(reason))).toHaveLength(18);
+        expect(reasons.filter((reason) => /the name "shared" is taken/.test(reason))).toHaveLength(1);
+
+        expect(emulator.state.serviceAccounts()).toEqual([
+            expect.objectContaining({
+                id: holder.outputs.serviceAccountId,
+                name: "shared",
+                tokens: [expect.objectContaining({ name: "shared" })],
+            }),
+        ]);
+        expect(await home(emulator, String(holder.outputs.key))).toBe(200);
+        expect(host.alive).toBe(true);
+    } finally {
+        await host.stop();
+        await emulator.close();
+    }
+});

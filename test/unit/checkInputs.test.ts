@@ -96,7 +96,7 @@ describe("check: each bad input names the field, shows the value and says what i
             "name of 10 KB",
             { name: "k".repeat(10_240) },
             "name",
-            /longer than 190 characters.*\(10242 characters\)|\(10242 characters\).*longer than 190/,
+            /longer than 190 characters.*\(10240 characters\)|\(10240 characters\).*longer than 190/,
         ],
         ["unknown mode", { mode: "legacy" }, "mode", /mode "legacy" is not allowed: use one of auto .*apiKey .*serviceAccount/],
         [
@@ -137,6 +137,47 @@ describe("check: each bad input names the field, shows the value and says what i
         expect(result.inputs).toBeUndefined();
         const failure = result.failures!.find((candidate) => candidate.property === property);
         expect(failure?.reason).toMatch(reason);
+    });
+
+    test("a name one character too long is reported with its own length, not that of its quoted form", async () => {
+        const result = await check({}, { ...valid, name: "n".repeat(191) });
+        expect(result.failures).toEqual([{ property: "name", reason: expect.stringContaining("(191 characters)") }]);
+        expect(result.failures![0].reason).toMatch(/it is longer than 190 characters/);
+    });
+
+    test("characters are counted as Grafana's database counts them: a key emoji is one, not two", async () => {
+        const keys = "\u{1F511}".repeat(150); // 300 UTF-16 code units, 150 characters
+        expect((await check({}, { ...valid, name: keys })).failures ?? []).toEqual([]);
+        const tooMany = await check({}, { ...valid, name: "\u{1F511}".repeat(191) });
+        expect(tooMany.failures![0].reason).toMatch(/\(191 characters\) is not allowed \(it is longer than 190 characters\)/);
+    });
+
+    // A password may hold any character: whatever stands between "://" and the last "@" is never shown.
+    test.each([
+        ["a slash", "https://admin:Tr0ub/4dor3xyz@grafana.example.com", "Tr0ub/4dor3xyz"],
+        ["a question mark", "https://admin:Tr0ub?4dor3xyz@grafana.example.com", "Tr0ub?4dor3xyz"],
+        ["a hash", "https://admin:Tr0ub#4dor3xyz@grafana.example.com", "Tr0ub#4dor3xyz"],
+        ["an at sign", "https://admin:Tr0ub@4dor3xyz@grafana.example.com", "Tr0ub@4dor3xyz"],
+        ["a slash and a path", "https://admin:12/4dor3xyz@grafana.example.com/grafana", "4dor3xyz"],
+        ["no scheme", "admin:Tr0ub/4dor3xyz@grafana.example.com", "Tr0ub/4dor3xyz"],
+    ])("a password with %s in the endpoint is masked whole", async (_case, endpoint, password) => {
+        const result = await check({}, { ...valid, endpoint });
+        const reason = result.failures!.find((failure) => failure.property === "endpoint")!.reason;
+        for (const part of [password, ...password.split(/[/?#@]/)]) expect(reason).not.toContain(part);
+        expect(reason).not.toContain("admin");
+        expect(reason).toMatch(/grafana\.example\.com/);
+    });
+
+    test("a password with a slash is refused as a credential, not as a path or a bad port", async () => {
+        const result = await check({}, { ...valid, endpoint: "https://admin:Tr0ub/4dor3xyz@grafana.example.com" });
+        expect(result.failures).toEqual([
+            {
+                property: "endpoint",
+                reason: expect.stringMatching(
+                    /^endpoint "https:\/\/\*\*\*@grafana\.example\.com" is not allowed \(it carries a user or password; give credentials through GRAFANA_AUTH instead\)/,
+                ),
+            },
+        ]);
     });
 
     test("a 10 KB value is shown cut short", async () => {

@@ -65,4 +65,15 @@ describe("provider configuration: Pulumi config > environment > defaults", () =>
     ])("a bad setting %j is refused, naming where it came from", (env, message) => {
         expect(() => resolveProviderConfig(undefined, env)).toThrow(message);
     });
+
+    test("a password in a refused URL setting is not echoed, whatever it holds", () => {
+        const refused = (): unknown =>
+            resolveProviderConfig(undefined, { AZURE_GRAFANA_KEYS_ARM_ENDPOINT: "http://arm:S3cr/t?x#y@arm.example.com" });
+        expect(refused).toThrow(/got "http:\/\/\*\*\*@arm\.example\.com"/);
+        try {
+            refused();
+        } catch (error) {
+            expect(String(error)).not.toMatch(/S3cr|arm:/);
+        }
+    });
 });

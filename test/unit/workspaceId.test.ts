@@ -19,6 +19,34 @@ describe("workspace ids", () => {
         expect(result.inputs).toEqual({ workspaceId: canonical, enabled: true, restoreOnDelete: true });
     });
 
+    // Azure: letters and digits of any script, "_", "-", ".", "(", ")", not ending in ".", up to 90.
+    test.each([["rg-café"], ["リソース"], ["rg_(prod).eu-1"], ["Ωmega"], ["r".repeat(90)], ["rg٣"]])(
+        "resource group %s is accepted in workspaceId and in resourceGroupName",
+        async (group) => {
+            const id = `/subscriptions/${SUB}/resourceGroups/${group}/providers/Microsoft.Dashboard/grafana/my-ws`;
+            expect(await check({}, { workspaceId: id })).toEqual({ inputs: { workspaceId: id, enabled: true, restoreOnDelete: true } });
+            expect(await check({}, { subscriptionId: SUB, resourceGroupName: group, workspaceName: "my-ws" })).toEqual({
+                inputs: { workspaceId: id, enabled: true, restoreOnDelete: true },
+            });
+        },
+    );
+
+    test.each([["rg."], ["r".repeat(91)], ["rg with space"], ["rg!"], ["rg/x"], ["rg²"], [""]])(
+        "resource group %j is refused the same way in workspaceId and in resourceGroupName",
+        async (group) => {
+            const allowed = /1-90 letters or digits \(of any script\), _ - \. \( \), not ending in a period/;
+            if (!group.includes("/") && group !== "") {
+                const byId = await check(
+                    {},
+                    { workspaceId: `/subscriptions/${SUB}/resourceGroups/${group}/providers/Microsoft.Dashboard/grafana/ws` },
+                );
+                expect(byId.failures![0].reason).toMatch(allowed);
+            }
+            const byParts = await check({}, { subscriptionId: SUB, resourceGroupName: group, workspaceName: "ws" });
+            expect(byParts.failures!.find((failure) => failure.property === "resourceGroupName")?.reason).toMatch(allowed);
+        },
+    );
+
     test("the three parts make the same id", async () => {
         const result = await check({}, { subscriptionId: SUB, resourceGroupName: "rg-obs", workspaceName: "my-ws", enabled: false });
         expect(result.inputs).toEqual({ workspaceId: canonical, enabled: false, restoreOnDelete: true });

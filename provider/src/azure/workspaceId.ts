@@ -1,4 +1,5 @@
 import { showValue } from "../schema/showValue";
+import { ArmNameRule, RESOURCE_GROUP_NAME, SUBSCRIPTION_ID, WORKSPACE_NAME } from "./armNames";
 
 /**
  * ARM ids of Azure Managed Grafana workspaces:
@@ -14,10 +15,6 @@ export interface WorkspaceRef {
 
 export const WORKSPACE_ID_FORM =
     "/subscriptions/<subscription GUID>/resourceGroups/<resource group>/providers/Microsoft.Dashboard/grafana/<workspace name>";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const RESOURCE_GROUP = /^[-\w.()]{1,90}$/u;
-const WORKSPACE_NAME = /^[a-zA-Z][a-z0-9A-Z-]{0,28}[a-z0-9A-Z]$/;
 
 export type ParsedWorkspaceId = { ok: true; ref: WorkspaceRef } | { ok: false; problem: string };
 
@@ -45,14 +42,13 @@ export function parseWorkspaceId(id: string): ParsedWorkspaceId {
 }
 
 export function problemWith(ref: WorkspaceRef): string | undefined {
-    if (!GUID.test(ref.subscriptionId)) return `subscription ${showValue(ref.subscriptionId)} is not a GUID`;
-    if (!RESOURCE_GROUP.test(ref.resourceGroupName) || ref.resourceGroupName.endsWith(".")) {
-        return `resource group ${showValue(ref.resourceGroupName)} is not a valid name (1-90 letters, digits, - _ . ( ), not ending in .)`;
-    }
-    if (!WORKSPACE_NAME.test(ref.workspaceName)) {
-        return `workspace name ${showValue(ref.workspaceName)} is not valid (2-30 letters, digits and -, starting with a letter, not ending with -)`;
-    }
-    return undefined;
+    const parts: Array<[ArmNameRule, string]> = [
+        [SUBSCRIPTION_ID, ref.subscriptionId],
+        [RESOURCE_GROUP_NAME, ref.resourceGroupName],
+        [WORKSPACE_NAME, ref.workspaceName],
+    ];
+    const [rule, value] = parts.find(([candidate, name]) => !candidate.accepts(name)) ?? [];
+    return rule ? `${rule.what} ${showValue(value)} ${rule.problem} (${rule.allowed})` : undefined;
 }
 
 export function formatWorkspaceId(ref: WorkspaceRef): string {

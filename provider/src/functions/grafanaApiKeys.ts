@@ -34,12 +34,16 @@ export interface GrafanaKeyInfo {
     role: string | null;
     /** ISO-8601, or null for a key that never expires. */
     expiresAt: string | null;
-    /** True once the key no longer works. */
+    /** True once the key has expired. */
     expired: boolean;
+    /** True when the key works: it has not expired, and its service account (if any) is not disabled. */
+    usable: boolean;
     /** The service account holding the token; null for a legacy key. */
     serviceAccountId: number | null;
     /** That service account's name. */
     serviceAccountName: string | null;
+    /** Whether that service account is disabled, which stops all of its tokens; null for a legacy key. */
+    serviceAccountDisabled: boolean | null;
     /** ISO-8601, or null if never used. */
     lastUsedAt: string | null;
 }
@@ -90,15 +94,19 @@ async function tokensOfEveryAccount(target: GrafanaTarget, now: number): Promise
         batch.forEach((account, index) => {
             for (const token of tokenLists[index] ?? []) {
                 const expiresAt = isoOrNull(token.expiration);
+                const expired = token.hasExpired ?? (expiresAt !== null && Date.parse(expiresAt) <= now);
+                const serviceAccountDisabled = account.isDisabled ?? false;
                 keys.push({
                     kind: "serviceAccountToken",
                     id: token.id,
                     name: token.name,
                     role: account.role ?? null,
                     expiresAt,
-                    expired: token.hasExpired ?? (expiresAt !== null && Date.parse(expiresAt) <= now),
+                    expired,
+                    usable: !expired && !serviceAccountDisabled,
                     serviceAccountId: account.id,
                     serviceAccountName: account.name,
+                    serviceAccountDisabled,
                     lastUsedAt: isoOrNull(token.lastUsedAt),
                 });
             }
@@ -110,15 +118,18 @@ async function tokensOfEveryAccount(target: GrafanaTarget, now: number): Promise
 async function legacyKeys(target: GrafanaTarget, now: number): Promise<GrafanaKeyInfo[]> {
     return ((await listLegacyKeys(target)) ?? []).map((key) => {
         const expiresAt = isoOrNull(key.expiration);
+        const expired = expiresAt !== null && Date.parse(expiresAt) <= now;
         return {
             kind: "apiKey" as const,
             id: key.id,
             name: key.name,
             role: key.role ?? null,
             expiresAt,
-            expired: expiresAt !== null && Date.parse(expiresAt) <= now,
+            expired,
+            usable: !expired,
             serviceAccountId: null,
             serviceAccountName: null,
+            serviceAccountDisabled: null,
             lastUsedAt: isoOrNull(key.lastUsedAt),
         };
     });

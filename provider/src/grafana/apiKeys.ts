@@ -16,7 +16,7 @@ export type LegacyCreateResult =
     /** 410 (11.3 - 12.0) or 404 (12.1+): this Grafana mints keys only as service-account tokens. */
     | { created: false; status: number; message?: string };
 
-export async function createLegacyKey(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
+async function createLegacyKey(target: GrafanaTarget, request: LegacyKeyRequest): Promise<LegacyCreateResult> {
     const result = await callGrafana(target, {
         method: "POST",
         path: "/api/auth/keys",
@@ -47,22 +47,40 @@ export async function deleteLegacyKey(target: GrafanaTarget, id: number): Promis
     const result = await callGrafana(target, { method: "DELETE", path, schema: anyBody, expectedErrors: [404] });
     if (result.ok) return true;
     if (result.status === 404) return false;
-    return failed(`DELETE ${path}`, result, target);
+    return failed({ method: "DELETE", path }, result, target);
 }
 
-/** A key whose answer was lost exists without anyone knowing its secret: remove it and mint again. */
-export function createLegacyKeyOnce(target: GrafanaTarget, request: LegacyKeyRequest, autonamed: boolean): Promise<LegacyCreateResult> {
+/**
+ * A key whose answer was lost exists without anyone knowing its secret: remove it and mint again. Grafana
+ * tells no creation time of a legacy key, but ids only grow: a key of this name holding an id above every
+ * legacy key the org had before the attempt was made by it. (Legacy keys and service-account tokens share
+ * one id sequence, so the highest legacy id is a lower bound of it, which is all the proof needs.) So
+ * for a name the user gave, the keys are listed once before the first attempt.
+ */
+export async function createLegacyKeyOnce(
+    target: GrafanaTarget,
+    request: LegacyKeyRequest,
+    autonamed: boolean,
+): Promise<LegacyCreateResult> {
+    const highestIdBefore = autonamed ? undefined : await highestLegacyKeyId(target);
     return createWithoutDuplicates({
         what: "legacy API key",
         name: request.name,
         autonamed,
-        // Grafana does not say when a legacy key was made; its expiry, less the time to live asked, does.
-        createdAt: async (found) =>
-            found.expiration && request.secondsToLive
-                ? new Date(Date.parse(found.expiration) - request.secondsToLive * 1000).toISOString()
-                : undefined,
+        provenance: async (found) =>
+            highestIdBefore === undefined
+                ? "cannot tell"
+                : found.id > highestIdBefore
+                  ? "made since the attempt began"
+                  : "there before the attempt",
         create: () => createLegacyKey(target, request),
         find: async () => (await listLegacyKeys(target))?.find((key) => key.name === request.name),
         settle: async (existing) => void (await deleteLegacyKey(target, existing.id)),
     });
+}
+
+/** 0 for an org without legacy keys; undefined where the server no longer has them. */
+async function highestLegacyKeyId(target: GrafanaTarget): Promise<number | undefined> {
+    const keys = await listLegacyKeys(target);
+    return keys === undefined ? undefined : Math.max(0, ...keys.map((key) => key.id));
 }

@@ -72,7 +72,7 @@ export async function callGrafana<T>(target: GrafanaTarget, options: CallOptions
         ? { message: errorBody.data.message, messageId: errorBody.data.messageId }
         : { message: response.text.trim() === "" ? undefined : response.text };
     if (options.expectedErrors?.includes(response.status)) return { ok: false, status: response.status, error };
-    throw grafanaError(what, response.status, error, target, response.headers.location);
+    throw grafanaError({ method: options.method, what }, response.status, error, target, response.headers.location);
 }
 
 const JUST_ENABLED = /enabled api key recently/i;
@@ -108,17 +108,27 @@ async function sendWaitingOutJustEnabled(request: () => Promise<HttpRequest>, wh
 /** A call whose every error status is thrown. */
 export async function requestGrafana<T>(target: GrafanaTarget, options: Omit<CallOptions<T>, "expectedErrors">): Promise<T> {
     const result = await callGrafana(target, options);
-    if (!result.ok) return failed(`${options.method} ${options.path}`, result, target);
+    if (!result.ok) return failed({ method: options.method, path: options.path }, result, target);
     return result.value;
 }
 
 /** Throws the error for a failed call that the caller inspected and decided not to handle. */
-export function failed(what: string, result: { status: number; error: GrafanaErrorInfo }, target: GrafanaTarget): never {
-    throw grafanaError(what, result.status, result.error, target, undefined);
+export function failed(
+    request: { method: HttpMethod; path: string },
+    result: { status: number; error: GrafanaErrorInfo },
+    target: GrafanaTarget,
+): never {
+    throw grafanaError(
+        { method: request.method, what: `${request.method} ${request.path}` },
+        result.status,
+        result.error,
+        target,
+        undefined,
+    );
 }
 
 function grafanaError(
-    what: string,
+    { method, what }: { method: HttpMethod; what: string },
     status: number,
     error: GrafanaErrorInfo,
     target: GrafanaTarget,
@@ -130,7 +140,8 @@ function grafanaError(
         status,
         remoteMessage: error.message,
         remoteCode: error.messageId,
-        outcomeUnknown: status >= 500 && !what.startsWith("GET"),
+        // A server error to a write may come after the server acted: only a read is known to have changed nothing.
+        outcomeUnknown: status >= 500 && method !== "GET",
         hint: hintFor(status, error, target, location),
     });
 }

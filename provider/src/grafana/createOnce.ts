@@ -9,10 +9,16 @@ import { isOutcomeUnknown, ProviderError } from "../http/errors";
  * then is the create sent again, a bounded number of times. When the last attempt also fails, the
  * lookup has run after it too: nothing made is left behind.
  *
- * An object found by name is touched only if it is provably this run's: an autoname (random) is, and
- * otherwise Grafana's creation time must fall within this run. Someone else's object of the same name
- * is left alone and named in the error.
+ * An object found by name is touched only if it is provably this attempt's: an autoname (random) is;
+ * otherwise `provenance` must show that it came into being after the attempt began (by Grafana's clock,
+ * or by an id above all those there before). Anything else of that name is someone else's: it is left
+ * alone, and the error says the name is taken. (Grafana has no request ids, so an object someone else
+ * makes under the same name while the attempt is under way cannot be told from this attempt's own.)
  */
+
+/** Where an object found by name came from, as far as Grafana's answers can tell. */
+export type Provenance = "made since the attempt began" | "there before the attempt" | "cannot tell";
+
 export async function createWithoutDuplicates<Created, Found extends { id: number }>(options: {
     what: string;
     name: string;
@@ -20,8 +26,8 @@ export async function createWithoutDuplicates<Created, Found extends { id: numbe
     find: () => Promise<Found | undefined>;
     /** Adopt: return what the create would have. Remove: delete it and return undefined. */
     settle: (found: Found) => Promise<Created | undefined>;
-    /** When Grafana says the object was created; undefined where it does not say. */
-    createdAt?: (found: Found) => Promise<string | undefined>;
+    /** Whether `found` came into being after `startedAt` (our clock); asked only of a name the user gave. */
+    provenance: (found: Found, startedAt: number) => Promise<Provenance>;
     autonamed: boolean;
     attempts?: number;
 }): Promise<Created> {
@@ -39,7 +45,10 @@ export async function createWithoutDuplicates<Created, Found extends { id: numbe
                 // If even the lookup fails, the create's own error says more than the lookup's.
                 const found = await options.find().catch(() => Promise.reject(error));
                 if (found === undefined) return undefined;
-                if (!(await madeByThisRun(found, startedAt, options).catch(() => false))) throw leftAlone(error, found, options);
+                const provenance: Provenance = options.autonamed
+                    ? "made since the attempt began"
+                    : await options.provenance(found, startedAt).catch((): Provenance => "cannot tell");
+                if (provenance !== "made since the attempt began") throw leftAlone(error, found, provenance, options);
                 return options.settle(found);
             });
             if (adopted !== undefined) return adopted;
@@ -48,25 +57,17 @@ export async function createWithoutDuplicates<Created, Found extends { id: numbe
     throw lastError;
 }
 
-/** Clocks differ; an object made this long before the first attempt is not this run's. */
-const CLOCK_TOLERANCE_MS = 2 * 60_000;
-
-async function madeByThisRun<Found extends { id: number }>(
-    found: Found,
-    startedAt: number,
-    options: { autonamed: boolean; createdAt?: (found: Found) => Promise<string | undefined> },
-): Promise<boolean> {
-    if (options.autonamed) return true;
-    const createdAt = await options.createdAt?.(found);
-    return createdAt !== undefined && Date.parse(createdAt) >= startedAt - CLOCK_TOLERANCE_MS;
-}
-
-function leftAlone(cause: unknown, found: { id: number }, options: { what: string; name: string }): ProviderError {
-    const message = cause instanceof Error ? cause.message : String(cause);
+function leftAlone(cause: unknown, found: { id: number }, provenance: Provenance, options: { what: string; name: string }): ProviderError {
+    const message = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, "");
+    const taken = provenance === "there before the attempt";
     return new ProviderError({
         code: "HTTP_STATUS",
         outcomeUnknown: true,
-        summary: `${message.replace(/\.$/, "")}; and a ${options.what} named "${options.name}" exists (id ${found.id}) that this run cannot prove it made, so it was left alone`,
-        hint: "If it is not yours, choose another name. If it is this run's, delete it in Grafana and run again.",
+        summary: taken
+            ? `${message}; and the name "${options.name}" is taken: a ${options.what} of that name (id ${found.id}) existed before this attempt, so it was left alone`
+            : `${message}; and a ${options.what} named "${options.name}" exists (id ${found.id}) that this attempt cannot prove it made, so it was left alone`,
+        hint: taken
+            ? "Choose another name, or omit `name` to let the provider generate a unique one."
+            : "If it is not yours, choose another name. If it is a leftover of this run, delete it in Grafana and run again.",
     });
 }

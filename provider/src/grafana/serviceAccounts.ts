@@ -1,11 +1,12 @@
 import { rememberSecret } from "../http/redact";
-import { createWithoutDuplicates } from "./createOnce";
+import { createWithoutDuplicates, Provenance } from "./createOnce";
+import { createdSince } from "./clock";
 import { callGrafana, GrafanaTarget, requestGrafana } from "./client";
 import { anyBody, createdToken, serviceAccount, ServiceAccount, serviceAccountSearch, tokenList, TokenListItem } from "../schema/grafana";
 
 /** Service accounts and their tokens (`/api/serviceaccounts`), Grafana >= 9.1. */
 
-export async function createServiceAccount(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
+async function createServiceAccount(target: GrafanaTarget, name: string, role: string, isDisabled = false): Promise<ServiceAccount> {
     return requestGrafana(target, {
         method: "POST",
         path: "/api/serviceaccounts",
@@ -64,7 +65,7 @@ export async function findServiceAccountByName(target: GrafanaTarget, name: stri
     }
 }
 
-export async function createToken(
+async function createToken(
     target: GrafanaTarget,
     serviceAccountId: number,
     name: string,
@@ -122,7 +123,12 @@ export function createServiceAccountOnce(
         what: "service account",
         name,
         autonamed,
-        createdAt: async (found) => (await getServiceAccount(target, found.id))?.createdAt ?? undefined,
+        // An account this attempt made has no token yet (tokens are minted once the create returns); the
+        // search result carries no creation time, the account's profile does.
+        provenance: async (found, startedAt) =>
+            (found.tokens ?? 0) > 0
+                ? "there before the attempt"
+                : madeSince(target, (await getServiceAccount(target, found.id))?.createdAt, startedAt),
         create: () => createServiceAccount(target, name, role, isDisabled),
         find: () => findServiceAccountByName(target, name),
         settle: async (existing) => existing,
@@ -141,9 +147,15 @@ export function createTokenOnce(
         what: "service account token",
         name,
         autonamed,
-        createdAt: async (found) => found.created ?? undefined,
+        provenance: async (found, startedAt) => madeSince(target, found.created, startedAt),
         create: () => createToken(target, serviceAccountId, name, secondsToLive),
         find: async () => (await listTokens(target, serviceAccountId))?.find((token) => token.name === name),
         settle: async (existing) => void (await deleteServiceAccountToken(target, serviceAccountId, existing.id)),
     });
+}
+
+/** Grafana's creation time against the attempt's start, on Grafana's clock. */
+function madeSince(target: GrafanaTarget, createdAt: string | null | undefined, startedAt: number): Provenance {
+    const since = createdSince(target.endpoint, createdAt, startedAt);
+    return since === undefined ? "cannot tell" : since ? "made since the attempt began" : "there before the attempt";
 }

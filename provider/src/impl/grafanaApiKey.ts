@@ -46,7 +46,7 @@ import {
     SecretContext,
     updateSecret,
 } from "./mintedSecret";
-import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
 
@@ -89,6 +89,8 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
             reason: 'role "None" is not allowed with mode "apiKey": legacy keys need Viewer, Editor or Admin; use mode "serviceAccount" (Grafana >= 10.3) for None',
         });
     }
+    // Minted as a service account, the name becomes its login, unless it is a legacy key.
+    if (requestedMode !== "apiKey") checkServiceAccountLogin(news, failures, 'mode "apiKey" (a legacy key, Grafana <= 11.2)');
     checkAddress(news, failures);
     checkRotateBefore(values.timeToLive, values.rotateBefore, failures);
     const naming = checkNaming(values.name, news, failures);

@@ -6,7 +6,7 @@ import { CheckedServiceAccountInputs, checkedServiceAccountInputs, parseChecked,
 import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
 import { readServiceAccountState, SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
-import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
 import {
     ADDRESS_FIELDS,
@@ -32,6 +32,7 @@ const FIELDS = { ...ADDRESS_FIELDS, name: nameRule, role: roleRule, isDisabled: 
 
 export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
+    checkServiceAccountLogin(news, failures);
     checkAddress(news, failures);
     const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };

@@ -1,9 +1,8 @@
 import { logInfo, logWarning } from "../log";
 import { mintedSecretFields, MintedSecretInputs, MintedSecretState } from "../schema/mintedSecretState";
-import { UNKNOWN } from "../schema/inputs";
+import { MAX_NAME_CHARACTERS, UNKNOWN } from "../schema/inputs";
 import { KeyRef, KeyStore } from "./keyStores";
 import { expiresAtFor, grafanaNow, hasExpired, isInRotationWindow, secondsToLiveOf, timeToLiveChange } from "./keyLifetime";
-import { MAX_NAME_LENGTH } from "./naming";
 import { Tracked, undoCreate } from "./undo";
 
 /**
@@ -237,7 +236,7 @@ async function removeEach(context: SecretContext, keys: Array<Pick<KeyRef, "id" 
 /** `<name>-r<generation>`, the stem cut so the whole stays within Grafana's name limit. */
 export function successorName(stem: string, generation: number): string {
     const suffix = `-r${generation}`;
-    return `${stem.slice(0, MAX_NAME_LENGTH - suffix.length)}${suffix}`;
+    return `${[...stem].slice(0, MAX_NAME_CHARACTERS - suffix.length).join("")}${suffix}`;
 }
 
 export interface RefreshedSecret {

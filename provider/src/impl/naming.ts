@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { CheckFailure, nameRule } from "../schema/inputs";
+import { redact } from "../http/redact";
+import { CheckFailure, nameRule, orgIdRule, UNKNOWN } from "../schema/inputs";
+import { characterCount, showValue } from "../schema/showValue";
 
 /**
  * How Grafana objects are named. A given `name` is the user's; without one the object is autonamed
@@ -61,12 +63,50 @@ export function nameChange(old: Naming, news: { [K in keyof CheckedNaming]: unkn
     };
 }
 
-/** Grafana's limit on a key's or token's name (and our limit on any name given). */
-export const MAX_NAME_LENGTH = 190;
-
-/** `<resource name>-<6 random characters>`: unique enough that nobody else's object has it. */
+/**
+ * `<resource name>-<6 random characters>`: unique enough that nobody else's object has it, and short enough that
+ * the service-account login made of it, `sa-<org id>-<name>`, fits Grafana's login column even for a ten-digit
+ * org id.
+ */
 export function autoname(logicalName: string): string {
     const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
     const suffix = Array.from(randomBytes(6), (byte) => alphabet[byte % alphabet.length]).join("");
-    return `${logicalName.slice(0, 183)}-${suffix}`;
+    const room = LOGIN_MAX_CHARACTERS - characterCount("sa-2147483647-") - characterCount(`-${suffix}`);
+    return `${[...logicalName].slice(0, room).join("")}-${suffix}`;
+}
+
+/**
+ * Grafana keeps a service account's login in the user table's login column, NVARCHAR(190)
+ * (pkg/services/sqlstore/migrations/user_mig.go); MySQL and PostgreSQL refuse a longer one.
+ */
+const LOGIN_MAX_CHARACTERS = 190;
+
+/**
+ * The login Grafana makes of a service account's name (Grafana >= 10.4: generateLogin in
+ * pkg/services/serviceaccounts/database/store.go): "sa-<org id>-<name>", lower-cased, spaces as "-".
+ */
+function serviceAccountLogin(orgId: number, name: string): string {
+    return `sa-${orgId}-${name.toLowerCase()}`.replace(/ /g, "-");
+}
+
+/**
+ * Where a name becomes a service account's login, it must leave room for the login's prefix. Without an
+ * `orgId` the org is the credential's current one, taken to be org 1 (the default, and the shortest prefix), so
+ * no name that could fit is refused. A name that breaks the plain name rule is that rule's to report.
+ * `otherwise`: what else the user may do, e.g. mint a legacy key.
+ */
+export function checkServiceAccountLogin(news: Record<string, unknown>, failures: CheckFailure[], otherwise?: string): void {
+    const name = news.name;
+    if (typeof name !== "string" || name === UNKNOWN || !nameRule.schema.safeParse(name).success) return;
+    const orgId = orgIdRule.schema.safeParse(news.orgId).data ?? 1;
+    const length = characterCount(serviceAccountLogin(orgId, name));
+    if (length <= LOGIN_MAX_CHARACTERS) return;
+    const most = LOGIN_MAX_CHARACTERS - characterCount(serviceAccountLogin(orgId, ""));
+    failures.push({
+        property: "name",
+        reason: redact(
+            `name ${showValue(name)} is not allowed (its service account's login "sa-${orgId}-<name>" would be ${length} characters, ` +
+                `and Grafana's login column holds ${LOGIN_MAX_CHARACTERS}): use at most ${most} characters in org ${orgId}${otherwise ? `, or ${otherwise}` : ""}`,
+        ),
+    });
 }

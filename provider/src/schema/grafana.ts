@@ -26,6 +26,9 @@ export const serviceAccount = z
         orgId: z.number().int().optional(),
         role: z.string().optional(),
         isDisabled: z.boolean().optional(),
+        /** In the search result and the create answer: how many tokens the account holds. */
+        tokens: z.number().int().optional(),
+        /** Only in the account's profile (GET /api/serviceaccounts/:id), not in search results. */
         createdAt: z.string().nullish(),
     })
     .loose();

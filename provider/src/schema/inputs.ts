@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { ArmNameRule, RESOURCE_GROUP_NAME, SUBSCRIPTION_ID, WORKSPACE_NAME } from "../azure/armNames";
 import { formatWorkspaceId, parseWorkspaceId, WORKSPACE_ID_FORM } from "../azure/workspaceId";
 import { parseTimeToLive, TIME_TO_LIVE_FORM } from "../duration";
-import { redact } from "../http/redact";
-import { showValue } from "./showValue";
+import { isLoopbackHost } from "../http/loopback";
+import { hasUserInfo, maskUrl, redact } from "../http/redact";
+import { characterCount, showValue } from "./showValue";
 
 /**
  * Validation of what users write, shared by every resource's `check`. Each failure names the field,
@@ -31,13 +33,25 @@ export interface FieldRule<T> {
     show?: (value: unknown) => string;
 }
 
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/** What is wrong with a parsed endpoint: the first row whose test holds names the problem. */
+const ENDPOINT_PROBLEMS: ReadonlyArray<{ test: (url: URL, text: string) => boolean; problem: (url: URL) => string }> = [
+    { test: (url) => url.protocol !== "https:" && url.protocol !== "http:", problem: (url) => `scheme ${url.protocol} is not https` },
+    {
+        test: (url) => url.protocol === "http:" && !isLoopbackHost(url.hostname),
+        problem: () => "plain http is allowed only for loopback addresses",
+    },
+    { test: (url) => url.pathname !== "/" && url.pathname !== "", problem: (url) => `it has a path (${url.pathname})` },
+    // The parser drops an empty "?" or "#"; the text still has it.
+    { test: (url, text) => url.search !== "" || text.includes("?"), problem: () => "it has a query" },
+    { test: (url, text) => url.hash !== "" || text.includes("#"), problem: () => "it has a fragment" },
+];
+
+const CARRIES_CREDENTIALS = "it carries a user or password; give credentials through GRAFANA_AUTH instead";
 
 export const endpointRule: FieldRule<string> = {
     required: true,
-    // A URL may carry a password or a token in its user info or query: those parts are never shown.
-    show: (value) =>
-        showValue(typeof value === "string" ? value.replace(/^([^:/?#]*:\/\/)[^/?#]*@/, "$1***@").replace(/[?#].*$/s, "?***") : value),
+    // A URL may carry a password in its user info, or a token in its query: those parts are never shown.
+    show: (value) => showValue(typeof value === "string" ? maskUrl(value) : value),
     allowed:
         "the Grafana URL as https://<host>[:port], with no user, password, path, query or fragment " +
         "(http:// only for 127.0.0.1, [::1] or localhost), e.g. https://my-ws-abcd.wus.grafana.azure.com",
@@ -47,6 +61,12 @@ export const endpointRule: FieldRule<string> = {
         .min(1, "it is empty")
         .max(2048, "it is longer than 2048 characters")
         .transform((text, ctx) => {
+            // Tested on the text, before parsing: a password holding "/", "?" or "#" makes a parser read
+            // part of it as the host, the port or the path, and then report (and show) that instead.
+            if (hasUserInfo(text)) {
+                ctx.addIssue({ code: "custom", message: CARRIES_CREDENTIALS });
+                return z.NEVER;
+            }
             let url: URL;
             try {
                 url = new URL(text);
@@ -54,27 +74,17 @@ export const endpointRule: FieldRule<string> = {
                 ctx.addIssue({ code: "custom", message: "it is not a URL" });
                 return z.NEVER;
             }
-            const problem =
-                url.protocol !== "https:" && url.protocol !== "http:"
-                    ? `scheme ${url.protocol} is not https`
-                    : url.protocol === "http:" && !LOOPBACK_HOSTS.test(url.hostname)
-                      ? "plain http is allowed only for loopback addresses"
-                      : url.username || url.password
-                        ? "it carries a user or password; give credentials through GRAFANA_AUTH instead"
-                        : url.pathname !== "/" && url.pathname !== ""
-                          ? `it has a path (${url.pathname})`
-                          : url.search || text.includes("?")
-                            ? "it has a query"
-                            : url.hash || text.includes("#")
-                              ? "it has a fragment"
-                              : undefined;
-            if (problem) {
-                ctx.addIssue({ code: "custom", message: problem });
+            const found = ENDPOINT_PROBLEMS.find((row) => row.test(url, text));
+            if (found) {
+                ctx.addIssue({ code: "custom", message: found.problem(url) });
                 return z.NEVER;
             }
             return url.origin;
         }),
 };
+
+/** Grafana's limit on a key's, token's or service account's name (its api_key name column), in characters. */
+export const MAX_NAME_CHARACTERS = 190;
 
 export const nameRule: FieldRule<string> = {
     allowed:
@@ -82,7 +92,7 @@ export const nameRule: FieldRule<string> = {
     schema: z
         .string()
         .min(1, "it is empty")
-        .max(190, "it is longer than 190 characters")
+        .refine((text) => characterCount(text) <= MAX_NAME_CHARACTERS, `it is longer than ${MAX_NAME_CHARACTERS} characters`)
         .refine((text) => text.trim() === text, "it has leading or trailing spaces")
         // eslint-disable-next-line no-control-regex
         .refine((text) => !/[\u0000-\u001f\u007f-\u009f]/.test(text), "it contains control characters"),
@@ -189,23 +199,20 @@ export const workspaceIdRule: FieldRule<string> = {
     }),
 };
 
-export const subscriptionIdRule: FieldRule<string> = {
-    allowed: "the subscription's GUID, e.g. 00000000-0000-0000-0000-000000000000",
-    schema: z
-        .string()
-        .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "it is not a GUID")
-        .transform((id) => id.toLowerCase()),
-};
+/** A field holding one part of a workspace id, checked by the same rule as that part of a whole id. */
+function armNameField(rule: ArmNameRule, normalise: (name: string) => string = (name) => name): FieldRule<string> {
+    return {
+        allowed: rule.allowed,
+        schema: z
+            .string()
+            .refine((name) => rule.accepts(name), `it ${rule.problem}`)
+            .transform(normalise),
+    };
+}
 
-export const resourceGroupNameRule: FieldRule<string> = {
-    allowed: "1-90 letters, digits, - _ . ( ), not ending in a period",
-    schema: z.string().regex(/^[-\w.()]{0,89}[-\w()]$/u, "it is not a resource group name"),
-};
-
-export const workspaceNameRule: FieldRule<string> = {
-    allowed: "2-30 letters, digits and -, starting with a letter and not ending with -",
-    schema: z.string().regex(/^[a-zA-Z][a-z0-9A-Z-]{0,28}[a-z0-9A-Z]$/, "it is not a workspace name"),
-};
+export const subscriptionIdRule = armNameField(SUBSCRIPTION_ID, (id) => id.toLowerCase());
+export const resourceGroupNameRule = armNameField(RESOURCE_GROUP_NAME);
+export const workspaceNameRule = armNameField(WORKSPACE_NAME);
 
 export const booleanRule: FieldRule<boolean> = {
     allowed: "true or false",
