@@ -1,5 +1,5 @@
 import { ProviderError } from "../http/errors";
-import { callGrafana, GrafanaTarget } from "./client";
+import { callGrafana, CallResult, GrafanaTarget } from "./client";
 import { getServiceAccount } from "./serviceAccounts";
 import { anyBody } from "../schema/grafana";
 
@@ -22,13 +22,7 @@ export interface VerifyOptions {
 export async function verifyKey(target: GrafanaTarget, key: string, options: VerifyOptions = {}): Promise<void> {
     let refusal = { status: 0, messageId: undefined as string | undefined };
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-        const result = await callGrafana(target, {
-            method: "GET",
-            path: "/api/dashboards/home",
-            schema: anyBody,
-            authorization: `Bearer ${key}`,
-            expectedErrors: [401, 403, 404],
-        });
+        const result = await signInWith(target, key);
         if (result.ok || (options.roleNone && result.status === 403)) return;
         refusal = { status: result.status, messageId: result.error.messageId };
         // Refused for good (a disabled account), or perhaps rightly (403: the account may have role None): ask the account.
@@ -46,6 +40,17 @@ export async function verifyKey(target: GrafanaTarget, key: string, options: Ver
             account?.isDisabled === true || isDisabledIdentity({ messageId: refusal.messageId })
                 ? `Its service account${account ? ` "${account.name}" (id ${account.id})` : ""} is disabled, and a disabled account's tokens do not work: enable it (isDisabled: false), then run again.`
                 : "The key is not handed out. Check the org and role asked for, or set verify: false if the key is meant for another API.",
+    });
+}
+
+/** One request made with the key itself: 200 for any identity Grafana knows, 401 for a key it refuses. */
+export function signInWith(target: GrafanaTarget, key: string): Promise<CallResult<unknown>> {
+    return callGrafana(target, {
+        method: "GET",
+        path: "/api/dashboards/home",
+        schema: anyBody,
+        authorization: `Bearer ${key}`,
+        expectedErrors: [401, 403, 404],
     });
 }
 

@@ -6,47 +6,27 @@ import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/ver
 import { ProviderError } from "../http/errors";
 import { logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
-import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview } from "../schema/checkedInputs";
+import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
-import {
-    booleanRule,
-    durationRule,
-    modeRule,
-    nameRule,
-    orgIdRule,
-    Role,
-    roleRule,
-    rotationTriggerRule,
-    timeToLiveRule,
-    UNKNOWN,
-    validateFields,
-} from "../schema/inputs";
-import { durationText } from "../duration";
-import {
-    ADDRESS_FIELDS,
-    addressField,
-    addressInputs,
-    checkAddress,
-    orgChange,
-    replacementMayCollide,
-    resolveAddress,
-    sameGrafana,
-    targetOf,
-} from "./grafanaAddress";
-import { checkRotateBefore, secondsToLiveOf } from "./keyLifetime";
+import { modeRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
+import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
+import { secondsToLiveOf } from "./keyLifetime";
 import { KeyStore, legacyKeys, legacyKeysGone, serviceAccountTokens } from "./keyStores";
 import {
-    explainPlan,
+    checkSecretInputs,
     firstSecret,
-    planSecret,
+    planSecretChanges,
     refreshSecret,
     removeAllKeys,
     Secret,
+    SECRET_INPUT_RULES,
     secretFields,
+    secretInputsOf,
     SecretContext,
     updateSecret,
 } from "./mintedSecret";
 import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { PlannedChanges } from "./plannedChanges";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
 
@@ -61,17 +41,15 @@ import { undoCreate } from "./undo";
 
 type Inputs = Record<string, unknown>;
 
+// In the order a failure lists them; the secret's inputs are the same as a token's.
 const FIELDS = {
     ...ADDRESS_FIELDS,
     name: nameRule,
     role: roleRule,
-    timeToLive: timeToLiveRule,
+    timeToLive: SECRET_INPUT_RULES.timeToLive,
     orgId: orgIdRule,
     mode: modeRule,
-    rotateBefore: durationRule,
-    rotationTrigger: rotationTriggerRule,
-    revokePrevious: booleanRule,
-    verify: booleanRule,
+    ...SECRET_INPUT_RULES,
 };
 
 /**
@@ -92,20 +70,16 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
     // Minted as a service account, the name becomes its login, unless it is a legacy key.
     if (requestedMode !== "apiKey") checkServiceAccountLogin(news, failures, 'mode "apiKey" (a legacy key, Grafana <= 11.2)');
     checkAddress(news, failures);
-    checkRotateBefore(values.timeToLive, values.rotateBefore, failures);
+    const secret = checkSecretInputs(values, failures);
     const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
-    const checked: { [K in keyof CheckedApiKeyInputs]: CheckedApiKeyInputs[K] | typeof UNKNOWN } = {
+    const checked: Previewable<CheckedApiKeyInputs> = {
         ...addressInputs(values),
         ...naming,
         role,
         orgId: values.orgId ?? null,
         requestedMode,
-        timeToLive: durationText(values.timeToLive),
-        rotateBefore: durationText(values.rotateBefore),
-        rotationTrigger: values.rotationTrigger ?? null,
-        revokePrevious: values.revokePrevious ?? false,
-        verify: values.verify ?? true,
+        ...secret,
     };
     return { inputs: checked };
 }
@@ -113,38 +87,18 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readApiKeyState(olds);
     const next = parsePreview("GrafanaApiKey", checkedApiKeyInputs, news);
-    const replaces: string[] = [];
-    const updates: string[] = [];
-
+    const changes = new PlannedChanges();
+    await changes.place(old, next);
     const naming = nameChange(old, next);
-    if (naming.renamed) replaces.push("name");
-    if (naming.bookkeeping) updates.push("name");
-
-    const grafana = await sameGrafana(old, next);
-    if (grafana === "other") replaces.push(addressField(next));
-    if (grafana === "same, addressed differently") updates.push(addressField(next));
-
-    const org = orgChange(old, next.orgId);
-    if (org !== "none") (org === "pinned" ? updates : replaces).push("orgId");
+    if (naming.renamed) changes.add("name", false);
+    if (naming.bookkeeping) changes.add("name", true);
     // A service account's role changes in place, keeping the key; a legacy key's role is fixed at birth.
-    if (next.role !== old.role) (old.mode === "serviceAccount" ? updates : replaces).push("role");
-    if (old.accountDisabled) updates.push("role"); // disabled outside Pulumi: enabled again
-    if (next.requestedMode !== old.requestedMode) {
-        // "auto" accepts whatever API minted the existing key; an explicit mode must match it.
-        (next.requestedMode === "auto" || next.requestedMode === old.mode ? updates : replaces).push("mode");
-    }
-
-    if (replaces.length === 0) {
-        const plan = planSecret(old, next);
-        explainPlan(who(old), plan);
-        if (plan.rotation || plan.dropPrevious || plan.retryRetired) updates.push("key");
-        updates.push(...plan.recorded);
-    }
-    return {
-        changes: replaces.length + updates.length > 0,
-        replaces: [...new Set(replaces)],
-        deleteBeforeReplace: replaces.length > 0 && replacementMayCollide(old, next, grafana),
-    };
+    if (next.role !== old.role) changes.add("role", old.mode === "serviceAccount");
+    if (old.accountDisabled) changes.add("role", true); // disabled outside Pulumi: enabled again
+    // "auto" accepts whatever API minted the existing key; an explicit mode must match it.
+    if (next.requestedMode !== old.requestedMode) changes.add("mode", next.requestedMode === "auto" || next.requestedMode === old.mode);
+    planSecretChanges(changes, who(old), old, next);
+    return changes.result(old, next);
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
@@ -279,11 +233,6 @@ function storeOf(state: ApiKeyState): KeyStore {
     return state.mode === "serviceAccount"
         ? serviceAccountTokens(target, state.serviceAccountId!, state.role)
         : legacyKeys(target, state.role);
-}
-
-function secretInputsOf(checked: CheckedApiKeyInputs) {
-    const { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify } = checked;
-    return { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify };
 }
 
 function clockOffset(target: GrafanaTarget): number {

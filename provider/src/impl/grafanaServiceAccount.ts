@@ -8,17 +8,8 @@ import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from
 import { readServiceAccountState, SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
 import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { undoCreate } from "./undo";
-import {
-    ADDRESS_FIELDS,
-    addressField,
-    addressInputs,
-    checkAddress,
-    orgChange,
-    replacementMayCollide,
-    resolveAddress,
-    sameGrafana,
-    targetOf,
-} from "./grafanaAddress";
+import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
+import { PlannedChanges } from "./plannedChanges";
 import { serviceAccountResourceId } from "./resourceIds";
 
 /**
@@ -49,22 +40,14 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readServiceAccountState(olds);
     const next = parsePreview("GrafanaServiceAccount", checkedServiceAccountInputs, news);
-    const replaces: string[] = [];
-    const updates: string[] = [];
-    const grafana = await sameGrafana(old, next);
-    if (grafana === "other") replaces.push(addressField(next));
-    if (grafana === "same, addressed differently") updates.push(addressField(next));
-    const org = orgChange(old, next.orgId);
-    if (org !== "none") (org === "pinned" ? updates : replaces).push("orgId");
+    const changes = new PlannedChanges();
+    await changes.place(old, next);
+    // Name, role and state change in place, with one PATCH.
     const naming = nameChange(old, next);
-    if (naming.renamed || naming.bookkeeping) updates.push("name");
-    if (next.role !== old.role) updates.push("role");
-    if (next.isDisabled !== old.isDisabled) updates.push("isDisabled");
-    return {
-        changes: replaces.length + updates.length > 0,
-        replaces,
-        deleteBeforeReplace: replaces.length > 0 && replacementMayCollide(old, next, grafana),
-    };
+    if (naming.renamed || naming.bookkeeping) changes.add("name", true);
+    if (next.role !== old.role) changes.add("role", true);
+    if (next.isDisabled !== old.isDisabled) changes.add("isDisabled", true);
+    return changes.result(old, next);
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {

@@ -1,44 +1,27 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { durationText } from "../duration";
 import { grafanaClockOffsetSeconds } from "../grafana/clock";
 import { logWarning } from "../log";
 import { checkedTokenInputs, CheckedTokenInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
-import {
-    booleanRule,
-    durationRule,
-    nameRule,
-    orgIdRule,
-    rotationTriggerRule,
-    serviceAccountIdRule,
-    timeToLiveRule,
-    validateFields,
-} from "../schema/inputs";
+import { nameRule, orgIdRule, serviceAccountIdRule, validateFields } from "../schema/inputs";
 import { readTokenState, TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
-import {
-    ADDRESS_FIELDS,
-    addressField,
-    addressInputs,
-    checkAddress,
-    orgChange,
-    replacementMayCollide,
-    resolveAddress,
-    sameGrafana,
-    targetOf,
-} from "./grafanaAddress";
-import { checkRotateBefore, secondsToLiveOf } from "./keyLifetime";
+import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
+import { secondsToLiveOf } from "./keyLifetime";
 import { KeyStore, serviceAccountTokens } from "./keyStores";
 import {
-    explainPlan,
+    checkSecretInputs,
     firstSecret,
-    planSecret,
+    planSecretChanges,
     refreshSecret,
     removeAllKeys,
     Secret,
+    SECRET_INPUT_RULES,
     secretFields,
+    secretInputsOf,
     SecretContext,
     updateSecret,
 } from "./mintedSecret";
 import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { PlannedChanges } from "./plannedChanges";
 import { tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
 
@@ -50,22 +33,12 @@ import { undoCreate } from "./undo";
 
 type Inputs = Record<string, unknown>;
 
-const FIELDS = {
-    ...ADDRESS_FIELDS,
-    serviceAccountId: serviceAccountIdRule,
-    name: nameRule,
-    timeToLive: timeToLiveRule,
-    orgId: orgIdRule,
-    rotateBefore: durationRule,
-    rotationTrigger: rotationTriggerRule,
-    revokePrevious: booleanRule,
-    verify: booleanRule,
-};
+const FIELDS = { ...ADDRESS_FIELDS, serviceAccountId: serviceAccountIdRule, name: nameRule, orgId: orgIdRule, ...SECRET_INPUT_RULES };
 
 export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkAddress(news, failures);
-    checkRotateBefore(values.timeToLive, values.rotateBefore, failures);
+    const secret = checkSecretInputs(values, failures);
     const naming = checkNaming(values.name, news, failures);
     if (failures.length > 0) return { failures };
     const checked: Previewable<CheckedTokenInputs> = {
@@ -73,11 +46,7 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
         serviceAccountId: values.serviceAccountId!,
         ...naming,
         orgId: values.orgId ?? null,
-        timeToLive: durationText(values.timeToLive),
-        rotateBefore: durationText(values.rotateBefore),
-        rotationTrigger: values.rotationTrigger ?? null,
-        revokePrevious: values.revokePrevious ?? false,
-        verify: values.verify ?? true,
+        ...secret,
     };
     return { inputs: checked };
 }
@@ -85,28 +54,15 @@ export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckR
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readTokenState(olds);
     const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news);
-    const replaces: string[] = [];
-    const updates: string[] = [];
-    const grafana = await sameGrafana(old, next);
-    if (grafana === "other") replaces.push(addressField(next));
-    if (grafana === "same, addressed differently") updates.push(addressField(next));
-    if (next.serviceAccountId !== old.serviceAccountId) replaces.push("serviceAccountId");
-    const org = orgChange({ ...old, grafanaOrgId: null }, next.orgId);
-    if (org !== "none") replaces.push("orgId");
+    const changes = new PlannedChanges();
+    // Grafana does not say which org a token is in: any change of orgId is taken for another org.
+    await changes.place({ ...old, grafanaOrgId: null }, next);
+    if (next.serviceAccountId !== old.serviceAccountId) changes.add("serviceAccountId", false);
     const naming = nameChange(old, next);
-    if (naming.renamed) replaces.push("name");
-    if (naming.bookkeeping) updates.push("name");
-    if (replaces.length === 0) {
-        const plan = planSecret(secretOf(old), next);
-        explainPlan(who(old), plan);
-        if (plan.rotation || plan.dropPrevious || plan.retryRetired) updates.push("key");
-        updates.push(...plan.recorded);
-    }
-    return {
-        changes: replaces.length + updates.length > 0,
-        replaces,
-        deleteBeforeReplace: replaces.length > 0 && replacementMayCollide(old, next, grafana),
-    };
+    if (naming.renamed) changes.add("name", false);
+    if (naming.bookkeeping) changes.add("name", true);
+    planSecretChanges(changes, who(old), secretOf(old), next);
+    return changes.result(old, next);
 }
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
@@ -115,9 +71,8 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const naming = nameFor(checked);
     const target = targetOf({ ...address, orgId: checked.orgId });
     const store = serviceAccountTokens(target, checked.serviceAccountId);
-    const { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify } = checked;
-    const secretInputs = { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify };
-    const token = await store.mint(naming.name, secondsToLiveOf(timeToLive), naming.nameSource === "auto");
+    const secretInputs = secretInputsOf(checked);
+    const token = await store.mint(naming.name, secondsToLiveOf(secretInputs.timeToLive), naming.nameSource === "auto");
     const secret = firstSecret(token, naming.name, secretInputs, grafanaClockOffsetSeconds(target.endpoint) ?? 0);
     const state: TokenState = {
         schemaVersion: TOKEN_STATE_VERSION,
@@ -129,7 +84,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         ...secretOnly(secret),
     };
     const id = tokenResourceId(checked.serviceAccountId, token.id);
-    if (verify) {
+    if (secretInputs.verify) {
         try {
             await store.verify(token.key);
         } catch (error) {
@@ -165,14 +120,13 @@ export async function update(id: string, olds: Inputs, news: Inputs): Promise<dy
     const old = readTokenState(olds);
     const checked = parseChecked("GrafanaServiceAccountToken", checkedTokenInputs, news);
     const next: TokenState = { ...old, workspaceId: checked.workspaceId, orgId: checked.orgId, ...namingAfterUpdate(old, checked) };
-    const { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify } = checked;
     const context: SecretContext = {
         who: who(old),
         store: storeOf(old),
         naming: { name: old.name, autonamed: old.nameSource === "auto" },
         tracked: (secret) => ({ id, state: withSecret(next, secret), provider: news.__provider }),
     };
-    const secret = await updateSecret(context, secretOf(old), { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify });
+    const secret = await updateSecret(context, secretOf(old), secretInputsOf(checked));
     return { outs: withSecret(next, secret) };
 }
 

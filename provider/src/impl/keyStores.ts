@@ -1,6 +1,6 @@
 import { createLegacyKeyOnce, deleteLegacyKey, listLegacyKeys } from "../grafana/apiKeys";
 import { observeGrafanaTime, grafanaClockOffsetSeconds } from "../grafana/clock";
-import { callGrafana, GrafanaTarget } from "../grafana/client";
+import { GrafanaTarget } from "../grafana/client";
 import {
     createTokenOnce,
     deleteServiceAccount,
@@ -8,9 +8,8 @@ import {
     findServiceAccountByName,
     listTokens,
 } from "../grafana/serviceAccounts";
-import { verifyKey } from "../grafana/verify";
+import { signInWith, verifyKey } from "../grafana/verify";
 import { ProviderError } from "../http/errors";
-import { anyBody } from "../schema/grafana";
 import { Role } from "../schema/inputs";
 import { grafanaNow } from "./keyLifetime";
 
@@ -152,13 +151,7 @@ async function presenceOf(
  */
 async function signIn(target: GrafanaTarget, key: string): Promise<Presence> {
     if (key === "") return { state: "unknown" };
-    const result = await callGrafana(target, {
-        method: "GET",
-        path: "/api/dashboards/home",
-        schema: anyBody,
-        authorization: `Bearer ${key}`,
-        expectedErrors: [401, 403, 404],
-    });
+    const result = await signInWith(target, key);
     if (result.ok || result.status !== 401) return { state: "unknown" };
     const { message = "", messageId = "" } = result.error;
     if (messageId === "api-key.expired" || /expired/i.test(message)) return { state: "live", expired: true };

@@ -1,8 +1,26 @@
 import { logInfo, logWarning } from "../log";
 import { mintedSecretFields, MintedSecretInputs, MintedSecretState } from "../schema/mintedSecretState";
-import { MAX_NAME_CHARACTERS, UNKNOWN } from "../schema/inputs";
+import { durationText } from "../duration";
+import {
+    booleanRule,
+    CheckFailure,
+    durationRule,
+    MAX_NAME_CHARACTERS,
+    rotationTriggerRule,
+    timeToLiveRule,
+    UNKNOWN,
+} from "../schema/inputs";
 import { KeyRef, KeyStore } from "./keyStores";
-import { expiresAtFor, grafanaNow, hasExpired, isInRotationWindow, secondsToLiveOf, timeToLiveChange } from "./keyLifetime";
+import {
+    checkRotateBefore,
+    expiresAtFor,
+    grafanaNow,
+    hasExpired,
+    isInRotationWindow,
+    secondsToLiveOf,
+    timeToLiveChange,
+} from "./keyLifetime";
+import { PlannedChanges } from "./plannedChanges";
 import { Tracked, undoCreate } from "./undo";
 
 /**
@@ -48,6 +66,56 @@ export interface SecretContext {
     naming: { name: string; autonamed: boolean };
     /** The whole resource, as Pulumi must keep tracking it should a step fail midway. */
     tracked: (secret: Secret) => Tracked;
+}
+
+/** The inputs every minted secret takes, as `check` validates them. */
+export const SECRET_INPUT_RULES = {
+    timeToLive: timeToLiveRule,
+    rotateBefore: durationRule,
+    rotationTrigger: rotationTriggerRule,
+    revokePrevious: booleanRule,
+    verify: booleanRule,
+};
+
+type CheckedValue<T> = T | typeof UNKNOWN | undefined;
+
+/** The secret's part of the checked inputs, with its defaults: verified, no rotation, previous key kept. */
+export function checkSecretInputs(
+    values: {
+        timeToLive?: CheckedValue<{ text: string; seconds: number }>;
+        rotateBefore?: CheckedValue<{ text: string; seconds: number }>;
+        rotationTrigger?: CheckedValue<string>;
+        revokePrevious?: CheckedValue<boolean>;
+        verify?: CheckedValue<boolean>;
+    },
+    failures: CheckFailure[],
+): PreviewInputs {
+    checkRotateBefore(values.timeToLive, values.rotateBefore, failures);
+    return {
+        timeToLive: durationText(values.timeToLive),
+        rotateBefore: durationText(values.rotateBefore),
+        rotationTrigger: values.rotationTrigger ?? null,
+        revokePrevious: values.revokePrevious ?? false,
+        verify: values.verify ?? true,
+    };
+}
+
+/** Only the secret's inputs, out of a resource's checked inputs. */
+export function secretInputsOf(checked: MintedSecretInputs): MintedSecretInputs {
+    const { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify } = checked;
+    return { timeToLive, rotateBefore, rotationTrigger, revokePrevious, verify };
+}
+
+/**
+ * The secret's share of a `diff`: unless the resource is replaced anyway, a rotation, the previous key's end,
+ * retried deletions and recorded inputs are updates, and the person running Pulumi is told why.
+ */
+export function planSecretChanges(changes: PlannedChanges, who: string, old: Secret, news: PreviewInputs): void {
+    if (changes.replacing) return;
+    const plan = planSecret(old, news);
+    explainPlan(who, plan);
+    if (plan.rotation || plan.dropPrevious || plan.retryRetired) changes.add("key", true);
+    for (const field of plan.recorded) changes.add(field, true);
 }
 
 export function planSecret(old: Secret, news: PreviewInputs, now = Date.now()): SecretPlan {
