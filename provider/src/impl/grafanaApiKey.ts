@@ -42,15 +42,8 @@ import { undoCreate } from "./undo";
 type Inputs = Record<string, unknown>;
 
 // In the order a failure lists them; the secret's inputs are the same as a token's.
-const FIELDS = {
-    ...ADDRESS_FIELDS,
-    name: nameRule,
-    role: roleRule,
-    timeToLive: SECRET_INPUT_RULES.timeToLive,
-    orgId: orgIdRule,
-    mode: modeRule,
-    ...SECRET_INPUT_RULES,
-};
+const { timeToLive, ...ROTATION_RULES } = SECRET_INPUT_RULES;
+const FIELDS = { ...ADDRESS_FIELDS, name: nameRule, role: roleRule, timeToLive, orgId: orgIdRule, mode: modeRule, ...ROTATION_RULES };
 
 /**
  * Inputs as stored by the engine. Deliberately absent from them: an autoname (drawn in `create`, so a

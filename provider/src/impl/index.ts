@@ -3,6 +3,7 @@ import { applyProviderConfig, ConfigReader, providerConfig } from "../config";
 import { withDeadline } from "../http/deadline";
 import { ProviderError } from "../http/errors";
 import * as grafanaApiKey from "./grafanaApiKey";
+import * as imports from "./imports";
 import * as grafanaServiceAccount from "./grafanaServiceAccount";
 import * as grafanaServiceAccountToken from "./grafanaServiceAccountToken";
 import * as workspaceApiKeyEnablement from "./workspaceApiKeyEnablement";
@@ -49,6 +50,18 @@ export function lifecycle(resourceType: string): Lifecycle {
     }
     return withDeadlines(resourceType, found);
 }
+
+/**
+ * `pulumi import` (and a "get" of an existing object): the state and inputs of the object an import id names, read
+ * from Grafana or ARM, under the same deadline as every operation. The forms are in `IMPORT_ID_FORMS`.
+ */
+export function importResource(resourceType: string, importId: string, logicalName: string): Promise<imports.Imported> {
+    if (!configured) void configure(undefined);
+    return withDeadline(providerConfig().operationDeadlineSeconds, `import of ${resourceType}`, () =>
+        imports.importResource(resourceType, importId, logicalName),
+    );
+}
+export { IMPORT_ID_FORMS, Imported } from "./imports";
 
 /** Each operation that talks to a server runs under the configured deadline. */
 function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {

@@ -1,0 +1,155 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type * as pulumiProvider from "@pulumi/pulumi/provider";
+import { listGrafanaApiKeys, GrafanaApiKeysArgs } from "pulumi-azure-grafana-keys";
+import * as impl from "pulumi-azure-grafana-keys/impl";
+import type { PulumiSchema, ResourceSpec } from "./schema/generate";
+import { conceal, reveal } from "./secrets";
+import { CONFIG_NAMESPACE, ConfigValues, configReader } from "./config";
+import { FUNCTION_RESULTS, nameOfToken, partsOfUrn } from "./tokens";
+
+/**
+ * The provider plugin's methods: each one unwraps what the engine sent, hands it to the same lifecycle the dynamic
+ * resources run (`pulumi-azure-grafana-keys/impl`), and marks the secrets of what goes back. Nothing here decides
+ * anything about keys, accounts or workspaces.
+ */
+
+const SCHEMA_TEXT = fs.readFileSync(path.join(__dirname, "schema.json"), "utf8");
+const SCHEMA = JSON.parse(SCHEMA_TEXT) as PulumiSchema;
+
+/** The engine's own keys that may come along with a provider's configuration. */
+const ENGINE_CONFIG_KEYS = ["version", "pluginDownloadURL"];
+
+/** What each function of the schema runs: the Promise twin of the TypeScript package's Output function. */
+const FUNCTIONS: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
+    getGrafanaApiKeys: (args) => listGrafanaApiKeys(args as GrafanaApiKeysArgs),
+};
+
+interface Addressed {
+    /** `GrafanaApiKey`, as the lifecycles know it. */
+    typeName: string;
+    /** The Pulumi resource's name, the stem of autonames. */
+    logicalName: string;
+    spec: ResourceSpec;
+}
+
+function resourceOf(urn: string): Addressed {
+    const { type, name } = partsOfUrn(urn);
+    const typeName = nameOfToken(type);
+    const spec = SCHEMA.resources[type];
+    if (!typeName || !spec) throw new Error(`azure-grafana-keys has no resource type "${type}"; the plugin may be older than the program.`);
+    return { typeName, logicalName: name, spec };
+}
+
+function secretOutputs(spec: ResourceSpec): string[] {
+    return Object.entries(spec.properties)
+        .filter(([, property]) => property.secret === true)
+        .map(([name]) => name);
+}
+
+/** An error whose properties the engine stores (a partial failure) must carry its secrets marked, like any output. */
+function concealed(error: unknown, names: string[]): unknown {
+    if (typeof error === "object" && error !== null && typeof (error as { properties?: unknown }).properties === "object") {
+        const { __provider: _dynamicOnly, ...properties } = (error as { properties: Record<string, unknown> }).properties;
+        (error as { properties: unknown }).properties = conceal(properties, names);
+    }
+    return error;
+}
+
+export const provider: pulumiProvider.Provider = {
+    version: SCHEMA.version,
+
+    getSchema: () => Promise.resolve(SCHEMA_TEXT),
+
+    async check(urn, olds, news) {
+        const { typeName, logicalName, spec } = resourceOf(urn);
+        const given = reveal(news);
+        // The dynamic classes pass their resource name as `logicalName`; here it is the URN's. It names only what is autonamed.
+        const inputs = "name" in spec.inputProperties ? { ...given.values, logicalName } : given.values;
+        const result = await impl.lifecycle(typeName).check(reveal(olds).values, inputs);
+        return { inputs: result.inputs && conceal(result.inputs, given.secretNames), failures: result.failures };
+    },
+
+    async diff(id, urn, olds, news) {
+        const { typeName } = resourceOf(urn);
+        return impl.lifecycle(typeName).diff(id, reveal(olds).values, reveal(news).values);
+    },
+
+    async create(urn, inputs) {
+        const { typeName, spec } = resourceOf(urn);
+        const given = reveal(inputs);
+        const secrets = [...secretOutputs(spec), ...given.secretNames];
+        try {
+            const result = await impl.lifecycle(typeName).create(given.values);
+            return { id: result.id, outs: conceal(result.outs, secrets) };
+        } catch (error) {
+            throw concealed(error, secrets);
+        }
+    },
+
+    async read(id, urn, props) {
+        const { typeName, logicalName, spec } = resourceOf(urn);
+        const stored = reveal(props);
+        if (Object.keys(stored.values).length === 0) {
+            // `pulumi import` (or a get): only the id is known.
+            const imported = await impl.importResource(typeName, id, logicalName);
+            return { id: imported.id, props: conceal(imported.state, secretOutputs(spec)), inputs: conceal(imported.inputs, []) };
+        }
+        const result = await impl.lifecycle(typeName).read(id, stored.values);
+        return { id: result.id, props: result.props && conceal(result.props, [...secretOutputs(spec), ...stored.secretNames]) };
+    },
+
+    async update(id, urn, olds, news) {
+        const { typeName, spec } = resourceOf(urn);
+        const given = reveal(news);
+        const secrets = [...secretOutputs(spec), ...given.secretNames];
+        try {
+            const result = await impl.lifecycle(typeName).update(id, reveal(olds).values, given.values);
+            return { outs: conceal(result.outs, secrets) };
+        } catch (error) {
+            throw concealed(error, secrets);
+        }
+    },
+
+    async delete(id, urn, props) {
+        const { typeName } = resourceOf(urn);
+        await impl.lifecycle(typeName).delete(id, reveal(props).values);
+    },
+
+    async invoke(token, inputs) {
+        const name = nameOfToken(token);
+        const run = name !== undefined ? FUNCTIONS[name] : undefined;
+        if (!name || !run) throw new Error(`azure-grafana-keys has no function "${token}"`);
+        return { outputs: { [FUNCTION_RESULTS[name]]: await run(reveal(inputs).values) } };
+    },
+};
+
+/** Configure: the stack's `azure-grafana-keys:*` settings (or an explicit provider's), as the dynamic resources get them. */
+export async function configure(values: ConfigValues): Promise<void> {
+    await impl.configure({ config: configReader(values) });
+}
+
+/**
+ * CheckConfig: each setting judged alone by the rules the provider applies (config.ts), so a bad value fails naming its
+ * key before anything runs; a key the provider does not know fails too (a typo would otherwise be ignored).
+ */
+export function checkConfig(values: ConfigValues): Array<{ property: string; reason: string }> {
+    const settings = Object.keys(SCHEMA.config.variables);
+    const failures: Array<{ property: string; reason: string }> = [];
+    for (const [key, value] of Object.entries(values)) {
+        if (ENGINE_CONFIG_KEYS.includes(key)) continue;
+        if (!settings.includes(key)) {
+            failures.push({
+                property: key,
+                reason: `${CONFIG_NAMESPACE}:${key} is not a setting of this provider: use ${settings.join(", ")}`,
+            });
+            continue;
+        }
+        try {
+            impl.resolveProviderConfig(configReader({ [key]: value }), {});
+        } catch (error) {
+            failures.push({ property: key, reason: error instanceof Error ? error.message : String(error) });
+        }
+    }
+    return failures;
+}

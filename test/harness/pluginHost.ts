@@ -1,0 +1,235 @@
+import { ChildProcess, spawn } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { REPO_ROOT } from "./host";
+
+/**
+ * Plays the Pulumi engine against the real provider plugin (plugin/): spawns it as the Node.js language host does
+ * for `pulumi up` (`node @pulumi/pulumi/cmd/run-plugin <plugin folder> <engine address>`), reads the port from its
+ * first stdout line, and speaks its gRPC ResourceProvider protocol with Pulumi's own generated stubs. Values go on
+ * the wire as the engine sends them to a provider that accepts secrets: secrets in their envelope (`secret`).
+ */
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const providerProto = require("@pulumi/pulumi/proto/provider_pb");
+const emptyProto = require("google-protobuf/google/protobuf/empty_pb");
+const structProto = require("google-protobuf/google/protobuf/struct_pb");
+const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string; unknownValue: string };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export type Props = Record<string, unknown>;
+export const PLUGIN_DIR = path.join(REPO_ROOT, "plugin");
+const RUN_PLUGIN = require.resolve("@pulumi/pulumi/cmd/run-plugin");
+
+/** The engine's encoding of a secret on the wire. */
+export function secret(value: unknown): Props {
+    return { [rpc.specialSigKey]: rpc.specialSecretSig, value };
+}
+export function isSecret(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Props)[rpc.specialSigKey] === rpc.specialSecretSig;
+}
+/** The engine's unknown value, as a preview sends what is not computed yet. */
+export const UNKNOWN = rpc.unknownValue;
+
+export function urnOf(type: string, name: string): string {
+    return `urn:pulumi:test::plugin-test::azure-grafana-keys:index:${type}::${name}`;
+}
+
+export interface PluginError extends Error {
+    code?: number;
+    /** For a partial failure: the id the engine keeps, and the properties it stores. */
+    partialId?: string;
+    partialProperties?: Props;
+}
+
+export class PluginHost {
+    private output = "";
+    readonly errors: string[] = [];
+
+    private constructor(
+        private readonly child: ChildProcess,
+        private readonly client: grpc.Client & Record<string, Function>,
+    ) {
+        child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
+        child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
+    }
+
+    /** `engineAddress`: where the engine's Log service listens; by default nothing answers there. */
+    static async start(options: { env?: NodeJS.ProcessEnv; engineAddress?: string } = {}): Promise<PluginHost> {
+        const child = spawn(process.execPath, [RUN_PLUGIN, PLUGIN_DIR, options.engineAddress ?? "127.0.0.1:1"], {
+            cwd: PLUGIN_DIR,
+            env: options.env ?? process.env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        const port = await new Promise<number>((resolve, reject) => {
+            let firstLine = "";
+            let errors = "";
+            child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
+            const onData = (chunk: Buffer) => {
+                firstLine += chunk.toString("utf8");
+                const newline = firstLine.indexOf("\n");
+                if (newline >= 0) {
+                    child.stdout!.off("data", onData);
+                    resolve(Number(firstLine.slice(0, newline).trim()));
+                }
+            };
+            child.stdout!.on("data", onData);
+            child.once("exit", (code) => reject(new Error(`the plugin exited with ${code}: ${errors}`)));
+        });
+        const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new PluginHost(child, client as grpc.Client & Record<string, Function>);
+    }
+
+    /** Everything the plugin printed on stdout and stderr so far. */
+    get printed(): string {
+        return this.output;
+    }
+
+    get alive(): boolean {
+        return this.child.exitCode === null && this.child.signalCode === null;
+    }
+
+    async pluginInfo(): Promise<string> {
+        return (await this.call("getPluginInfo", new emptyProto.Empty())).getVersion();
+    }
+
+    async schema(): Promise<string> {
+        const request = new providerProto.GetSchemaRequest();
+        return (await this.call("getSchema", request)).getSchema();
+    }
+
+    async checkConfig(news: Props): Promise<{ inputs: Props; failures: Array<{ property: string; reason: string }> }> {
+        const request = new providerProto.CheckRequest();
+        request.setUrn("urn:pulumi:test::plugin-test::pulumi:providers:azure-grafana-keys::default");
+        request.setOlds(toStruct({}));
+        request.setNews(toStruct(news));
+        const reply = await this.call("checkConfig", request);
+        return { inputs: reply.getInputs()?.toJavaScript() ?? {}, failures: failuresOf(reply) };
+    }
+
+    /** As the engine configures a provider: typed `args` (secrets in envelopes) and the older `variables` map. */
+    async configure(args: Props = {}): Promise<{ acceptSecrets: boolean }> {
+        const request = new providerProto.ConfigureRequest();
+        request.setArgs(toStruct(args));
+        const variables = request.getVariablesMap();
+        for (const [key, value] of Object.entries(args)) {
+            const plain = isSecret(value) ? value.value : value;
+            variables.set(`azure-grafana-keys:config:${key}`, typeof plain === "string" ? plain : JSON.stringify(plain));
+        }
+        request.setAcceptsecrets(true);
+        request.setAcceptresources(true);
+        const reply = await this.call("configure", request);
+        return { acceptSecrets: reply.getAcceptsecrets() };
+    }
+
+    async check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: Array<{ property: string; reason: string }> }> {
+        const request = new providerProto.CheckRequest();
+        request.setUrn(urn);
+        request.setOlds(toStruct(olds));
+        request.setNews(toStruct(news));
+        const reply = await this.call("check", request);
+        return { inputs: reply.getInputs()?.toJavaScript() ?? {}, failures: failuresOf(reply) };
+    }
+
+    async diff(urn: string, id: string, olds: Props, news: Props): Promise<{ changes: "none" | "some" | "unknown"; replaces: string[] }> {
+        const request = new providerProto.DiffRequest();
+        request.setUrn(urn);
+        request.setId(id);
+        request.setOlds(toStruct(olds));
+        request.setNews(toStruct(news));
+        const reply = await this.call("diff", request);
+        const kinds = providerProto.DiffResponse.DiffChanges;
+        const changes = reply.getChanges();
+        return {
+            changes: changes === kinds.DIFF_NONE ? "none" : changes === kinds.DIFF_SOME ? "some" : "unknown",
+            replaces: reply.getReplacesList(),
+        };
+    }
+
+    async create(urn: string, properties: Props): Promise<{ id: string; properties: Props }> {
+        const request = new providerProto.CreateRequest();
+        request.setUrn(urn);
+        request.setProperties(toStruct(properties));
+        const reply = await this.call("create", request);
+        return { id: reply.getId(), properties: reply.getProperties().toJavaScript() };
+    }
+
+    /** `properties` undefined: a Read as `pulumi import` sends it, with the id alone. */
+    async read(urn: string, id: string, properties?: Props, inputs?: Props): Promise<{ id: string; properties: Props; inputs?: Props }> {
+        const request = new providerProto.ReadRequest();
+        request.setUrn(urn);
+        request.setId(id);
+        if (properties) request.setProperties(toStruct(properties));
+        if (inputs) request.setInputs(toStruct(inputs));
+        const reply = await this.call("read", request);
+        return { id: reply.getId(), properties: reply.getProperties()?.toJavaScript() ?? {}, inputs: reply.getInputs()?.toJavaScript() };
+    }
+
+    async update(urn: string, id: string, olds: Props, news: Props): Promise<Props> {
+        const request = new providerProto.UpdateRequest();
+        request.setUrn(urn);
+        request.setId(id);
+        request.setOlds(toStruct(olds));
+        request.setNews(toStruct(news));
+        return (await this.call("update", request)).getProperties().toJavaScript();
+    }
+
+    async delete(urn: string, id: string, properties: Props): Promise<void> {
+        const request = new providerProto.DeleteRequest();
+        request.setUrn(urn);
+        request.setId(id);
+        request.setProperties(toStruct(properties));
+        await this.call("delete", request);
+    }
+
+    async invoke(token: string, args: Props): Promise<{ result: Props; failures: Array<{ property: string; reason: string }> }> {
+        const request = new providerProto.InvokeRequest();
+        request.setTok(token);
+        request.setArgs(toStruct(args));
+        const reply = await this.call("invoke", request);
+        return { result: reply.getReturn()?.toJavaScript() ?? {}, failures: failuresOf(reply) };
+    }
+
+    async stop(): Promise<void> {
+        this.client.close();
+        if (!this.alive) return;
+        const exited = new Promise((resolve) => this.child.once("exit", resolve));
+        this.child.kill("SIGTERM");
+        await exited;
+    }
+
+    private call(method: string, request: unknown): Promise<any> {
+        return new Promise((resolve, reject) => {
+            this.client[method](request, (error: grpc.ServiceError | null, reply: unknown) => {
+                if (!error) return resolve(reply);
+                const failure = asPluginError(error);
+                this.errors.push(failure.message);
+                reject(failure);
+            });
+        });
+    }
+}
+
+function toStruct(props: Props) {
+    return structProto.Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
+}
+
+function failuresOf(reply: { getFailuresList(): Array<{ getProperty(): string; getReason(): string }> }) {
+    return reply.getFailuresList().map((failure) => ({ property: failure.getProperty(), reason: failure.getReason() }));
+}
+
+function asPluginError(error: grpc.ServiceError): PluginError {
+    const result: PluginError = Object.assign(new Error(error.details || error.message), { code: error.code });
+    const details = error.metadata?.get("grpc-status-details-bin")?.[0];
+    if (details) {
+        /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+        const statusProto = require("@pulumi/pulumi/proto/status_pb");
+        for (const any of statusProto.Status.deserializeBinary(details as Buffer).getDetailsList()) {
+            const failure = providerProto.ErrorResourceInitFailed.deserializeBinary(any.getValue());
+            result.partialId = failure.getId();
+            result.partialProperties = failure.getProperties()?.toJavaScript() ?? {};
+        }
+    }
+    return result;
+}
