@@ -1,4 +1,5 @@
-import { credentialKind } from "pulumi-azure-grafana-keys/impl";
+// A pure rule of the provider's, read from its source: not part of any entry point the package publishes.
+import { credentialKind } from "../../provider/src/azure/credentials";
 
 /** The variables Pulumi azure-native users already set pick the same credential here. */
 describe("which Entra ID credential the environment selects", () => {

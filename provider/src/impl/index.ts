@@ -79,7 +79,5 @@ function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
     };
 }
 
-/** For tests and tooling: how configuration resolves, without applying it. */
+/** For the provider plugin's CheckConfig: how configuration resolves, without applying it. */
 export { resolveProviderConfig } from "../config";
-/** For tests and tooling: which Entra ID credential the environment selects. */
-export { credentialKind } from "../azure/credentials";
