@@ -17,6 +17,7 @@ import { register } from "../harness/program";
 
 const SUBSCRIPTION = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const ENTRA_TOKEN = /eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/;
+const GRAFANA_AUDIENCE = "ce34e7e5-485f-4d76-964f-b3d2b16d1e4f";
 
 let emulator: Emulator;
 let azDir: string;
@@ -222,6 +223,27 @@ describe("keys with Microsoft Entra ID sign-in and no bootstrap key", () => {
             const second = await engine.up(await apiKey({ endpoint: emulator.url }, "second"));
             expect(second.outputs.key).toMatch(/^glsa_/);
             expect(readAzCalls(azDir).sort()).toEqual([emulator.url, "ce34e7e5-485f-4d76-964f-b3d2b16d1e4f"].sort());
+        });
+    });
+
+    test("tokens Azure refuses although this machine thinks them valid (Azure's clock ahead): one new token each, and on", async () => {
+        const workspaceId = addWorkspace("ws-12");
+        fs.writeFileSync(path.join(azDir, "az-calls.log"), "");
+        await withHost(entraEnv(), async (engine) => {
+            const keysOnResource = await enablement({ workspaceId });
+            const keysOn = await engine.up(keysOnResource);
+            const resource = await apiKey({ endpoint: keysOn.outputs.endpoint as string, timeToLive: "30d" });
+            await engine.up(resource);
+            expect(readAzCalls(azDir)).toHaveLength(2);
+            // A day on by Azure's clock: both cached tokens (an hour long) are expired there, not here.
+            emulator.clock.advance(86_400);
+            expect((await engine.refresh(resource.urn))!.outputs.key).toMatch(/^glsa_/);
+            expect((await engine.refresh(keysOnResource.urn))!.outputs.apiKey).toBe("Enabled");
+            expect(readAzCalls(azDir).sort()).toEqual([emulator.url, emulator.url, GRAFANA_AUDIENCE, GRAFANA_AUDIENCE].sort());
+            expect(emulator.requests.filter((request) => request.status === 401)).toHaveLength(1);
+            expect(emulator.arm.requests.filter((request) => request.status === 401)).toHaveLength(1);
+            await engine.destroy(resource.urn);
+            await engine.destroy(keysOnResource.urn);
         });
     });
 

@@ -51,7 +51,14 @@ async function azureManagedGrafana(): Promise<void> {
         say("", `endpoint=${enabled.outputs.endpoint} grafanaVersion=${enabled.outputs.grafanaVersion}`);
 
         const program = () =>
-            register(() => [new GrafanaApiKey("ci", { endpoint: enabled.outputs.endpoint as string, role: "Viewer", timeToLive: "30d" })]);
+            register(() => [
+                new GrafanaApiKey("ci", {
+                    endpoint: enabled.outputs.endpoint as string,
+                    role: "Viewer",
+                    timeToLive: "30d",
+                    rotateBefore: "7d",
+                }),
+            ]);
         const [key] = await program();
         say("preview", `GrafanaApiKey "ci": ${(await engine.preview(key)).step}`);
         const minted = await engine.up(key);
@@ -69,13 +76,34 @@ async function azureManagedGrafana(): Promise<void> {
         say("refresh", `still there: expired=${(await engine.refresh(key.urn))?.outputs.expired}`);
         say("preview", `same program again: ${(await engine.preview((await program())[0])).step}`);
 
+        // 24 days on (Grafana's clock), the 30-day key is inside its 7-day window: `pulumi up --refresh` rotates it.
+        emulator.clock.advance(24 * 86_400);
+        await engine.refresh(key.urn);
+        say("day 24", `preview: ${(await engine.preview(key)).step} (inside rotateBefore 7d: rotate in place)`);
+        const rotated = await engine.up(key);
+        say(
+            "up",
+            `rotated to ${rotated.outputs.keyName}: key=${mask(rotated.outputs.key)}, same service account ${rotated.outputs.serviceAccountId}`,
+        );
+        say(
+            "",
+            `a consumer still holding the first key: ${await homeStatus(emulator, minted.outputs.key as string)} until ${rotated.outputs.previousKeyExpiresAt}; the new key: ${await homeStatus(emulator, rotated.outputs.key as string)}`,
+        );
+        emulator.clock.advance(7 * 86_400);
+        await engine.refresh(key.urn);
+        const cleaned = await engine.up(key);
+        say(
+            "day 31",
+            `the first key expired; up deleted it (previousKey=${String(cleaned.outputs.previousKey)}); the new key: ${await homeStatus(emulator, cleaned.outputs.key as string)}`,
+        );
+
         await engine.destroy(key.urn);
         await engine.destroy(keysOn.urn);
         say(
             "destroy",
             `key deleted (it now gets ${await homeStatus(emulator, minted.outputs.key as string)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`,
         );
-        reportLeaks(emulator, host, [minted]);
+        reportLeaks(emulator, host, [minted, rotated, cleaned]);
     } finally {
         await host.stop();
         await emulator.close();
@@ -110,7 +138,10 @@ async function selfHostedGrafana(): Promise<void> {
 
 function reportLeaks(emulator: Emulator, host: DynamicProviderHost, state: Parameters<typeof findLeaks>[1]["state"]): void {
     const leaks = findLeaks(emulator.state.secrets(), { printed: host.printed, state });
-    say("secrets", leaks.length === 0 ? "the key appears nowhere but the encrypted `key` output" : `LEAKED: ${leaks.join("; ")}`);
+    say(
+        "secrets",
+        leaks.length === 0 ? "no key appears anywhere but the encrypted `key` and `previousKey` outputs" : `LEAKED: ${leaks.join("; ")}`,
+    );
     if (leaks.length > 0) process.exitCode = 1;
 }
 

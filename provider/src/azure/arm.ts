@@ -92,9 +92,13 @@ async function waitBeforePolling(response: HttpResponse, deadline: number, ref: 
 }
 
 async function callArm(method: HttpMethod, url: URL, body?: unknown): Promise<HttpResponse> {
-    const { armEndpoint } = providerConfig();
-    const token = await entraToken(`${armEndpoint}/.default`);
-    return send({ method, url, body, headers: { authorization: `Bearer ${token}` } });
+    const scope = `${providerConfig().armEndpoint}/.default`;
+    const attempt = async (fresh: boolean) =>
+        send({ method, url, body, headers: { authorization: `Bearer ${await entraToken(scope, { fresh })}` } });
+    const response = await attempt(false);
+    // A token ARM refuses may have been revoked, or have expired by Azure's clock while ours says it has not:
+    // one new token, once (a 401 comes before ARM acts, so a PATCH may be sent again).
+    return response.status === 401 ? attempt(true) : response;
 }
 
 function workspaceUrl(ref: WorkspaceRef): URL {

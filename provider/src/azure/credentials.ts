@@ -30,9 +30,11 @@ let credential: { key: string; value: TokenCredential } | undefined;
 const tokens = new Map<string, CachedToken>();
 const pending = new Map<string, Promise<CachedToken>>();
 
-export async function entraToken(scope: string): Promise<string> {
+/** `fresh`: the cached token was refused (revoked, or expired by a clock other than ours): fetch a new one. */
+export async function entraToken(scope: string, options: { fresh?: boolean } = {}): Promise<string> {
     const cached = tokens.get(scope);
-    if (cached && cached.expiresOnTimestamp - Date.now() > REFRESH_BEFORE_EXPIRY_MS) return cached.token;
+    if (options.fresh) tokens.delete(scope);
+    else if (cached && cached.expiresOnTimestamp - Date.now() > REFRESH_BEFORE_EXPIRY_MS) return cached.token;
     let fetching = pending.get(scope);
     if (!fetching) {
         fetching = fetchToken(scope).finally(() => pending.delete(scope));

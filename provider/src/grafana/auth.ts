@@ -8,11 +8,20 @@ import { rememberSecret } from "../http/redact";
  * `azure-grafana-keys:grafanaAuth`, else GRAFANA_AUTH (a token, or user:password). Without one, the
  * caller signs in with Microsoft Entra ID, as Azure Managed Grafana expects: no bootstrap key needed.
  */
-export async function grafanaAuthorization(): Promise<string> {
+export async function grafanaAuthorization(options: { freshEntraToken?: boolean } = {}): Promise<string> {
     const config = providerConfig();
-    const explicit = (config.grafanaAuth ?? process.env.GRAFANA_AUTH)?.trim();
+    const explicit = explicitCredential();
     if (explicit) return authorizationHeader(explicit);
-    return `Bearer ${await entraToken(`${config.grafanaAudience}/.default`)}`;
+    return `Bearer ${await entraToken(`${config.grafanaAudience}/.default`, { fresh: options.freshEntraToken })}`;
+}
+
+/** Whether calls sign in with Microsoft Entra ID (no Grafana credential was given). */
+export function signsInWithEntra(): boolean {
+    return explicitCredential() === undefined;
+}
+
+function explicitCredential(): string | undefined {
+    return (providerConfig().grafanaAuth ?? process.env.GRAFANA_AUTH)?.trim() || undefined;
 }
 
 export function authorizationHeader(credential: string): string {

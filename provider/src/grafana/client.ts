@@ -2,7 +2,7 @@ import { z } from "zod";
 import { providerConfig } from "../config";
 import { HttpMethod, HttpRequest, HttpResponse, send } from "../http/client";
 import { ProviderError } from "../http/errors";
-import { grafanaAuthorization } from "./auth";
+import { grafanaAuthorization, signsInWithEntra } from "./auth";
 import { observeDateHeader } from "./clock";
 
 /**
@@ -43,14 +43,21 @@ export async function callGrafana<T>(target: GrafanaTarget, options: CallOptions
     const url = new URL(options.path, target.endpoint);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, String(value));
     // Built for each attempt: a wait can outlast a signed-in token, which is then fetched anew.
-    const request = async (): Promise<HttpRequest> => {
-        const headers: Record<string, string> = {};
-        if (!options.anonymous) headers.authorization = options.authorization ?? (await grafanaAuthorization());
-        if (target.orgId !== undefined) headers["x-grafana-org-id"] = String(target.orgId);
-        return { method: options.method, url, headers, body: options.body };
-    };
+    const request =
+        (freshEntraToken = false) =>
+        async (): Promise<HttpRequest> => {
+            const headers: Record<string, string> = {};
+            if (!options.anonymous) headers.authorization = options.authorization ?? (await grafanaAuthorization({ freshEntraToken }));
+            if (target.orgId !== undefined) headers["x-grafana-org-id"] = String(target.orgId);
+            return { method: options.method, url, headers, body: options.body };
+        };
     const what = `${options.method} ${url.pathname} on ${url.origin}`;
-    const response = await sendWaitingOutJustEnabled(request, what);
+    let response = await sendWaitingOutJustEnabled(request(), what);
+    // An Entra token Grafana refuses may have been revoked, or have expired by Azure's clock while ours says it
+    // has not: one new token, once. A 401 comes before Grafana acts, so even a create may be sent again.
+    if (response.status === 401 && !options.anonymous && options.authorization === undefined && signsInWithEntra()) {
+        response = await sendWaitingOutJustEnabled(request(true), what);
+    }
     observeDateHeader(target.endpoint, response.headers.date);
 
     if (response.status >= 200 && response.status < 300) {
