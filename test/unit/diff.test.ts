@@ -233,3 +233,52 @@ describe("diff", () => {
         );
     });
 });
+
+describe("GrafanaServiceAccountToken diff after upgrading", () => {
+    const token = lifecycle("GrafanaServiceAccountToken");
+    const checked = {
+        endpoint: "https://g.example.com",
+        workspaceId: null,
+        serviceAccountId: 3,
+        name: "deploy",
+        nameSource: "user",
+        logicalName: "deploy",
+        orgId: null,
+        timeToLive: "30d",
+        rotateBefore: "7d",
+        rotationTrigger: null,
+        revokePrevious: false,
+        verify: true,
+    };
+    const versionOne = {
+        schemaVersion: 1,
+        endpoint: "https://g.example.com",
+        workspaceId: null,
+        orgId: null,
+        serviceAccountId: 3,
+        tokenId: 9,
+        key: "glsa_abcdefghijklmnopqrstuvwxyz012345_1a2b3c4d",
+        name: "deploy",
+        nameSource: "user",
+        logicalName: "deploy",
+        timeToLive: "30d",
+        secondsToLive: 30 * 86_400,
+        expiresAt: new Date(Date.now() + 20 * DAY_MS).toISOString(),
+        expired: false,
+        rotateBefore: "7d",
+        verify: true,
+    };
+
+    test("a token stored by version 1 is read, and the first up after upgrading changes nothing", async () => {
+        expect(stepOf(await token.diff("serviceaccount/3/token/9", versionOne, checked))).toBe("none");
+    });
+
+    test("inside its window, a version-1 token rotates in place: no replacement, no delete first", async () => {
+        const due = { ...versionOne, expiresAt: new Date(Date.now() + 6 * DAY_MS).toISOString() };
+        const result = await token.diff("serviceaccount/3/token/9", due, checked);
+        expect([stepOf(result), result.replaces]).toEqual(["update", []]);
+        expect(told.join("\n")).toMatch(
+            /GrafanaServiceAccountToken "deploy" will be rotated: its key expires at .*, within rotateBefore 7d/,
+        );
+    });
+});

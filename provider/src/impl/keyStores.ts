@@ -10,6 +10,7 @@ import {
 } from "../grafana/serviceAccounts";
 import { signInWith, verifyKey } from "../grafana/verify";
 import { ProviderError } from "../http/errors";
+import { TokenListItem } from "../schema/grafana";
 import { Role } from "../schema/inputs";
 import { grafanaNow } from "./keyLifetime";
 
@@ -54,19 +55,14 @@ export function serviceAccountTokens(target: GrafanaTarget, serviceAccountId: nu
         async find(keys) {
             const tokens = await listTokens(target, serviceAccountId);
             if (!tokens) return undefined;
-            for (const token of tokens) {
-                // Grafana counts down only for tokens expiring within 7 days (0 otherwise): then it shows its clock.
-                if (token.expiration && typeof token.secondsUntilExpiration === "number" && token.secondsUntilExpiration > 0) {
-                    observeGrafanaTime(target.endpoint, Date.parse(token.expiration) - token.secondsUntilExpiration * 1000);
-                }
-            }
-            const listed = new Map(tokens.map((token) => [token.id, token]));
+            const listed = new Map(tokens.map((token) => [token.id, readTokenRow(token)]));
+            for (const row of listed.values()) if (row.grafanaTime !== undefined) observeGrafanaTime(target.endpoint, row.grafanaTime);
             const complete = tokens.length < MAX_LISTED_TOKENS;
             return presenceOf(
                 keys,
                 (ref) => {
-                    const token = listed.get(ref.id);
-                    return token && { state: "live", expiresAt: isoOrNull(token.expiration), expired: token.hasExpired === true };
+                    const row = listed.get(ref.id);
+                    return row && { state: "live", expiresAt: row.expiresAt, expired: row.expired };
                 },
                 (ref) => (complete ? Promise.resolve({ state: "gone" }) : signIn(target, ref.key)),
             );
@@ -157,6 +153,19 @@ async function signIn(target: GrafanaTarget, key: string): Promise<Presence> {
     if (messageId === "api-key.expired" || /expired/i.test(message)) return { state: "live", expired: true };
     if (messageId === "identity.disabled" || /disabled/i.test(message)) return { state: "unknown" };
     return { state: "gone" };
+}
+
+/**
+ * One row of Grafana's token list, read the way Grafana fills it (ListTokens, docs/grafana-http-api.md "Tokens"):
+ * `hasExpired` decides expiry; `expiration` gives the date (null: never); `secondsUntilExpiration` counts only when
+ * above 0, which Grafana reports just for a live token expiring within 7 days (0 beyond, 0 once expired, 0 for no
+ * expiry: never "expires now"), and then shows what Grafana's clock read (`grafanaTime`).
+ */
+export function readTokenRow(token: TokenListItem): { expiresAt: string | null; expired: boolean; grafanaTime?: number } {
+    const expiresAt = isoOrNull(token.expiration);
+    const countdown = token.secondsUntilExpiration ?? 0;
+    const grafanaTime = expiresAt !== null && countdown > 0 ? Date.parse(expiresAt) - countdown * 1000 : undefined;
+    return { expiresAt, expired: token.hasExpired === true, ...(grafanaTime !== undefined ? { grafanaTime } : {}) };
 }
 
 /** Grafana writes "never" as null, or as the zero time in some versions. */

@@ -69,6 +69,19 @@ export function parsePreview<Shape extends z.ZodRawShape>(
     schema: z.ZodObject<Shape>,
     inputs: Record<string, unknown>,
 ): Previewable<z.infer<z.ZodObject<Shape>>> {
-    const fields = Object.fromEntries(Object.entries(schema.shape).map(([field, rule]) => [field, z.union([z.literal(UNKNOWN), rule])]));
-    return parseChecked(kind, z.object(fields), inputs) as Previewable<z.infer<z.ZodObject<Shape>>>;
+    return parseChecked(kind, previewableOf(schema), inputs) as Previewable<z.infer<z.ZodObject<Shape>>>;
+}
+
+/** Built once per schema: every diff of every resource of a deployment parses with it. */
+const previewable = new WeakMap<z.ZodObject, z.ZodObject>();
+
+function previewableOf(schema: z.ZodObject): z.ZodObject {
+    let found = previewable.get(schema);
+    if (!found) {
+        found = z.object(
+            Object.fromEntries(Object.entries(schema.shape).map(([field, rule]) => [field, z.union([z.literal(UNKNOWN), rule])])),
+        );
+        previewable.set(schema, found);
+    }
+    return found;
 }
