@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GrafanaApiKey, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
+import type { ApiKeyState } from "../../provider/src/schema/apiKeyState";
+import type { EnablementState } from "../../provider/src/schema/enablementState";
 import { Emulator, startEmulator, writeAzStandIn } from "../../test/emulator";
 import { Engine } from "../../test/harness/engine";
 import { DynamicProviderHost } from "../../test/harness/host";
@@ -44,36 +46,30 @@ async function azureManagedGrafana(): Promise<void> {
         const [keysOn] = await register(() => [new WorkspaceApiKeyEnablement("keys-on", { workspaceId })]);
         say("preview", `WorkspaceApiKeyEnablement "keys-on": ${(await engine.preview(keysOn)).step}`);
         const enabled = await engine.up(keysOn);
-        say(
-            "up",
-            `API keys ${enabled.outputs.previousApiKey} -> ${enabled.outputs.apiKey} on ${workspaceId} (PATCH of properties.apiKey only)`,
-        );
-        say("", `endpoint=${enabled.outputs.endpoint} grafanaVersion=${enabled.outputs.grafanaVersion}`);
+        const enablement = enabled.outputs as EnablementState; // the state the host stored, in the provider's own shape
+        say("up", `API keys ${enablement.previousApiKey} -> ${enablement.apiKey} on ${workspaceId} (PATCH of properties.apiKey only)`);
+        say("", `endpoint=${enablement.endpoint} grafanaVersion=${enablement.grafanaVersion}`);
 
         const program = () =>
-            register(() => [new GrafanaApiKey("ci", { endpoint: enabled.outputs.endpoint as string, role: "Viewer", timeToLive: "30d" })]);
+            register(() => [new GrafanaApiKey("ci", { endpoint: enablement.endpoint!, role: "Viewer", timeToLive: "30d" })]);
         const [key] = await program();
         say("preview", `GrafanaApiKey "ci": ${(await engine.preview(key)).step}`);
         const minted = await engine.up(key);
+        const mintedKey = minted.outputs as ApiKeyState;
         const refusals = emulator.requests.filter((request) => request.status === 403).length;
         say("up", `minted ${minted.id} after waiting out ${refusals} "enabled api key recently" refusals`);
-        say(
-            "",
-            `name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} expiresAt=${minted.outputs.expiresAt}`,
-        );
-        say(
-            "",
-            `key=${mask(minted.outputs.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(key.additionalSecretOutputs)})`,
-        );
-        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, minted.outputs.key as string)}`);
-        say("refresh", `still there: expired=${(await engine.refresh(key.urn))?.outputs.expired}`);
+        say("", `name=${mintedKey.name} role=${mintedKey.role} mode=${mintedKey.mode} expiresAt=${mintedKey.expiresAt}`);
+        say("", `key=${mask(mintedKey.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(key.additionalSecretOutputs)})`);
+        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, mintedKey.key)}`);
+        const refreshed = await engine.refresh(key.urn);
+        say("refresh", `still there: expired=${(refreshed?.outputs as ApiKeyState | undefined)?.expired}`);
         say("preview", `same program again: ${(await engine.preview((await program())[0])).step}`);
 
         await engine.destroy(key.urn);
         await engine.destroy(keysOn.urn);
         say(
             "destroy",
-            `key deleted (it now gets ${await homeStatus(emulator, minted.outputs.key as string)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`,
+            `key deleted (it now gets ${await homeStatus(emulator, mintedKey.key)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`,
         );
         reportLeaks(emulator, host, [minted]);
     } finally {
@@ -94,11 +90,9 @@ async function selfHostedGrafana(): Promise<void> {
             new GrafanaApiKey("ci", { endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" }),
         ]);
         const minted = await engine.up(key);
-        say(
-            "up",
-            `minted ${minted.id}: name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} key=${mask(minted.outputs.key)}`,
-        );
-        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, minted.outputs.key as string)}`);
+        const mintedKey = minted.outputs as ApiKeyState;
+        say("up", `minted ${minted.id}: name=${mintedKey.name} role=${mintedKey.role} mode=${mintedKey.mode} key=${mask(mintedKey.key)}`);
+        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, mintedKey.key)}`);
         await engine.destroy(key.urn);
         say("destroy", `deleted; Grafana now holds ${emulator.state.apiKeys().length} API keys`);
         reportLeaks(emulator, host, [minted]);
