@@ -20,7 +20,7 @@ const endpoint = workspaceId
 // previous key keeps working until its own expiry, so stacks that read `apiKey` have that week to redeploy.
 const key = new GrafanaApiKey("ci", {
     endpoint,
-    role: (config.get("role") as GrafanaRole | undefined) ?? "Viewer",
+    role: config.get<GrafanaRole>("role") ?? "Viewer",
     timeToLive: config.get("timeToLive") ?? "30d",
     rotateBefore: config.get("rotateBefore") ?? "7d",
 });

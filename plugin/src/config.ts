@@ -19,7 +19,9 @@ export function configReader(values: ConfigValues): { get(key: string): string |
             if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) return undefined;
             const value = values[key.slice(CONFIG_NAMESPACE.length + 1)];
             if (value === undefined || value === null || value === UNKNOWN) return undefined;
-            return typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+            if (typeof value === "string") return value;
+            // A Struct carries nothing else but objects and lists, read as their JSON.
+            return typeof value === "number" || typeof value === "boolean" ? String(value) : JSON.stringify(value);
         },
     };
 }

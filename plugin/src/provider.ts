@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumiProvider from "@pulumi/pulumi/provider";
-import { listGrafanaApiKeys, GrafanaApiKeysArgs } from "pulumi-azure-grafana-keys";
+import { listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
 import * as impl from "pulumi-azure-grafana-keys/impl";
 import type { PulumiSchema, ResourceSpec } from "./schema/generate";
 import { conceal, reveal } from "./secrets";
@@ -20,9 +20,12 @@ const SCHEMA = JSON.parse(SCHEMA_TEXT) as PulumiSchema;
 /** The engine's own keys that may come along with a provider's configuration. */
 const ENGINE_CONFIG_KEYS = ["version", "pluginDownloadURL"];
 
+/** Properties as the engine sends and stores them (typed `any` by Pulumi's Provider interface). */
+type Props = Record<string, unknown>;
+
 /** What each function of the schema runs: the Promise twin of the TypeScript package's Output function. */
 const FUNCTIONS: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
-    getGrafanaApiKeys: (args) => listGrafanaApiKeys(args as GrafanaApiKeysArgs),
+    getGrafanaApiKeys: (args) => listGrafanaApiKeys(args),
 };
 
 interface Addressed {
@@ -50,8 +53,9 @@ function secretOutputs(spec: ResourceSpec): string[] {
 /** An error whose properties the engine stores (a partial failure) must carry its secrets marked, like any output. */
 function concealed(error: unknown, names: string[]): unknown {
     if (typeof error === "object" && error !== null && typeof (error as { properties?: unknown }).properties === "object") {
-        const { __provider: _dynamicOnly, ...properties } = (error as { properties: Record<string, unknown> }).properties;
-        (error as { properties: unknown }).properties = conceal(properties, names);
+        const properties = conceal((error as { properties: Record<string, unknown> }).properties, names);
+        delete properties.__provider; // the dynamic resources' serialized provider, no output of the plugin's
+        (error as { properties: unknown }).properties = properties;
     }
     return error;
 }
@@ -61,7 +65,7 @@ export const provider: pulumiProvider.Provider = {
 
     getSchema: () => Promise.resolve(SCHEMA_TEXT),
 
-    async check(urn, olds, news) {
+    async check(urn, olds: Props, news: Props) {
         const { typeName, logicalName, spec } = resourceOf(urn);
         const given = reveal(news);
         // The dynamic classes pass their resource name as `logicalName`; here it is the URN's. It names only what is autonamed.
@@ -70,12 +74,12 @@ export const provider: pulumiProvider.Provider = {
         return { inputs: result.inputs && conceal(result.inputs, given.secretNames), failures: result.failures };
     },
 
-    async diff(id, urn, olds, news) {
+    async diff(id, urn, olds: Props, news: Props) {
         const { typeName } = resourceOf(urn);
         return impl.lifecycle(typeName).diff(id, reveal(olds).values, reveal(news).values);
     },
 
-    async create(urn, inputs) {
+    async create(urn, inputs: Props) {
         const { typeName, spec } = resourceOf(urn);
         const given = reveal(inputs);
         const secrets = [...secretOutputs(spec), ...given.secretNames];
@@ -87,7 +91,7 @@ export const provider: pulumiProvider.Provider = {
         }
     },
 
-    async read(id, urn, props) {
+    async read(id, urn, props?: Props) {
         const { typeName, logicalName, spec } = resourceOf(urn);
         const stored = reveal(props);
         if (Object.keys(stored.values).length === 0) {
@@ -99,7 +103,7 @@ export const provider: pulumiProvider.Provider = {
         return { id: result.id, props: result.props && conceal(result.props, [...secretOutputs(spec), ...stored.secretNames]) };
     },
 
-    async update(id, urn, olds, news) {
+    async update(id, urn, olds: Props, news: Props) {
         const { typeName, spec } = resourceOf(urn);
         const given = reveal(news);
         const secrets = [...secretOutputs(spec), ...given.secretNames];
@@ -111,12 +115,12 @@ export const provider: pulumiProvider.Provider = {
         }
     },
 
-    async delete(id, urn, props) {
+    async delete(id, urn, props: Props) {
         const { typeName } = resourceOf(urn);
         await impl.lifecycle(typeName).delete(id, reveal(props).values);
     },
 
-    async invoke(token, inputs) {
+    async invoke(token, inputs: Props) {
         const name = nameOfToken(token);
         const run = name !== undefined ? FUNCTIONS[name] : undefined;
         if (!name || !run) throw new Error(`azure-grafana-keys has no function "${token}"`);

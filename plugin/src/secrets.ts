@@ -1,6 +1,4 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- @pulumi/pulumi's runtime modules ship without deep-import types */
-const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
-/* eslint-enable @typescript-eslint/no-require-imports */
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 
 /**
  * Secrets on the way in and out of the plugin. The provider server of @pulumi/pulumi tells the engine it accepts

@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import { main } from "@pulumi/pulumi/provider";
 import type * as pulumiProvider from "@pulumi/pulumi/provider";
+import { ResourceProviderService } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
 import { reveal } from "./secrets";
 import { settingsOf, ConfigValues } from "./config";
 
@@ -25,27 +27,31 @@ export interface ConfigHooks {
 }
 
 type Callback = (error: unknown, reply?: unknown) => void;
-type Handler = (call: { request: any }, callback: Callback) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Handlers = Record<string, Handler>;
+/** A unary handler as grpc-js calls it, with its method's generated request message. */
+type Handler<Request> = (call: { request: Request }, callback: Callback) => unknown;
+/** The ResourceProvider handlers `main` registers, by method: those mended here with their requests' types. */
+interface Handlers {
+    configure: Handler<providerProto.ConfigureRequest>;
+    checkConfig: Handler<providerProto.CheckRequest>;
+    read: Handler<providerProto.ReadRequest>;
+    [method: string]: Handler<never>;
+}
 
-// The very modules `main` uses: resolved from the installed @pulumi/pulumi, not from wherever this file lies.
-/* eslint-disable @typescript-eslint/no-require-imports */
+// The very modules `main` uses: the generated stubs above (typed by the .d.ts files they ship) come from the installed
+// @pulumi/pulumi as `main` does; its grpc-js and google-protobuf are its own dependencies, resolved from its folder.
+/* eslint-disable @typescript-eslint/no-require-imports -- an import cannot resolve a module from another package's folder */
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as typeof import("@grpc/grpc-js");
-const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb") as { ResourceProviderService: unknown };
-const providerProto = require("@pulumi/pulumi/proto/provider_pb");
-const structProto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }));
+const structProto = require(
+    require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }),
+) as typeof import("google-protobuf/google/protobuf/struct_pb");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export async function serve(provider: pulumiProvider.Provider, hooks: ConfigHooks, args: string[]): Promise<void> {
-    const server = grpc.Server.prototype as unknown as { addService(service: unknown, implementation: Handlers): void };
+    const server = grpc.Server.prototype as unknown as { addService: (service: unknown, implementation: Handlers) => void };
     const addService = server.addService;
     server.addService = function (this: unknown, service: unknown, implementation: Handlers) {
-        return addService.call(
-            this,
-            service,
-            service === providerGrpc.ResourceProviderService ? mended(implementation, hooks) : implementation,
-        );
+        return addService.call(this, service, service === ResourceProviderService ? mended(implementation, hooks) : implementation);
     };
     try {
         await main(provider, args);

@@ -1,4 +1,6 @@
 import * as path from "node:path";
+import type * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
+import type * as engineProto from "@pulumi/pulumi/proto/engine_pb";
 import { redact } from "./http/redact";
 
 /**
@@ -10,8 +12,8 @@ import { redact } from "./http/redact";
 
 type Severity = "info" | "warning";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- generated gRPC code without types
-let engine: { client: any; proto: any } | undefined | null;
+/** The engine's generated Log client and messages, typed by the .d.ts files @pulumi/pulumi ships with them. */
+let engine: { client: engineGrpc.EngineClient; proto: typeof engineProto } | undefined | null;
 
 export function logInfo(message: string): void {
     send("info", message);
@@ -42,11 +44,12 @@ function engineConnection() {
     if (!address) return (engine = null);
     try {
         // The engine's own generated client, from the @pulumi/pulumi the program installed.
-        /* eslint-disable @typescript-eslint/no-require-imports */
+        /* eslint-disable @typescript-eslint/no-require-imports -- loaded only once an engine is there to log to, from the
+           program's @pulumi/pulumi and the grpc-js that one uses (resolved from its folder), which imports cannot say */
         const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
-        const services = require("@pulumi/pulumi/proto/engine_grpc_pb");
-        const proto = require("@pulumi/pulumi/proto/engine_pb");
+        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as typeof import("@grpc/grpc-js");
+        const services = require("@pulumi/pulumi/proto/engine_grpc_pb") as typeof engineGrpc;
+        const proto = require("@pulumi/pulumi/proto/engine_pb") as typeof engineProto;
         /* eslint-enable @typescript-eslint/no-require-imports */
         const client = new services.EngineClient(address, grpc.credentials.createInsecure());
         return (engine = { client, proto });

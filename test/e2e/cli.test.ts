@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "@jest/globals";
 import { startEmulator, type Emulator } from "../emulator";
 
 /**
@@ -252,9 +253,9 @@ function describeCli(pulumiPath: string): void {
                 producerDeployed = true;
                 const accounts = emulator.state.serviceAccounts();
                 expect(accounts).toHaveLength(1);
-                expect(accounts[0]!.tokens).toHaveLength(1);
+                expect(accounts[0].tokens).toHaveLength(1);
                 expect(await output(producer, "mintedAs")).toBe("serviceAccount");
-                expect(await output(producer, "keyName")).toBe(accounts[0]!.name);
+                expect(await output(producer, "keyName")).toBe(accounts[0].name);
                 expect(await output(producer, "grafanaEndpoint")).toBe(emulator.url);
             },
             TEST_TIMEOUT_MS,
@@ -298,7 +299,7 @@ function describeCli(pulumiPath: string): void {
                 const oldKey = need(firstKey, "stack output apiKey");
                 const accounts = emulator.state.serviceAccounts();
                 expect(accounts).toHaveLength(1);
-                expect(emulator.state.deleteServiceAccount(accounts[0]!.id)).toBe(true);
+                expect(emulator.state.deleteServiceAccount(accounts[0].id)).toBe(true);
                 expect(await dashboardsHomeStatus(oldKey)).toBe(401);
 
                 ok(await run(producer, withConfig(producer, "refresh", "--yes")));
@@ -367,7 +368,7 @@ function describeCli(pulumiPath: string): void {
                 emulator.clock.advance(7 * DAY);
                 ok(await run(producer, withConfig(producer, "up", "--refresh", "--yes")));
                 expect(await output(producer, "apiKey", { showSecrets: true })).toBe(rotated);
-                expect(emulator.state.serviceAccounts()[0]!.tokens).toHaveLength(1);
+                expect(emulator.state.serviceAccounts()[0].tokens).toHaveLength(1);
                 expect([await dashboardsHomeStatus(held), await dashboardsHomeStatus(rotated)]).toEqual([401, 200]);
                 currentKey = rotated;
             },
@@ -408,7 +409,7 @@ function describeCli(pulumiPath: string): void {
                 expect(await output(serviceAccounts, "deployKey")).toBe("[secret]");
                 const deployKey = await output(serviceAccounts, "deployKey", { showSecrets: true });
                 expect(await dashboardsHomeStatus(deployKey)).toBe(200);
-                const listed = JSON.parse(await output(serviceAccounts, "keysInOrg", { json: true }));
+                const listed = JSON.parse(await output(serviceAccounts, "keysInOrg", { json: true })) as string[];
                 expect([...listed].sort()).toEqual(account.tokens.map((token) => `${account.name}/${token.name}`).sort());
                 ok(await run(serviceAccounts, withConfig(serviceAccounts, "preview", "--expect-no-changes")));
                 ok(await run(serviceAccounts, withConfig(serviceAccounts, "destroy", "--yes")));
@@ -445,7 +446,7 @@ function findUp(start: string, isRoot: (dir: string) => boolean): string {
 function projectName(file: string): string {
     const match = /^name:\s*(\S+)\s*$/m.exec(fs.readFileSync(file, "utf8"));
     if (!match) throw new Error(`no name in ${file}`);
-    return match[1]!;
+    return match[1];
 }
 
 function* filesUnder(dir: string): Generator<string> {

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "@jest/globals";
 import { startEmulator, type Emulator } from "../emulator";
 import { REPO_ROOT } from "../harness/host";
 
@@ -96,7 +97,8 @@ function describeLanguage(language: "python" | "yaml"): void {
         );
     }
 
-    async function grafanaApi(method: string, pathname: string, body?: unknown): Promise<any> {
+    /** `Reply`: the JSON expected back, as far as the test reads it. */
+    async function grafanaApi<Reply>(method: string, pathname: string, body?: unknown): Promise<Reply> {
         const response = await fetch(`${emulator.url}${pathname}`, {
             method,
             headers: {
@@ -105,7 +107,7 @@ function describeLanguage(language: "python" | "yaml"): void {
             },
             body: body === undefined ? undefined : JSON.stringify(body),
         });
-        return response.json();
+        return response.json() as Promise<Reply>;
     }
 
     beforeAll(async () => {
@@ -118,7 +120,7 @@ function describeLanguage(language: "python" | "yaml"): void {
         });
         // The copy gets the plugin as a user would, with `pulumi package add`; Python's SDK pinned to the CLI's version.
         const project = fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8");
-        fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), project.replace(/\npackages:\n(  .*\n)+/, "\n"));
+        fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), project.replace(/\npackages:\n( {2}.*\n)+/, "\n"));
         if (language === "python") {
             const version = /v?(\d+\.\d+\.\d+)/.exec(spawnSync("pulumi", ["version"], { encoding: "utf8" }).stdout)![1];
             fs.writeFileSync(path.join(programDir, "requirements.txt"), `pulumi==${version}\n`);
@@ -190,8 +192,11 @@ function describeLanguage(language: "python" | "yaml"): void {
     }, 600_000);
 
     test(`${language}: pulumi import adopts a service account by <endpoint>|<id>, and a token without its secret, saying so`, async () => {
-        const account = await grafanaApi("POST", "/api/serviceaccounts", { name: `made-by-hand-${language}`, role: "Editor" });
-        const token = await grafanaApi("POST", `/api/serviceaccounts/${account.id}/tokens`, { name: `deploy-${language}` });
+        const account = await grafanaApi<{ id: number }>("POST", "/api/serviceaccounts", {
+            name: `made-by-hand-${language}`,
+            role: "Editor",
+        });
+        const token = await grafanaApi<{ id: number }>("POST", `/api/serviceaccounts/${account.id}/tokens`, { name: `deploy-${language}` });
         const imported = await ok([
             "import",
             "azure-grafana-keys:index:GrafanaServiceAccount",

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
+import { expect } from "@jest/globals";
 import {
     GRAFANA_AUDIENCES,
     JUST_ENABLED_MESSAGE,
@@ -20,10 +21,30 @@ import {
     type WorkspaceSpec,
 } from ".";
 
-interface Reply {
+/** `Body`: the JSON the test expects, as far as it reads fields of it (its assertions check the values). */
+interface Reply<Body = unknown> {
     status: number;
     headers: Headers;
-    body: any; // assertions reach into arbitrary JSON
+    body: Body;
+}
+
+/** ARM's and Grafana's JSON (docs/azure-managed-grafana.md), the fields these tests read. */
+interface WorkspaceJson {
+    id: string;
+    properties: { apiKey: string; provisioningState: string };
+}
+interface ArmErrorJson {
+    error: { code: string; message: string };
+}
+interface OperationStatusJson {
+    status: string;
+}
+interface EmulatorStateJson {
+    workspaces: unknown[];
+    patches: unknown[];
+}
+interface MessageJson {
+    message: string;
 }
 
 const SUB = "11111111-2222-3333-4444-555555555555";
@@ -48,11 +69,11 @@ describe("ARM and Entra emulation", () => {
     const grafanaToken = (principalId?: string): string => emulator.entra.issueToken({ audience: GRAFANA_AUDIENCE, principalId });
 
     /** `target` is a path on the emulator or an absolute URL (the operation URLs ARM hands out). */
-    async function call(
+    async function call<Body = unknown>(
         method: string,
         target: string,
         options: { token?: string | null; body?: unknown; rawBody?: string; org?: number } = {},
-    ): Promise<Reply> {
+    ): Promise<Reply<Body>> {
         const headers: Record<string, string> = {};
         const token = options.token === undefined ? armToken() : options.token;
         if (token !== null) headers.Authorization = `Bearer ${token}`;
@@ -61,14 +82,15 @@ describe("ARM and Entra emulation", () => {
         if (body !== undefined) headers["Content-Type"] = "application/json";
         const res = await fetch(target.startsWith("http") ? target : emulator.url + target, { method, headers, body });
         const text = await res.text();
-        return { status: res.status, headers: res.headers, body: text === "" ? undefined : JSON.parse(text) };
+        return { status: res.status, headers: res.headers, body: (text === "" ? undefined : JSON.parse(text)) as Body };
     }
 
     const grafanaPath = (resourceGroup: string, name: string): string =>
         `/subscriptions/${SUB}/resourceGroups/${resourceGroup}/providers/Microsoft.Dashboard/grafana/${name}?${API}`;
     const addWorkspace = (extra: Partial<WorkspaceSpec> = {}): string =>
         emulator.arm.addWorkspace({ subscriptionId: SUB, resourceGroup: "rg-obs", name: "grafana-prod", ...extra });
-    const patchApiKey = (id: string, apiKey: "Enabled" | "Disabled") => call("PATCH", `${id}?${API}`, { body: { properties: { apiKey } } });
+    const patchApiKey = <Body = WorkspaceJson>(id: string, apiKey: "Enabled" | "Disabled") =>
+        call<Body>("PATCH", `${id}?${API}`, { body: { properties: { apiKey } } });
 
     test("GET answers the workspace, with the emulator itself as endpoint, whatever the segment casing", async () => {
         const id = addWorkspace({ apiKey: "Enabled" });
@@ -93,7 +115,7 @@ describe("ARM and Entra emulation", () => {
             },
         });
         const shouted = `/subscriptions/${SUB}/RESOURCEGROUPS/RG-OBS/PROVIDERS/microsoft.dashboard/Grafana/GRAFANA-PROD`;
-        expect((await call("GET", `${shouted}?${API}`)).body.id).toBe(id);
+        expect((await call<WorkspaceJson>("GET", `${shouted}?${API}`)).body.id).toBe(id);
         expect(emulator.arm.requests.map((r) => [r.method, r.apiVersion, r.status])).toEqual([
             ["GET", "2025-08-01", 200],
             ["GET", "2025-08-01", 200],
@@ -129,7 +151,7 @@ describe("ARM and Entra emulation", () => {
                 message: "The api-version query parameter (?api-version=) is required for all requests.",
             },
         });
-        const unknown = await call("GET", `${id}?api-version=2019-01-01`);
+        const unknown = await call<ArmErrorJson>("GET", `${id}?api-version=2019-01-01`);
         expect(unknown.status).toBe(400);
         expect(unknown.body.error.code).toBe("InvalidApiVersionParameter");
         expect((await call("GET", `${id}?api-version=2024-11-01-preview`)).status).toBe(200);
@@ -143,12 +165,12 @@ describe("ARM and Entra emulation", () => {
         expect(emulator.arm.workspace(id).properties.apiKey).toBe("Enabled");
         expect(emulator.arm.patches).toEqual([{ id, body: { properties: { apiKey: "Enabled" } } }]);
 
-        const invalid = await call("PATCH", `${id}?${API}`, { body: { properties: { apiKey: "yes" } } });
+        const invalid = await call<ArmErrorJson>("PATCH", `${id}?${API}`, { body: { properties: { apiKey: "yes" } } });
         expect(invalid.status).toBe(400);
         expect(invalid.body.error.code).toBe("InvalidRequestContent");
         expect(emulator.arm.patches).toHaveLength(2);
 
-        const snapshot = (await call("GET", "/__emulator/arm/state", { token: null })).body;
+        const snapshot = (await call<EmulatorStateJson>("GET", "/__emulator/arm/state", { token: null })).body;
         expect(snapshot.workspaces).toEqual([expect.objectContaining({ id, apiKey: "Enabled", patchBehaviour: "sync" })]);
         expect(snapshot.patches).toHaveLength(2);
     });
@@ -168,7 +190,7 @@ describe("ARM and Entra emulation", () => {
         expect(emulator.arm.workspace(id).properties).toMatchObject({ apiKey: "Disabled", provisioningState: "Updating" });
 
         const statuses: string[] = [];
-        for (let i = 0; i < 3; i++) statuses.push((await call("GET", statusUrl)).body.status);
+        for (let i = 0; i < 3; i++) statuses.push((await call<OperationStatusJson>("GET", statusUrl)).body.status);
         expect(statuses).toEqual(["InProgress", "InProgress", "Succeeded"]);
         const done = await call("GET", statusUrl);
         expect(done.body).toEqual({
@@ -192,7 +214,7 @@ describe("ARM and Entra emulation", () => {
         expect(first.status).toBe(202);
         expect(first.body).toBeUndefined();
         expect(first.headers.get("location")).toBe(resultUrl);
-        const second = await call("GET", resultUrl);
+        const second = await call<WorkspaceJson>("GET", resultUrl);
         expect(second.status).toBe(200);
         expect(second.body.properties).toMatchObject({ apiKey: "Enabled", provisioningState: "Succeeded" });
     });
@@ -203,9 +225,9 @@ describe("ARM and Entra emulation", () => {
         expect(accepted.status).toBe(202);
         expect(accepted.headers.get("azure-asyncoperation")).toBeNull();
         expect(accepted.headers.get("location")).toBeNull();
-        const first = await call("GET", `${id}?${API}`);
+        const first = await call<WorkspaceJson>("GET", `${id}?${API}`);
         expect(first.body.properties).toMatchObject({ provisioningState: "Updating", apiKey: "Disabled" });
-        const second = await call("GET", `${id}?${API}`);
+        const second = await call<WorkspaceJson>("GET", `${id}?${API}`);
         expect(second.body.properties).toMatchObject({ provisioningState: "Succeeded", apiKey: "Enabled" });
     });
 
@@ -229,7 +251,7 @@ describe("ARM and Entra emulation", () => {
     test("a PATCH while an operation runs is 409 AnotherOperationInProgress", async () => {
         const id = addWorkspace();
         const accepted = await patchApiKey(id, "Enabled");
-        const conflict = await patchApiKey(id, "Disabled");
+        const conflict = await patchApiKey<ArmErrorJson>(id, "Disabled");
         expect(conflict.status).toBe(409);
         expect(conflict.body.error).toEqual({
             code: "AnotherOperationInProgress",
@@ -243,7 +265,7 @@ describe("ARM and Entra emulation", () => {
     test("ARM faults carry ARM's error shape and Retry-After", async () => {
         const id = addWorkspace();
         emulator.faults.failNext(1, 429, { path: /grafana\//, retryAfterSeconds: 0 });
-        const throttled = await call("GET", `${id}?${API}`);
+        const throttled = await call<ArmErrorJson>("GET", `${id}?${API}`);
         expect(throttled.status).toBe(429);
         expect(throttled.headers.get("retry-after")).toBe("0");
         expect(throttled.body.error.code).toBe("TooManyRequests");
@@ -267,7 +289,7 @@ describe("ARM and Entra emulation", () => {
         expect((await call("GET", `${id}?${API}`, { token: ownOrigin })).status).toBe(200);
         const newerApp = emulator.entra.issueToken({ audience: GRAFANA_AUDIENCES[1] });
         expect((await call("GET", "/api/dashboards/home", { token: newerApp })).status).toBe(200);
-        expect((await call("GET", `${id}?${API}`, { token: null })).body.error.code).toBe("AuthenticationFailed");
+        expect((await call<ArmErrorJson>("GET", `${id}?${API}`, { token: null })).body.error.code).toBe("AuthenticationFailed");
     });
 
     test("an expired or forged token is refused on both sides", async () => {
@@ -275,7 +297,7 @@ describe("ARM and Entra emulation", () => {
         const arm = emulator.entra.issueToken({ audience: ARM_AUDIENCE, expiresInSeconds: 60 });
         const grafana = emulator.entra.issueToken({ audience: GRAFANA_AUDIENCE, expiresInSeconds: 60 });
         emulator.clock.advance(61);
-        const armReply = await call("GET", `${id}?${API}`, { token: arm });
+        const armReply = await call<ArmErrorJson>("GET", `${id}?${API}`, { token: arm });
         expect(armReply.status).toBe(401);
         expect(armReply.body.error.code).toBe("ExpiredAuthenticationToken");
         const grafanaReply = await call("GET", "/api/dashboards/home", { token: grafana });
@@ -286,7 +308,7 @@ describe("ARM and Entra emulation", () => {
         const forge = (token: string): string => token.replace(/[^.]+$/, Buffer.from("forged").toString("base64url"));
         const forgedGrafana = await call("GET", "/api/dashboards/home", { token: forge(grafanaToken()) });
         expect(forgedGrafana.body).toEqual({ message: "Unauthorized" });
-        const forgedArm = await call("GET", `${id}?${API}`, { token: forge(armToken()) });
+        const forgedArm = await call<ArmErrorJson>("GET", `${id}?${API}`, { token: forge(armToken()) });
         expect(forgedArm.status).toBe(401);
         expect(forgedArm.body.error.code).toBe("InvalidAuthenticationToken");
     });
@@ -322,7 +344,7 @@ describe("ARM and Entra emulation", () => {
         const viewer = "00000000-0000-0000-0000-0000000000b0";
         emulator.entra.setGrafanaRole(viewer, "Viewer");
         expect((await call("GET", "/api/dashboards/home", { token: grafanaToken(viewer) })).status).toBe(200);
-        const denied = await call("POST", "/api/serviceaccounts", { token: grafanaToken(viewer), body: { name: "no" } });
+        const denied = await call<MessageJson>("POST", "/api/serviceaccounts", { token: grafanaToken(viewer), body: { name: "no" } });
         expect(denied.status).toBe(403);
         expect(denied.body.message).toContain("serviceaccounts:create");
     });
@@ -378,7 +400,7 @@ describe("ARM and Entra emulation", () => {
             const az = writeAzStandIn(dir, emulator);
             const args = ["account", "get-access-token", "--output", "json", "--resource", GRAFANA_AUDIENCE];
             const { stdout } = await run(az, args);
-            const printed = JSON.parse(stdout);
+            const printed = JSON.parse(stdout) as { accessToken: string; expires_on: number };
             expect(printed).toEqual({
                 accessToken: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
                 expiresOn: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/),
@@ -386,7 +408,7 @@ describe("ARM and Entra emulation", () => {
                 tokenType: "Bearer",
             });
             expect(printed.expires_on * 1000).toBeGreaterThan(emulator.clock.now());
-            const claims = JSON.parse(Buffer.from(printed.accessToken.split(".")[1], "base64url").toString("utf8"));
+            const claims: unknown = JSON.parse(Buffer.from(printed.accessToken.split(".")[1], "base64url").toString("utf8"));
             expect(claims).toMatchObject({ aud: GRAFANA_AUDIENCE, oid: "00000000-0000-0000-0000-00000000a11e" });
             expect((await call("GET", "/api/dashboards/home", { token: printed.accessToken })).status).toBe(200);
             expect(readAzCalls(dir)).toEqual([GRAFANA_AUDIENCE]);
@@ -410,7 +432,7 @@ describe("ARM and Entra emulation", () => {
             const { stdout } = await run(process.execPath, ["-e", signIn, GRAFANA_AUDIENCE], {
                 env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ""}` },
             });
-            const tokens = JSON.parse(stdout);
+            const tokens = JSON.parse(stdout) as { arm: string; grafana: string };
             const id = addWorkspace();
             expect((await call("GET", `${id}?${API}`, { token: tokens.arm })).status).toBe(200);
             expect((await call("GET", "/api/dashboards/home", { token: tokens.grafana })).status).toBe(200);

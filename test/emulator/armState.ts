@@ -238,7 +238,7 @@ export class ArmState {
     /** Out-of-band change (the portal, another tool): no operation, takes effect at once. */
     setApiKey(workspace: WorkspaceRecord, value: ApiKeySetting): void {
         if (value !== "Enabled" && value !== "Disabled") {
-            throw new RangeError(`apiKey must be Enabled or Disabled: ${value}`);
+            throw new RangeError(`apiKey must be Enabled or Disabled: ${String(value)}`);
         }
         this.applyApiKey(workspace, value);
     }
@@ -347,7 +347,7 @@ export class ArmState {
 
     /** The Azure role Grafana Admin/Editor/Viewer (or none) the principal holds on the workspaces. */
     setGrafanaRole(principalId: string, role: OrgRole): void {
-        if (!isOrgRole(role)) throw new RangeError(`setGrafanaRole: not a Grafana role: ${role}`);
+        if (!isOrgRole(role)) throw new RangeError(`setGrafanaRole: not a Grafana role: ${String(role)}`);
         this.grafanaRoles.set(principalId.toLowerCase(), role);
     }
 

@@ -3,12 +3,35 @@
  * that the provider depends on, checked over real HTTP for every version profile.
  */
 import { crc32 } from "node:zlib";
+import { expect } from "@jest/globals";
 import { startEmulator, type Emulator, type GrafanaProfile } from ".";
 
-interface Reply {
+/** `Body`: the JSON the test expects, as far as it reads fields of it (its assertions check the values). */
+interface Reply<Body = unknown> {
     status: number;
     headers: Headers;
-    body: any; // assertions reach into arbitrary JSON
+    body: Body;
+}
+
+/** Grafana's JSON (docs/grafana-http-api.md), the fields these tests read. */
+interface ServiceAccountJson {
+    id: number;
+    createdAt?: string;
+}
+/** A new legacy key or service-account token: the only time its secret is shown. */
+interface KeyJson {
+    key: string;
+}
+interface TokenListItemJson {
+    name: string;
+    secondsUntilExpiration: number;
+}
+interface SearchJson {
+    totalCount: number;
+    serviceAccounts: Array<{ orgId: number; createdAt?: string }>;
+}
+interface MessageJson {
+    message: string;
 }
 
 interface CallOptions {
@@ -22,7 +45,7 @@ const basic = (userPass: string): string => `Basic ${Buffer.from(userPass).toStr
 const bearer = (key: string): string => `Bearer ${key}`;
 
 function client(emulator: () => Emulator) {
-    return async (method: string, path: string, options: CallOptions = {}): Promise<Reply> => {
+    return async <Body = unknown>(method: string, path: string, options: CallOptions = {}): Promise<Reply<Body>> => {
         const headers: Record<string, string> = {};
         const auth = options.auth === undefined ? basic(emulator().credentials.adminBasic) : options.auth;
         if (auth !== null) headers.Authorization = auth;
@@ -34,7 +57,7 @@ function client(emulator: () => Emulator) {
             body: options.body === undefined ? undefined : JSON.stringify(options.body),
         });
         const text = await res.text();
-        return { status: res.status, headers: res.headers, body: text === "" ? undefined : JSON.parse(text) };
+        return { status: res.status, headers: res.headers, body: (text === "" ? undefined : JSON.parse(text)) as Body };
     };
 }
 
@@ -48,7 +71,7 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
     let emulator: Emulator;
     const call = client(() => emulator);
     const createSa = (name: string, extra: Record<string, unknown> = {}, org?: number) =>
-        call("POST", "/api/serviceaccounts", { body: { name, role: "Admin", isDisabled: false, ...extra }, org });
+        call<ServiceAccountJson>("POST", "/api/serviceaccounts", { body: { name, role: "Admin", isDisabled: false, ...extra }, org });
 
     beforeAll(async () => {
         emulator = await startEmulator({ profile });
@@ -71,18 +94,18 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         expect(created.headers.get("date")).toBe("Thu, 02 Jan 2031 03:04:05 GMT");
         // As in Grafana: the search result and the create answer carry no creation time; the profile does, in whole seconds.
         expect(created.body.createdAt).toBeUndefined();
-        const search = await call("GET", "/api/serviceaccounts/search?query=clocked");
+        const search = await call<SearchJson>("GET", "/api/serviceaccounts/search?query=clocked");
         expect(search.body.serviceAccounts[0].createdAt).toBeUndefined();
-        const profile = await call("GET", `/api/serviceaccounts/${created.body.id}`);
+        const profile = await call<ServiceAccountJson>("GET", `/api/serviceaccounts/${created.body.id}`);
         expect(profile.body.createdAt).toBe("2031-01-02T03:04:05Z");
     });
 
     test(`legacy POST /api/auth/keys answers ${legacyCreate}, GET answers ${legacyList}`, async () => {
-        const reply = await call("POST", "/api/auth/keys", { body: { name: "legacy", role: "Viewer", secondsToLive: 0 } });
+        const reply = await call<KeyJson>("POST", "/api/auth/keys", { body: { name: "legacy", role: "Viewer", secondsToLive: 0 } });
         expect(reply.status).toBe(legacyCreate);
         if (legacyCreate === 200) {
             expect(reply.body).toEqual({ id: expect.any(Number), name: "legacy", key: expect.stringMatching(/^eyJr/) });
-            const decoded = JSON.parse(Buffer.from(reply.body.key, "base64").toString("utf8"));
+            const decoded: unknown = JSON.parse(Buffer.from(reply.body.key, "base64").toString("utf8"));
             expect(decoded).toEqual({ k: expect.stringMatching(/^[A-Za-z0-9]{32}$/), n: "legacy", id: 1 });
             expect((await call("GET", "/api/dashboards/home", { auth: bearer(reply.body.key) })).status).toBe(200);
         } else if (legacyCreate === 410) {
@@ -135,7 +158,7 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
 
     test("a service-account token is glsa_<32 alnum>_<crc32 LE hex> and acts as its account", async () => {
         const id = (await createSa("fmt", { role: "Viewer" })).body.id;
-        const reply = await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "t", secondsToLive: 0 } });
+        const reply = await call<KeyJson>("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "t", secondsToLive: 0 } });
         expect(reply.status).toBe(200);
         expect(reply.body).toEqual({ id: expect.any(Number), name: "t", key: expect.any(String) });
         const match = /^glsa_([A-Za-z0-9]{32})_([0-9a-f]{8})$/.exec(reply.body.key);
@@ -151,16 +174,17 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
             meta: { isHome: true },
         });
         // A Viewer token cannot mint more tokens.
-        const denied = await call("GET", "/api/serviceaccounts/search", { auth: key });
+        const denied = await call<MessageJson>("GET", "/api/serviceaccounts/search", { auth: key });
         expect(denied.status).toBe(403);
         expect(denied.body.message).toContain("serviceaccounts:read");
     });
 
     test("advancing the clock past expiry makes the token refused and hasExpired true", async () => {
         const id = (await createSa("exp")).body.id;
-        const token = (await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "t", secondsToLive: 60 } })).body.key;
+        const token = (await call<KeyJson>("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "t", secondsToLive: 60 } })).body
+            .key;
         expect((await call("GET", "/api/dashboards/home", { auth: bearer(token) })).status).toBe(200);
-        let [listed] = (await call("GET", `/api/serviceaccounts/${id}/tokens`)).body;
+        let [listed] = (await call<TokenListItemJson[]>("GET", `/api/serviceaccounts/${id}/tokens`)).body;
         expect(listed).toMatchObject({ hasExpired: false, isRevoked: false, lastUsedAt: expect.any(String) });
         expect(listed.secondsUntilExpiration).toBeGreaterThan(50);
 
@@ -168,7 +192,7 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         const refused = await call("GET", "/api/dashboards/home", { auth: bearer(token) });
         expect(refused.status).toBe(401);
         expect(refused.body).toEqual({ message: "Invalid API key" });
-        [listed] = (await call("GET", `/api/serviceaccounts/${id}/tokens`)).body;
+        [listed] = (await call<TokenListItemJson[]>("GET", `/api/serviceaccounts/${id}/tokens`)).body;
         expect(listed).toMatchObject({ hasExpired: true, secondsUntilExpiration: 0 });
     });
 
@@ -185,10 +209,7 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         }
         const listed = async () =>
             Object.fromEntries(
-                ((await call("GET", `/api/serviceaccounts/${id}/tokens`)).body as Array<Record<string, any>>).map((token) => [
-                    token.name,
-                    token,
-                ]),
+                (await call<TokenListItemJson[]>("GET", `/api/serviceaccounts/${id}/tokens`)).body.map((token) => [token.name, token]),
             );
         let tokens = await listed();
         // Beyond 7 days, and for a token that never expires, Grafana reports 0: never "expires now".
@@ -217,7 +238,7 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         expect(reply.status).toBe(500);
         expect(reply.body).toEqual({ message: "Internal Server Error" });
         expect(emulator.state.serviceAccounts().map((sa) => sa.name)).toEqual(["ghost"]);
-        const search = await call("GET", "/api/serviceaccounts/search?query=ghost");
+        const search = await call<SearchJson>("GET", "/api/serviceaccounts/search?query=ghost");
         expect(search.body.totalCount).toBe(1);
         expect(emulator.requests.map((r) => r.status)).toEqual([500, 200]);
     });
@@ -243,15 +264,15 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
     test("X-Grafana-Org-Id isolates orgs; keys are bound to theirs", async () => {
         expect((await createSa("shared", {}, 2)).status).toBe(201);
         expect((await createSa("shared", {}, 1)).status).toBe(201); // same name, other org: allowed
-        const inOrg2 = await call("GET", "/api/serviceaccounts/search", { org: 2 });
-        expect(inOrg2.body.serviceAccounts.map((sa: { orgId: number }) => sa.orgId)).toEqual([2]);
+        const inOrg2 = await call<SearchJson>("GET", "/api/serviceaccounts/search", { org: 2 });
+        expect(inOrg2.body.serviceAccounts.map((sa) => sa.orgId)).toEqual([2]);
         expect(emulator.state.serviceAccounts(1)).toHaveLength(1);
         expect(emulator.requests[0].orgId).toBe(2);
 
         expect((await call("GET", "/api/serviceaccounts/search", { org: 3 })).body).toEqual({ message: "Unauthorized" });
         const adminToken = bearer(emulator.credentials.adminToken);
         expect((await call("GET", "/api/serviceaccounts/search", { auth: adminToken, org: 2 })).status).toBe(401);
-        const own = await call("GET", "/api/serviceaccounts/search", { auth: adminToken, org: 1 });
+        const own = await call<SearchJson>("GET", "/api/serviceaccounts/search", { auth: adminToken, org: 1 });
         expect(own.status).toBe(200);
         expect(own.body.totalCount).toBe(1); // the emulator's own identities are not listed
     });
@@ -272,7 +293,7 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
 
     test(`PATCH without a role answers ${profile === "11.3" ? 500 : 200}; disabling refuses its tokens`, async () => {
         const id = (await createSa("patchy")).body.id;
-        const token = (await call("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "p" } })).body.key;
+        const token = (await call<KeyJson>("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "p" } })).body.key;
         const partial = await call("PATCH", `/api/serviceaccounts/${id}`, { body: { isDisabled: true } });
         expect(partial.status).toBe(profile === "11.3" ? 500 : 200);
         const full = await call("PATCH", `/api/serviceaccounts/${id}`, {

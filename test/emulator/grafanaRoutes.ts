@@ -575,7 +575,7 @@ export class GrafanaRoutes {
             created: rfc3339(token.createdMs),
             lastUsedAt: token.lastUsedMs === null ? null : rfc3339(token.lastUsedMs),
             expiration: token.expiresMs === null ? null : rfc3339(token.expiresMs),
-            secondsUntilExpiration: expiresSoon ? (token.expiresMs! - now) / 1000 : 0,
+            secondsUntilExpiration: expiresSoon ? (token.expiresMs - now) / 1000 : 0,
             hasExpired,
             isRevoked: false,
         };

@@ -130,7 +130,7 @@ export interface Emulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
     const profile = options.profile ?? "12.1";
     if (!isGrafanaProfile(profile)) {
-        throw new Error(`unknown Grafana profile "${profile}"; expected one of ${Object.keys(PROFILES).join(", ")}`);
+        throw new Error(`unknown Grafana profile "${String(profile)}"; expected one of ${Object.keys(PROFILES).join(", ")}`);
     }
     const port = options.port ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`invalid port: ${port}`);

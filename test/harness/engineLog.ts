@@ -1,14 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
+// Pulumi's generated gRPC stubs, typed by the .d.ts files they ship.
+import { EngineService, IEngineServer } from "@pulumi/pulumi/proto/engine_grpc_pb";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 
 /**
  * The engine's Log service, as `pulumi up` runs it, so tests can see what the provider tells the person
  * running Pulumi: its address goes to the dynamic-provider host as its first argument.
  */
-
-/* eslint-disable @typescript-eslint/no-require-imports */
-const engineGrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
-const emptyProto = require("google-protobuf/google/protobuf/empty_pb");
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface LogEntry {
     severity: "debug" | "info" | "warning" | "error";
@@ -18,35 +16,34 @@ export interface LogEntry {
 const SEVERITIES = ["debug", "info", "warning", "error"] as const;
 
 export class EngineLogServer {
-    readonly entries: LogEntry[] = [];
-
     private constructor(
         private readonly server: grpc.Server,
         readonly address: string,
+        readonly entries: LogEntry[],
     ) {}
 
     static async start(): Promise<EngineLogServer> {
         const server = new grpc.Server();
-        let started: EngineLogServer | undefined;
-        const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
+        const entries: LogEntry[] = [];
+        const unimplemented = (_call: unknown, callback: grpc.sendUnaryData<never>) =>
             callback({ code: grpc.status.UNIMPLEMENTED, details: "not needed by a dynamic provider" });
-        server.addService(engineGrpc.EngineService, {
-            log: (call: grpc.ServerUnaryCall<any, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-                started!.entries.push({ severity: SEVERITIES[call.request.getSeverity()], message: call.request.getMessage() });
-                callback(null, new emptyProto.Empty());
+        const engine: IEngineServer = {
+            log: (call, callback) => {
+                entries.push({ severity: SEVERITIES[call.request.getSeverity()], message: call.request.getMessage() });
+                callback(null, new Empty());
             },
             getRootResource: unimplemented,
             setRootResource: unimplemented,
             startDebugging: unimplemented,
             requirePulumiVersion: unimplemented,
-        });
+        };
+        server.addService(EngineService, engine);
         const port = await new Promise<number>((resolve, reject) =>
             server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
                 error ? reject(error) : resolve(bound),
             ),
         );
-        started = new EngineLogServer(server, `127.0.0.1:${port}`);
-        return started;
+        return new EngineLogServer(server, `127.0.0.1:${port}`, entries);
     }
 
     messages(severity: LogEntry["severity"]): string[] {

@@ -2,18 +2,16 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
+// Pulumi's generated gRPC stubs (typed by the .d.ts files they ship), from the @pulumi/pulumi whose host runs below.
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
+import { Status } from "@pulumi/pulumi/proto/status_pb";
+import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 
 /**
  * Plays the Pulumi engine against the real dynamic-provider host (`@pulumi/pulumi/cmd/dynamic-provider`):
  * spawns it as `pulumi up` does, and speaks its gRPC ResourceProvider protocol. Nothing here is mocked.
  */
-
-// The generated stubs are CommonJS without types; they must be the very copies the host uses.
-/* eslint-disable @typescript-eslint/no-require-imports */
-const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
-const providerProto = require("@pulumi/pulumi/proto/provider_pb");
-const structProto = require("google-protobuf/google/protobuf/struct_pb");
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type Props = Record<string, unknown>;
 
@@ -41,7 +39,7 @@ export class DynamicProviderHost {
 
     private constructor(
         private readonly child: ChildProcess,
-        private readonly client: grpc.Client & Record<string, Function>,
+        private readonly client: ResourceProviderClient,
     ) {
         child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
         child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
@@ -57,8 +55,7 @@ export class DynamicProviderHost {
         options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string; nodeArgs?: string[] } = {},
     ): Promise<DynamicProviderHost> {
         const { child, port } = await spawnHost(options);
-        const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client &
-            Record<string, Function>;
+        const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         return new DynamicProviderHost(child, client);
     }
 
@@ -74,9 +71,9 @@ export class DynamicProviderHost {
 
     async configure(config: Record<string, string> = {}): Promise<void> {
         const request = new providerProto.ConfigureRequest();
-        request.setArgs(structProto.Struct.fromJavaScript(config));
+        request.setArgs(Struct.fromJavaScript(config));
         request.setAcceptsecrets(true);
-        await this.call("configure", request);
+        await this.call<providerProto.ConfigureResponse>((done) => this.client.configure(request, done));
     }
 
     async check(urn: string, olds: Props, news: Props): Promise<CheckReply> {
@@ -84,10 +81,10 @@ export class DynamicProviderHost {
         request.setUrn(urn);
         request.setOlds(toStruct(olds));
         request.setNews(toStruct(news));
-        const reply = await this.call("check", request);
+        const reply = await this.call<providerProto.CheckResponse>((done) => this.client.check(request, done));
         return {
             inputs: reply.getInputs()?.toJavaScript() ?? {},
-            failures: reply.getFailuresList().map((failure: { getProperty(): string; getReason(): string }) => ({
+            failures: reply.getFailuresList().map((failure) => ({
                 property: failure.getProperty(),
                 reason: failure.getReason(),
             })),
@@ -100,7 +97,7 @@ export class DynamicProviderHost {
         request.setId(id);
         request.setOlds(toStruct(olds));
         request.setNews(toStruct(news));
-        const reply = await this.call("diff", request);
+        const reply = await this.call<providerProto.DiffResponse>((done) => this.client.diff(request, done));
         const changes = reply.getChanges();
         const kinds = providerProto.DiffResponse.DiffChanges;
         return {
@@ -114,8 +111,8 @@ export class DynamicProviderHost {
         const request = new providerProto.CreateRequest();
         request.setUrn(urn);
         request.setProperties(toStruct(properties));
-        const reply = await this.call("create", request);
-        return { id: reply.getId(), properties: reply.getProperties().toJavaScript() };
+        const reply = await this.call<providerProto.CreateResponse>((done) => this.client.create(request, done));
+        return { id: reply.getId(), properties: reply.getProperties()!.toJavaScript() };
     }
 
     async read(urn: string, id: string, properties: Props): Promise<{ id: string; properties: Props }> {
@@ -123,7 +120,7 @@ export class DynamicProviderHost {
         request.setUrn(urn);
         request.setId(id);
         request.setProperties(toStruct(properties));
-        const reply = await this.call("read", request);
+        const reply = await this.call<providerProto.ReadResponse>((done) => this.client.read(request, done));
         return { id: reply.getId(), properties: reply.getProperties()?.toJavaScript() ?? {} };
     }
 
@@ -133,8 +130,8 @@ export class DynamicProviderHost {
         request.setId(id);
         request.setOlds(toStruct(olds));
         request.setNews(toStruct(news));
-        const reply = await this.call("update", request);
-        return reply.getProperties().toJavaScript();
+        const reply = await this.call<providerProto.UpdateResponse>((done) => this.client.update(request, done));
+        return reply.getProperties()!.toJavaScript();
     }
 
     async delete(urn: string, id: string, properties: Props): Promise<void> {
@@ -142,7 +139,7 @@ export class DynamicProviderHost {
         request.setUrn(urn);
         request.setId(id);
         request.setProperties(toStruct(properties));
-        await this.call("delete", request);
+        await this.call((done) => this.client.delete(request, done));
     }
 
     /** True while the host process is alive (it must survive bad input and failed calls). */
@@ -158,9 +155,10 @@ export class DynamicProviderHost {
         await exited;
     }
 
-    private call(method: string, request: unknown): Promise<any> {
+    /** One unary call: `send` makes it with the callback given; its reply, or its error as a HostError. */
+    private call<Reply>(send: (done: (error: grpc.ServiceError | null, reply: Reply) => void) => void): Promise<Reply> {
         return new Promise((resolve, reject) => {
-            this.client[method](request, (error: grpc.ServiceError | null, reply: unknown) => {
+            send((error, reply) => {
                 if (error) reject(asHostError(error));
                 else resolve(reply);
             });
@@ -187,23 +185,23 @@ export async function spawnHost(
     const port = await new Promise<number>((resolve, reject) => {
         let firstLine = "";
         let errors = "";
-        child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
         const onData = (chunk: Buffer) => {
             firstLine += chunk.toString("utf8");
             const newline = firstLine.indexOf("\n");
             if (newline >= 0) {
-                child.stdout!.off("data", onData);
+                child.stdout.off("data", onData);
                 resolve(Number(firstLine.slice(0, newline).trim()));
             }
         };
-        child.stdout!.on("data", onData);
+        child.stdout.on("data", onData);
         child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${errors}`)));
     });
     return { child, port };
 }
 
-function toStruct(props: Props) {
-    return structProto.Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
+function toStruct(props: Props): Struct {
+    return Struct.fromJavaScript(JSON.parse(JSON.stringify(props)) as Record<string, JavaScriptValue>);
 }
 
 function asHostError(error: grpc.ServiceError): HostError {
@@ -211,11 +209,9 @@ function asHostError(error: grpc.ServiceError): HostError {
     const details = error.metadata?.get("grpc-status-details-bin")?.[0];
     if (details) {
         // A partial failure packs pulumirpc.ErrorResourceInitFailed with the id the engine keeps.
-        /* eslint-disable-next-line @typescript-eslint/no-require-imports */
-        const statusProto = require("@pulumi/pulumi/proto/status_pb");
-        const status = statusProto.Status.deserializeBinary(details as Buffer);
+        const status = Status.deserializeBinary(details as Buffer);
         for (const any of status.getDetailsList()) {
-            const failure = providerProto.ErrorResourceInitFailed.deserializeBinary(any.getValue());
+            const failure = providerProto.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
             result.partialId = failure.getId();
             result.partialProperties = failure.getProperties()?.toJavaScript() ?? {};
         }

@@ -1,5 +1,6 @@
 import { ResourceState } from "./engine";
 import { Registration } from "./program";
+import { without } from "./without";
 
 /**
  * Where a secret turned up that it must not: anything the host printed, the program's inputs and
@@ -14,7 +15,7 @@ export function findLeaks(
     if (places.printed !== undefined) texts.push(["host stdout/stderr", places.printed]);
     if (places.resource) texts.push(["program inputs and __provider", JSON.stringify(places.resource.inputs)]);
     for (const [index, state] of (places.state ?? []).entries()) {
-        const { key: _encrypted, previousKey: _alsoEncrypted, ...plaintext } = state.outputs;
+        const plaintext = without(state.outputs, ["key", "previousKey"]);
         texts.push([
             `state[${index}] outputs other than the keys`,
             JSON.stringify({ id: state.id, inputs: state.inputs, outputs: plaintext }),

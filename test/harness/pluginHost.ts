@@ -1,6 +1,14 @@
 import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
+// Pulumi's generated gRPC stubs (typed by the .d.ts files they ship) and its wire encoding of secrets and unknowns.
+import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
+import * as providerProto from "@pulumi/pulumi/proto/provider_pb";
+import { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
+import { Status } from "@pulumi/pulumi/proto/status_pb";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { REPO_ROOT } from "./host";
 
 /**
@@ -9,14 +17,6 @@ import { REPO_ROOT } from "./host";
  * first stdout line, and speaks its gRPC ResourceProvider protocol with Pulumi's own generated stubs. Values go on
  * the wire as the engine sends them to a provider that accepts secrets: secrets in their envelope (`secret`).
  */
-
-/* eslint-disable @typescript-eslint/no-require-imports */
-const providerGrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
-const providerProto = require("@pulumi/pulumi/proto/provider_pb");
-const emptyProto = require("google-protobuf/google/protobuf/empty_pb");
-const structProto = require("google-protobuf/google/protobuf/struct_pb");
-const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string; unknownValue: string };
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type Props = Record<string, unknown>;
 export const PLUGIN_DIR = path.join(REPO_ROOT, "plugin");
@@ -49,7 +49,7 @@ export class PluginHost {
 
     private constructor(
         private readonly child: ChildProcess,
-        private readonly client: grpc.Client & Record<string, Function>,
+        private readonly client: ResourceProviderClient,
     ) {
         child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
         child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
@@ -65,20 +65,20 @@ export class PluginHost {
         const port = await new Promise<number>((resolve, reject) => {
             let firstLine = "";
             let errors = "";
-            child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
+            child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
             const onData = (chunk: Buffer) => {
                 firstLine += chunk.toString("utf8");
                 const newline = firstLine.indexOf("\n");
                 if (newline >= 0) {
-                    child.stdout!.off("data", onData);
+                    child.stdout.off("data", onData);
                     resolve(Number(firstLine.slice(0, newline).trim()));
                 }
             };
-            child.stdout!.on("data", onData);
+            child.stdout.on("data", onData);
             child.once("exit", (code) => reject(new Error(`the plugin exited with ${code}: ${errors}`)));
         });
-        const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new PluginHost(child, client as grpc.Client & Record<string, Function>);
+        const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new PluginHost(child, client);
     }
 
     /** Everything the plugin printed on stdout and stderr so far. */
@@ -91,12 +91,12 @@ export class PluginHost {
     }
 
     async pluginInfo(): Promise<string> {
-        return (await this.call("getPluginInfo", new emptyProto.Empty())).getVersion();
+        return (await this.call<PluginInfo>((done) => this.client.getPluginInfo(new Empty(), done))).getVersion();
     }
 
     async schema(): Promise<string> {
         const request = new providerProto.GetSchemaRequest();
-        return (await this.call("getSchema", request)).getSchema();
+        return (await this.call<providerProto.GetSchemaResponse>((done) => this.client.getSchema(request, done))).getSchema();
     }
 
     async checkConfig(news: Props): Promise<{ inputs: Props; failures: Array<{ property: string; reason: string }> }> {
@@ -104,7 +104,7 @@ export class PluginHost {
         request.setUrn("urn:pulumi:test::plugin-test::pulumi:providers:azure-grafana-keys::default");
         request.setOlds(toStruct({}));
         request.setNews(toStruct(news));
-        const reply = await this.call("checkConfig", request);
+        const reply = await this.call<providerProto.CheckResponse>((done) => this.client.checkConfig(request, done));
         return { inputs: reply.getInputs()?.toJavaScript() ?? {}, failures: failuresOf(reply) };
     }
 
@@ -119,7 +119,7 @@ export class PluginHost {
         }
         request.setAcceptsecrets(true);
         request.setAcceptresources(true);
-        const reply = await this.call("configure", request);
+        const reply = await this.call<providerProto.ConfigureResponse>((done) => this.client.configure(request, done));
         return { acceptSecrets: reply.getAcceptsecrets() };
     }
 
@@ -128,7 +128,7 @@ export class PluginHost {
         request.setUrn(urn);
         request.setOlds(toStruct(olds));
         request.setNews(toStruct(news));
-        const reply = await this.call("check", request);
+        const reply = await this.call<providerProto.CheckResponse>((done) => this.client.check(request, done));
         return { inputs: reply.getInputs()?.toJavaScript() ?? {}, failures: failuresOf(reply) };
     }
 
@@ -138,7 +138,7 @@ export class PluginHost {
         request.setId(id);
         request.setOlds(toStruct(olds));
         request.setNews(toStruct(news));
-        const reply = await this.call("diff", request);
+        const reply = await this.call<providerProto.DiffResponse>((done) => this.client.diff(request, done));
         const kinds = providerProto.DiffResponse.DiffChanges;
         const changes = reply.getChanges();
         return {
@@ -151,8 +151,8 @@ export class PluginHost {
         const request = new providerProto.CreateRequest();
         request.setUrn(urn);
         request.setProperties(toStruct(properties));
-        const reply = await this.call("create", request);
-        return { id: reply.getId(), properties: reply.getProperties().toJavaScript() };
+        const reply = await this.call<providerProto.CreateResponse>((done) => this.client.create(request, done));
+        return { id: reply.getId(), properties: reply.getProperties()!.toJavaScript() };
     }
 
     /** `properties` undefined: a Read as `pulumi import` sends it, with the id alone. */
@@ -162,7 +162,7 @@ export class PluginHost {
         request.setId(id);
         if (properties) request.setProperties(toStruct(properties));
         if (inputs) request.setInputs(toStruct(inputs));
-        const reply = await this.call("read", request);
+        const reply = await this.call<providerProto.ReadResponse>((done) => this.client.read(request, done));
         return { id: reply.getId(), properties: reply.getProperties()?.toJavaScript() ?? {}, inputs: reply.getInputs()?.toJavaScript() };
     }
 
@@ -172,7 +172,7 @@ export class PluginHost {
         request.setId(id);
         request.setOlds(toStruct(olds));
         request.setNews(toStruct(news));
-        return (await this.call("update", request)).getProperties().toJavaScript();
+        return (await this.call<providerProto.UpdateResponse>((done) => this.client.update(request, done))).getProperties()!.toJavaScript();
     }
 
     async delete(urn: string, id: string, properties: Props): Promise<void> {
@@ -180,14 +180,14 @@ export class PluginHost {
         request.setUrn(urn);
         request.setId(id);
         request.setProperties(toStruct(properties));
-        await this.call("delete", request);
+        await this.call((done) => this.client.delete(request, done));
     }
 
     async invoke(token: string, args: Props): Promise<{ result: Props; failures: Array<{ property: string; reason: string }> }> {
         const request = new providerProto.InvokeRequest();
         request.setTok(token);
         request.setArgs(toStruct(args));
-        const reply = await this.call("invoke", request);
+        const reply = await this.call<providerProto.InvokeResponse>((done) => this.client.invoke(request, done));
         return { result: reply.getReturn()?.toJavaScript() ?? {}, failures: failuresOf(reply) };
     }
 
@@ -199,9 +199,10 @@ export class PluginHost {
         await exited;
     }
 
-    private call(method: string, request: unknown): Promise<any> {
+    /** One unary call: `send` makes it with the callback given; its reply, or its error (recorded) as a PluginError. */
+    private call<Reply>(send: (done: (error: grpc.ServiceError | null, reply: Reply) => void) => void): Promise<Reply> {
         return new Promise((resolve, reject) => {
-            this.client[method](request, (error: grpc.ServiceError | null, reply: unknown) => {
+            send((error, reply) => {
                 if (!error) return resolve(reply);
                 const failure = asPluginError(error);
                 this.errors.push(failure.message);
@@ -211,8 +212,8 @@ export class PluginHost {
     }
 }
 
-function toStruct(props: Props) {
-    return structProto.Struct.fromJavaScript(JSON.parse(JSON.stringify(props)));
+function toStruct(props: Props): Struct {
+    return Struct.fromJavaScript(JSON.parse(JSON.stringify(props)) as Record<string, JavaScriptValue>);
 }
 
 function failuresOf(reply: { getFailuresList(): Array<{ getProperty(): string; getReason(): string }> }) {
@@ -223,10 +224,8 @@ function asPluginError(error: grpc.ServiceError): PluginError {
     const result: PluginError = Object.assign(new Error(error.details || error.message), { code: error.code });
     const details = error.metadata?.get("grpc-status-details-bin")?.[0];
     if (details) {
-        /* eslint-disable-next-line @typescript-eslint/no-require-imports */
-        const statusProto = require("@pulumi/pulumi/proto/status_pb");
-        for (const any of statusProto.Status.deserializeBinary(details as Buffer).getDetailsList()) {
-            const failure = providerProto.ErrorResourceInitFailed.deserializeBinary(any.getValue());
+        for (const any of Status.deserializeBinary(details as Buffer).getDetailsList()) {
+            const failure = providerProto.ErrorResourceInitFailed.deserializeBinary(any.getValue_asU8());
             result.partialId = failure.getId();
             result.partialProperties = failure.getProperties()?.toJavaScript() ?? {};
         }

@@ -23,11 +23,12 @@ interface RegisterRequest {
 export async function register(program: () => pulumi.CustomResource[], project = "demo", stack = "dev"): Promise<Registration[]> {
     const inputsByName = new Map<string, { type: string; inputs: Props }>();
     const secretOutputsByName = new Map<string, string[]>();
-    pulumi.runtime.setMocks(
+    await pulumi.runtime.setMocks(
         {
             newResource: (args) => {
-                inputsByName.set(args.name, { type: args.type, inputs: args.inputs });
-                return { id: `${args.name}-id`, state: args.inputs };
+                const inputs = args.inputs as Props; // Pulumi's MockResourceArgs types them `any`
+                inputsByName.set(args.name, { type: args.type, inputs });
+                return { id: `${args.name}-id`, state: inputs };
             },
             call: () => ({}),
         },

@@ -1,4 +1,5 @@
-import { configure, lifecycle } from "pulumi-azure-grafana-keys/impl";
+import { configure } from "pulumi-azure-grafana-keys/impl";
+import { typedLifecycle } from "../harness/lifecycle";
 import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
 
 /**
@@ -10,7 +11,7 @@ const DAY_MS = 86_400_000;
 // Read when the provider first configures itself, which the first lifecycle() call does.
 process.env.AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS = "5";
 process.env.AZURE_GRAFANA_KEYS_MAX_RETRIES = "3";
-const apiKey = lifecycle("GrafanaApiKey");
+const apiKey = typedLifecycle("GrafanaApiKey");
 
 async function checked(news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
     const result = await apiKey.check(olds, { logicalName: "ci", ...news });
@@ -54,7 +55,7 @@ describe.each<[GrafanaProfile, "apiKey" | "serviceAccount", RegExp]>([
             mode: expectedMode,
         });
         expect(outs.key).toMatch(keyShape);
-        expect(Date.parse(outs.expiresAt) - Date.now()).toBeGreaterThan(7 * DAY_MS - 60_000);
+        expect(Date.parse(outs.expiresAt!) - Date.now()).toBeGreaterThan(7 * DAY_MS - 60_000);
         expect(await home(emulator, outs.key)).toBe(200);
         const objects = remoteObjects(emulator);
         expect(objects).toHaveLength(1);
@@ -92,7 +93,7 @@ describe.each<[GrafanaProfile, "apiKey" | "serviceAccount", RegExp]>([
     test("refresh drops a key deleted outside Pulumi", async () => {
         const { id, outs } = await apiKey.create(await checked({ endpoint: emulator.url }));
         if (outs.mode === "apiKey") emulator.state.deleteApiKey(outs.keyId);
-        else emulator.state.deleteServiceAccount(outs.serviceAccountId);
+        else emulator.state.deleteServiceAccount(outs.serviceAccountId!);
         expect((await apiKey.read(id, outs)).id).toBe("");
     });
 

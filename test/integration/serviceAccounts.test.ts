@@ -1,6 +1,7 @@
+import { expect } from "@jest/globals";
 import * as pulumi from "@pulumi/pulumi";
 import { getGrafanaApiKeys, listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
-import { lifecycle } from "pulumi-azure-grafana-keys/impl";
+import { SomeLifecycle, typedLifecycle } from "../harness/lifecycle";
 import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
 
 /**
@@ -10,10 +11,10 @@ import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
 
 process.env.AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS = "5";
 process.env.AZURE_GRAFANA_KEYS_MAX_RETRIES = "3";
-const account = lifecycle("GrafanaServiceAccount");
-const token = lifecycle("GrafanaServiceAccountToken");
+const account = typedLifecycle("GrafanaServiceAccount");
+const token = typedLifecycle("GrafanaServiceAccountToken");
 
-async function checked(resource: typeof account, news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
+async function checked(resource: SomeLifecycle, news: Record<string, unknown>, olds: Record<string, unknown> = {}) {
     const result = await resource.check(olds, { logicalName: "bot", ...news });
     expect(result.failures ?? []).toEqual([]);
     return result.inputs!;
@@ -258,8 +259,8 @@ describe("listing keys", () => {
         process.env.GRAFANA_AUTH = emulator.credentials.adminBasic;
         const bot = await basic("POST", "/api/serviceaccounts", { name: "bot" });
         await basic("POST", `/api/serviceaccounts/${bot.id}/tokens`, { name: "bot-1" });
-        pulumi.runtime.setMocks(
-            { newResource: (args) => ({ id: args.name, state: args.inputs }), call: () => ({}) },
+        await pulumi.runtime.setMocks(
+            { newResource: (args) => ({ id: args.name, state: args.inputs as Record<string, unknown> }), call: () => ({}) },
             "project",
             "stack",
             false,

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { expect } from "@jest/globals";
 import { GrafanaApiKey, GrafanaApiKeyArgs, WorkspaceApiKeyEnablement, WorkspaceApiKeyEnablementArgs } from "pulumi-azure-grafana-keys";
 import { Emulator, PatchBehaviour, readAzCalls, startEmulator, writeAzStandIn } from "../emulator";
 import { Engine } from "../harness/engine";

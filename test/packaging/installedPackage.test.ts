@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 test("the tarball holds only the built code, its types, README, LICENSE and package.json", () => {
-    const files: string[] = JSON.parse(fs.readFileSync(path.join(workDir, "files.json"), "utf8"));
+    const files = JSON.parse(fs.readFileSync(path.join(workDir, "files.json"), "utf8")) as string[];
     const unexpected = files.filter((file) => !/^(dist\/.+\.(js|d\.ts)|README\.md|LICENSE|package\.json)$/.test(file));
     expect(unexpected).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(["dist/index.js", "dist/index.d.ts", "dist/impl/index.js", "README.md", "LICENSE"]));
@@ -44,7 +44,8 @@ test("the tarball holds only the built code, its types, README, LICENSE and pack
 test("installed into a fresh program, a key is created, refreshed and destroyed through that program's host", async () => {
     const program = path.join(workDir, "program");
     fs.mkdirSync(program);
-    const pulumiVersion = JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8")).version;
+    const pulumiPackage = fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8");
+    const { version: pulumiVersion } = JSON.parse(pulumiPackage) as { version: string };
     fs.writeFileSync(
         path.join(program, "package.json"),
         JSON.stringify({
@@ -91,6 +92,7 @@ pulumi.runtime.setMocks({
 }, "packaged", "dev", false);
 new GrafanaApiKey("packaged", { endpoint: ${JSON.stringify(endpoint)}, role: "Viewer", timeToLive: "1d" });
 `;
-    const { type, name, inputs } = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: program, encoding: "utf8" }));
+    const printed = execFileSync(process.execPath, ["-e", script], { cwd: program, encoding: "utf8" });
+    const { type, name, inputs } = JSON.parse(printed) as Pick<Registration, "type" | "name" | "inputs">;
     return { type, name, inputs, urn: `urn:pulumi:dev::packaged::${type}::${name}`, additionalSecretOutputs: ["key"] };
 }

@@ -54,11 +54,14 @@ afterAll(async () => {
 });
 
 /** What is stored in plaintext: every value outside a secret envelope. */
-function withoutSecrets(value: unknown): any {
+function withoutSecrets(props: Props): Props {
+    return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, plaintext(v)]));
+}
+
+function plaintext(value: unknown): unknown {
     if (isSecret(value)) return "[secret]";
-    if (Array.isArray(value)) return value.map(withoutSecrets);
-    if (typeof value === "object" && value !== null)
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]));
+    if (Array.isArray(value)) return value.map(plaintext);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plaintext(v)]));
     return value;
 }
 
@@ -340,7 +343,7 @@ describe("import: a Read with the id alone", () => {
 
         const imported = await host.read(
             urnOf("GrafanaServiceAccountToken", "adopted"),
-            `${grafana.url}|serviceaccount/${serviceAccountId}/token/${made.outputs.tokenId}`,
+            `${grafana.url}|serviceaccount/${serviceAccountId}/token/${made.outputs.tokenId as number}`,
         );
         expect(imported.inputs).toEqual({ endpoint: grafana.url, serviceAccountId, name: "deploy" });
         expect(imported.properties.key).toEqual(secret(""));
@@ -375,7 +378,7 @@ describe("import: a Read with the id alone", () => {
         const made = await up(host, "GrafanaApiKey", "made", { endpoint: grafana.url, name: "dashboards", role: "Editor" });
         const imported = await host.read(
             urnOf("GrafanaApiKey", "adopted"),
-            `${grafana.url}|serviceaccount/${made.outputs.serviceAccountId}`,
+            `${grafana.url}|serviceaccount/${made.outputs.serviceAccountId as number}`,
         );
         expect(imported.id).toBe(made.id);
         expect(imported.inputs).toEqual({ endpoint: grafana.url, name: "dashboards", role: "Editor" });
@@ -396,7 +399,7 @@ describe("import: a Read with the id alone", () => {
         });
         const legacyImport = await host.read(
             urnOf("GrafanaApiKey", "adopted-legacy"),
-            `${legacyGrafana.url}|apikey/${legacy.outputs.keyId}`,
+            `${legacyGrafana.url}|apikey/${legacy.outputs.keyId as number}`,
         );
         expect(legacyImport.id).toBe(legacy.id);
         expect(legacyImport.properties).toMatchObject({ mode: "apiKey", name: "old-key", role: "Viewer", key: secret(""), expired: false });

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
 import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
 import { Engine } from "../harness/engine";
-import { DynamicProviderHost, REPO_ROOT } from "../harness/host";
+import { DynamicProviderHost, HostError, REPO_ROOT } from "../harness/host";
 import { register, Registration } from "../harness/program";
 import { findLeaks } from "../harness/leaks";
 
@@ -189,7 +189,7 @@ describe("the host keeps serving, and says what is wrong", () => {
         emulator.faults.failNext(10, 500, { method: "DELETE" });
         const resource = await program("half", { endpoint: emulator.url, name: "half" });
         const checked = await host.check(resource.urn, {}, resource.inputs);
-        const error = await host.create(resource.urn, checked.inputs).catch((caught) => caught);
+        const error = (await host.create(resource.urn, checked.inputs).catch((caught: unknown) => caught)) as HostError;
         const account = emulator.state.serviceAccounts().find((candidate) => candidate.name === "half")!;
         expect(error.partialId).toBe(`serviceaccount/${account.id}/token/0`);
         expect(error.message).toMatch(/could not be removed; Pulumi keeps tracking it/);

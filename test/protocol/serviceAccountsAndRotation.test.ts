@@ -108,7 +108,7 @@ test("a token deleted outside Pulumi: refresh drops it with a warning, up mints 
     emulator.state.deleteToken(account.outputs.serviceAccountId as number, created.outputs.tokenId as number);
     expect(await engine.refresh(resource.urn)).toBeUndefined();
     expect(await engineLog.waitFor("warning", /was deleted outside Pulumi/)).toBe(
-        `GrafanaServiceAccountToken "${created.outputs.name}" was deleted outside Pulumi; the next \`pulumi up\` creates it again.`,
+        `GrafanaServiceAccountToken "${created.outputs.name as string}" was deleted outside Pulumi; the next \`pulumi up\` creates it again.`,
     );
     expect((await engine.up(resource)).outputs.key).toMatch(/^glsa_/);
 });

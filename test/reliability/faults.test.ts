@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GrafanaApiKey, listGrafanaApiKeys, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
-import { configure, lifecycle } from "pulumi-azure-grafana-keys/impl";
+import { configure } from "pulumi-azure-grafana-keys/impl";
+import { typedLifecycle } from "../harness/lifecycle";
 import { Emulator, FaultMatch, JUST_ENABLED_MESSAGE, startEmulator, writeAzStandIn } from "../emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost, HostError, REPO_ROOT } from "../harness/host";
@@ -391,7 +392,7 @@ function configureInProcess(overrides: Record<string, string> = {}): Promise<voi
     return configure({ config: { get: (key: string) => settings[key.replace(/^azure-grafana-keys:/, "")] } });
 }
 
-const apiKey = lifecycle("GrafanaApiKey");
+const apiKey = typedLifecycle("GrafanaApiKey");
 
 /** One key scenario on an emulator of the operation's Grafana version. */
 async function runKeyScenario(
@@ -420,7 +421,7 @@ async function runKeyScenario(
         },
     );
     expect(checked.failures ?? []).toEqual([]);
-    const existing = operation.step === "create" ? undefined : ((await apiKey.create(checked.inputs!)) as { id: string; outs: KeyOutputs });
+    const existing = operation.step === "create" ? undefined : await apiKey.create(checked.inputs!);
 
     const count = persistence === "persistent" ? PERSISTENT_COUNT : transientCount(operation.target.method, kind);
     inject(emulator, hooks, "grafana", kind, operation.target, count, SLOW_MS);
@@ -429,10 +430,10 @@ async function runKeyScenario(
     let read: { id?: string; props?: Record<string, unknown> } | undefined;
     let listed: Array<{ name: string; id: number; kind: string }> | undefined;
     try {
-        if (operation.step === "create") created = (await apiKey.create(checked.inputs!)) as { id: string; outs: KeyOutputs };
-        else if (operation.step === "read") read = await apiKey.read(existing!.id, existing!.outs as unknown as Record<string, unknown>);
+        if (operation.step === "create") created = await apiKey.create(checked.inputs!);
+        else if (operation.step === "read") read = await apiKey.read(existing!.id, existing!.outs);
         else if (operation.step === "list") listed = await listGrafanaApiKeys({ endpoint: emulator.url });
-        else await apiKey.delete(existing!.id, existing!.outs as unknown as Record<string, unknown>);
+        else await apiKey.delete(existing!.id, existing!.outs);
     } catch (caught) {
         error = caught;
     } finally {

@@ -1,4 +1,5 @@
-import { configure, lifecycle } from "pulumi-azure-grafana-keys/impl";
+import { configure } from "pulumi-azure-grafana-keys/impl";
+import { SomeLifecycle, TypedLifecycle, typedLifecycle } from "../harness/lifecycle";
 import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
 
 /**
@@ -14,9 +15,9 @@ import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
  */
 
 const MINUTE_MS = 60_000;
-const apiKey = lifecycle("GrafanaApiKey");
-const account = lifecycle("GrafanaServiceAccount");
-const token = lifecycle("GrafanaServiceAccountToken");
+const apiKey = typedLifecycle("GrafanaApiKey");
+const account = typedLifecycle("GrafanaServiceAccount");
+const token = typedLifecycle("GrafanaServiceAccountToken");
 
 beforeAll(async () => {
     const settings: Record<string, string> = { minRetryDelayMs: "5", maxRetryDelayMs: "20", maxRetries: "2" };
@@ -58,19 +59,15 @@ async function home(emulator: Emulator, key: string): Promise<number> {
     return response.status;
 }
 
-async function checkedFor(resource: typeof apiKey, news: Record<string, unknown>): Promise<Record<string, unknown>> {
+async function checkedFor(resource: SomeLifecycle, news: Record<string, unknown>): Promise<Record<string, unknown>> {
     const result = await resource.check({}, { logicalName: "ci", ...news });
     expect(result.failures ?? []).toEqual([]);
     return result.inputs as Record<string, unknown>;
 }
 
-/** What a create hands back to Pulumi, as far as these tests look at it. */
-interface Minted {
-    id: string;
-    outs: { key: string; keyId: number; tokenId: number; serviceAccountId: number };
-}
-async function create(resource: typeof apiKey, inputs: Record<string, unknown>): Promise<Minted> {
-    return (await resource.create(inputs)) as Minted;
+/** What a create hands back to Pulumi. */
+function create<State>(resource: TypedLifecycle<State>, inputs: Record<string, unknown>): Promise<{ id: string; outs: State }> {
+    return resource.create(inputs);
 }
 
 const TAKEN = (kind: string, name: string) =>

@@ -1,3 +1,4 @@
+import { expect } from "@jest/globals";
 import { lifecycle } from "pulumi-azure-grafana-keys/impl";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

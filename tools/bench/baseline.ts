@@ -66,7 +66,7 @@ export async function runBaseline(options: {
                 stdio: ["ignore", "ignore", "pipe"],
             });
             let errors = "";
-            child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
+            child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
             child.once("exit", (code) => {
                 if (code !== 0) failures.push(`key ${index}: exit ${code}: ${errors.trim()}`);
                 resolve();

@@ -8,7 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
  * costs beyond it is the provider's.
  */
 
-const noopProvider: pulumi.dynamic.ResourceProvider = {
+interface ControlInputs {
+    createDelayMs: number;
+    deleteDelayMs: number;
+    logicalName: string;
+}
+
+const noopProvider: pulumi.dynamic.ResourceProvider<ControlInputs, ControlInputs> = {
     async create(inputs) {
         await new Promise((resolve) => setTimeout(resolve, Number(inputs.createDelayMs)));
         return { id: String(inputs.logicalName), outs: { ...inputs, key: "not-a-key" } };
@@ -19,7 +25,7 @@ const noopProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export class ControlResource extends pulumi.dynamic.Resource {
-    constructor(name: string, args: { createDelayMs: number; deleteDelayMs: number }) {
+    constructor(name: string, args: Omit<ControlInputs, "logicalName">) {
         super(noopProvider, name, { ...args, logicalName: name }, undefined, "bench", "Control");
     }
 }

@@ -3,7 +3,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GrafanaApiKey } from "pulumi-azure-grafana-keys";
-import { Emulator, GRAFANA_AUDIENCES, GrafanaProfile, RequestRecord, readAzCalls, startEmulator, writeAzStandIn } from "../../test/emulator";
+import {
+    Emulator,
+    GRAFANA_AUDIENCES,
+    GrafanaProfile,
+    RequestRecord,
+    readAzCalls,
+    startEmulator,
+    writeAzStandIn,
+} from "../../test/emulator";
 import { REPO_ROOT } from "../../test/harness/host";
 import { register, Registration } from "../../test/harness/program";
 import { runBaseline } from "./baseline";
@@ -127,7 +135,7 @@ const derivedOps = (template: Registration, prefix: string, count: number): Op[]
     Array.from({ length: count }, (_, index) => derive(template, `${prefix}-${index}`));
 
 function canonical(value: unknown): string {
-    return JSON.stringify(value, (_key, inner) =>
+    return JSON.stringify(value, (_key, inner: unknown) =>
         inner && typeof inner === "object" && !Array.isArray(inner)
             ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
             : inner,
@@ -373,8 +381,8 @@ function machine(): string[] {
     } catch {
         // not a git checkout
     }
-    /* eslint-disable-next-line @typescript-eslint/no-require-imports */
-    const pulumiVersion: string = require("@pulumi/pulumi/package.json").version;
+    const pulumiPackage = fs.readFileSync(require.resolve("@pulumi/pulumi/package.json"), "utf8");
+    const { version: pulumiVersion } = JSON.parse(pulumiPackage) as { version: string };
     return [
         `- CPU: ${model}, ${os.cpus().length} cores (available parallelism ${os.availableParallelism()})`,
         `- Node.js ${process.version}; @pulumi/pulumi ${pulumiVersion} (its dynamic-provider host); ${os.platform()} ${os.release()}`,

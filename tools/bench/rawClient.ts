@@ -127,8 +127,8 @@ function runScript(options: RawClientOptions, concurrency: number): Promise<unkn
         });
         let out = "";
         let errors = "";
-        child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
-        child.stderr!.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
+        child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
         child.once("exit", (code) => {
             if (code !== 0) return reject(new Error(`raw client exited with ${code}: ${errors.trim()}`));
             resolve(JSON.parse(out));

@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GrafanaApiKey, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
+import type { ApiKeyState } from "../../provider/src/schema/apiKeyState";
+import type { EnablementState } from "../../provider/src/schema/enablementState";
 import { Emulator, startEmulator, writeAzStandIn } from "../../test/emulator";
 import { Engine } from "../../test/harness/engine";
 import { DynamicProviderHost } from "../../test/harness/host";
@@ -44,66 +46,54 @@ async function azureManagedGrafana(): Promise<void> {
         const [keysOn] = await register(() => [new WorkspaceApiKeyEnablement("keys-on", { workspaceId })]);
         say("preview", `WorkspaceApiKeyEnablement "keys-on": ${(await engine.preview(keysOn)).step}`);
         const enabled = await engine.up(keysOn);
-        say(
-            "up",
-            `API keys ${enabled.outputs.previousApiKey} -> ${enabled.outputs.apiKey} on ${workspaceId} (PATCH of properties.apiKey only)`,
-        );
-        say("", `endpoint=${enabled.outputs.endpoint} grafanaVersion=${enabled.outputs.grafanaVersion}`);
+        const enablement = enabled.outputs as EnablementState; // the state the host stored, in the provider's own shape
+        say("up", `API keys ${enablement.previousApiKey} -> ${enablement.apiKey} on ${workspaceId} (PATCH of properties.apiKey only)`);
+        say("", `endpoint=${enablement.endpoint} grafanaVersion=${enablement.grafanaVersion}`);
 
         const program = () =>
             register(() => [
-                new GrafanaApiKey("ci", {
-                    endpoint: enabled.outputs.endpoint as string,
-                    role: "Viewer",
-                    timeToLive: "30d",
-                    rotateBefore: "7d",
-                }),
+                new GrafanaApiKey("ci", { endpoint: enablement.endpoint!, role: "Viewer", timeToLive: "30d", rotateBefore: "7d" }),
             ]);
         const [key] = await program();
         say("preview", `GrafanaApiKey "ci": ${(await engine.preview(key)).step}`);
         const minted = await engine.up(key);
+        const mintedKey = minted.outputs as ApiKeyState;
         const refusals = emulator.requests.filter((request) => request.status === 403).length;
         say("up", `minted ${minted.id} after waiting out ${refusals} "enabled api key recently" refusals`);
-        say(
-            "",
-            `name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} expiresAt=${minted.outputs.expiresAt}`,
-        );
-        say(
-            "",
-            `key=${mask(minted.outputs.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(key.additionalSecretOutputs)})`,
-        );
-        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, minted.outputs.key as string)}`);
-        say("refresh", `still there: expired=${(await engine.refresh(key.urn))?.outputs.expired}`);
+        say("", `name=${mintedKey.name} role=${mintedKey.role} mode=${mintedKey.mode} expiresAt=${mintedKey.expiresAt}`);
+        say("", `key=${mask(mintedKey.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(key.additionalSecretOutputs)})`);
+        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, mintedKey.key)}`);
+        const refreshed = await engine.refresh(key.urn);
+        say("refresh", `still there: expired=${(refreshed?.outputs as ApiKeyState | undefined)?.expired}`);
         say("preview", `same program again: ${(await engine.preview((await program())[0])).step}`);
 
         // 24 days on (Grafana's clock), the 30-day key is inside its 7-day window: `pulumi up --refresh` rotates it.
         emulator.clock.advance(24 * 86_400);
         await engine.refresh(key.urn);
         say("day 24", `preview: ${(await engine.preview(key)).step} (inside rotateBefore 7d: rotate in place)`);
-        const rotated = await engine.up(key);
-        say(
-            "up",
-            `rotated to ${rotated.outputs.keyName}: key=${mask(rotated.outputs.key)}, same service account ${rotated.outputs.serviceAccountId}`,
-        );
+        const rotation = await engine.up(key);
+        const rotated = rotation.outputs as ApiKeyState;
+        say("up", `rotated to ${rotated.keyName}: key=${mask(rotated.key)}, same service account ${rotated.serviceAccountId}`);
         say(
             "",
-            `a consumer still holding the first key: ${await homeStatus(emulator, minted.outputs.key as string)} until ${rotated.outputs.previousKeyExpiresAt}; the new key: ${await homeStatus(emulator, rotated.outputs.key as string)}`,
+            `a consumer still holding the first key: ${await homeStatus(emulator, mintedKey.key)} until ${rotated.previousKeyExpiresAt}; the new key: ${await homeStatus(emulator, rotated.key)}`,
         );
         emulator.clock.advance(7 * 86_400);
         await engine.refresh(key.urn);
-        const cleaned = await engine.up(key);
+        const cleanup = await engine.up(key);
+        const cleaned = cleanup.outputs as ApiKeyState;
         say(
             "day 31",
-            `the first key expired; up deleted it (previousKey=${String(cleaned.outputs.previousKey)}); the new key: ${await homeStatus(emulator, cleaned.outputs.key as string)}`,
+            `the first key expired; up deleted it (previousKey=${String(cleaned.previousKey)}); the new key: ${await homeStatus(emulator, cleaned.key)}`,
         );
 
         await engine.destroy(key.urn);
         await engine.destroy(keysOn.urn);
         say(
             "destroy",
-            `key deleted (it now gets ${await homeStatus(emulator, minted.outputs.key as string)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`,
+            `key deleted (it now gets ${await homeStatus(emulator, mintedKey.key)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`,
         );
-        reportLeaks(emulator, host, [minted, rotated, cleaned]);
+        reportLeaks(emulator, host, [minted, rotation, cleanup]);
     } finally {
         await host.stop();
         await emulator.close();
@@ -122,11 +112,9 @@ async function selfHostedGrafana(): Promise<void> {
             new GrafanaApiKey("ci", { endpoint: emulator.url, name: "api-key-1", role: "Editor", timeToLive: "7d" }),
         ]);
         const minted = await engine.up(key);
-        say(
-            "up",
-            `minted ${minted.id}: name=${minted.outputs.name} role=${minted.outputs.role} mode=${minted.outputs.mode} key=${mask(minted.outputs.key)}`,
-        );
-        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, minted.outputs.key as string)}`);
+        const mintedKey = minted.outputs as ApiKeyState;
+        say("up", `minted ${minted.id}: name=${mintedKey.name} role=${mintedKey.role} mode=${mintedKey.mode} key=${mask(mintedKey.key)}`);
+        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, mintedKey.key)}`);
         await engine.destroy(key.urn);
         say("destroy", `deleted; Grafana now holds ${emulator.state.apiKeys().length} API keys`);
         reportLeaks(emulator, host, [minted]);

@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { providerConfig } from "../config";
 import { ProviderError } from "../http/errors";
 import { rememberSecret } from "../http/redact";
@@ -95,9 +95,8 @@ export function credentialKind(env: NodeJS.ProcessEnv): "clientSecret" | "oidc" 
 }
 
 function createCredential(env: NodeJS.ProcessEnv, authorityHost: string | undefined): TokenCredential {
-    // Loaded here, not at module scope: most runs use GRAFANA_AUTH and never need it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const identity: typeof import("@azure/identity") = require("@azure/identity");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here, not at module scope (as an import would be): most runs use GRAFANA_AUTH and never need it
+    const identity = require("@azure/identity") as typeof import("@azure/identity");
     const options = authorityHost ? { authorityHost } : {};
     switch (credentialKind(env)) {
         case "clientSecret":
@@ -106,7 +105,7 @@ function createCredential(env: NodeJS.ProcessEnv, authorityHost: string | undefi
             return new identity.ClientAssertionCredential(
                 env.ARM_TENANT_ID!,
                 env.ARM_CLIENT_ID!,
-                async () => env.ARM_OIDC_TOKEN || readFileSync(env.ARM_OIDC_TOKEN_FILE_PATH!, "utf8").trim(),
+                async () => env.ARM_OIDC_TOKEN || (await readFile(env.ARM_OIDC_TOKEN_FILE_PATH!, "utf8")).trim(),
                 options,
             );
         case "managedIdentity":

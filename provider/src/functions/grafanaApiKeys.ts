@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { applyProviderConfig, CONFIG_NAMESPACE, SettingName } from "../config";
+import { applyProviderConfig, CONFIG_NAMESPACE } from "../config";
 import { listLegacyKeys } from "../grafana/apiKeys";
 import { listTokens, searchServiceAccounts } from "../grafana/serviceAccounts";
 import { GrafanaTarget } from "../grafana/client";
@@ -54,7 +54,7 @@ export async function listGrafanaApiKeys(args: GrafanaApiKeysArgs): Promise<Graf
     const { values, failures } = validateFields(raw, { ...ADDRESS_FIELDS, includeExpired: booleanRule, orgId: orgIdRule });
     checkAddress(raw, failures);
     if (failures.length > 0) throw new Error(failures.map((failure) => failure.reason).join("; "));
-    const address = await resolveAddress(addressInputs(values as { endpoint?: string; workspaceId?: string }));
+    const address = await resolveAddress(addressInputs(values));
     const target = targetOf({ ...address, orgId: (values.orgId as number | undefined) ?? null });
     const now = Date.now();
     const keys = [...(await tokensOfEveryAccount(target, now)), ...(await legacyKeys(target, now))];
@@ -70,12 +70,11 @@ export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulum
     const grafanaAuth = config.getSecret("grafanaAuth");
     const keys = pulumi.all([pulumi.output(args), grafanaAuth]).apply(async ([resolved, auth]) => {
         applyProviderConfig({
-            get: (key: string) =>
-                key === `${CONFIG_NAMESPACE}:grafanaAuth` ? auth : config.get(key.slice(CONFIG_NAMESPACE.length + 1) as SettingName),
+            get: (key: string) => (key === `${CONFIG_NAMESPACE}:grafanaAuth` ? auth : config.get(key.slice(CONFIG_NAMESPACE.length + 1))),
         });
-        return listGrafanaApiKeys(resolved as GrafanaApiKeysArgs);
+        return listGrafanaApiKeys(resolved);
     });
-    return pulumi.unsecret(keys) as pulumi.Output<GrafanaKeyInfo[]>;
+    return pulumi.unsecret<GrafanaKeyInfo[]>(keys);
 }
 
 const PARALLEL_TOKEN_LISTS = 8;

@@ -67,12 +67,14 @@ export async function createLegacyKeyOnce(
         what: "legacy API key",
         name: request.name,
         autonamed,
-        provenance: async (found) =>
-            highestIdBefore === undefined
-                ? "cannot tell"
-                : found.id > highestIdBefore
-                  ? "made since the attempt began"
-                  : "there before the attempt",
+        provenance: (found) =>
+            Promise.resolve(
+                highestIdBefore === undefined
+                    ? "cannot tell"
+                    : found.id > highestIdBefore
+                      ? "made since the attempt began"
+                      : "there before the attempt",
+            ),
         create: () => createLegacyKey(target, request),
         find: async () => (await listLegacyKeys(target))?.find((key) => key.name === request.name),
         settle: async (existing) => void (await deleteLegacyKey(target, existing.id)),

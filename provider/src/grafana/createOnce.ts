@@ -43,7 +43,9 @@ export async function createWithoutDuplicates<Created, Found extends { id: numbe
             // Looking up and cleaning up must happen even when the operation's deadline cut the create.
             const adopted = await withGrace(async () => {
                 // If even the lookup fails, the create's own error says more than the lookup's.
-                const found = await options.find().catch(() => Promise.reject(error));
+                const found = await options.find().catch(() => {
+                    throw error;
+                });
                 if (found === undefined) return undefined;
                 const provenance: Provenance = options.autonamed
                     ? "made since the attempt began"

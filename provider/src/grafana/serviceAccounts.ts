@@ -131,7 +131,7 @@ export function createServiceAccountOnce(
                 : madeSince(target, (await getServiceAccount(target, found.id))?.createdAt, startedAt),
         create: () => createServiceAccount(target, name, role, isDisabled),
         find: () => findServiceAccountByName(target, name),
-        settle: async (existing) => existing,
+        settle: (existing) => Promise.resolve(existing),
     });
 }
 
@@ -147,7 +147,7 @@ export function createTokenOnce(
         what: "service account token",
         name,
         autonamed,
-        provenance: async (found, startedAt) => madeSince(target, found.created, startedAt),
+        provenance: (found, startedAt) => Promise.resolve(madeSince(target, found.created, startedAt)),
         create: () => createToken(target, serviceAccountId, name, secondsToLive),
         find: async () => (await listTokens(target, serviceAccountId))?.find((token) => token.name === name),
         settle: async (existing) => void (await deleteServiceAccountToken(target, serviceAccountId, existing.id)),

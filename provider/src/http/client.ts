@@ -109,7 +109,8 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
 async function readBounded(body: Dispatcher.ResponseData["body"], limit: number, req: HttpRequest): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of body) {
+    // undici's body is a Readable of Buffers, typed as yielding `any`.
+    for await (const chunk of body as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > limit) {
             body.destroy();

@@ -50,7 +50,7 @@ const FIELDS = { ...ADDRESS_FIELDS, name: nameRule, role: roleRule, timeToLive, 
  * preview shows it as unknown instead of a name that will not be used, and a replacement gets a fresh
  * one) and the output `mode` (the API actually used; the request is kept as `requestedMode`).
  */
-export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
+export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     const requestedMode = values.mode ?? "auto";
     const role = values.role ?? "Viewer";

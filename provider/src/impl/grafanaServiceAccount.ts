@@ -21,7 +21,7 @@ type Inputs = Record<string, unknown>;
 
 const FIELDS = { ...ADDRESS_FIELDS, name: nameRule, role: roleRule, isDisabled: booleanRule, orgId: orgIdRule };
 
-export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
+export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkServiceAccountLogin(news, failures);
     checkAddress(news, failures);

@@ -10,12 +10,12 @@ import { KeyStore, serviceAccountTokens } from "./keyStores";
 import {
     checkSecretInputs,
     firstSecret,
+    mintedFields,
     planSecretChanges,
     refreshSecret,
     removeAllKeys,
     Secret,
     SECRET_INPUT_RULES,
-    secretFields,
     secretInputsOf,
     SecretContext,
     updateSecret,
@@ -35,7 +35,7 @@ type Inputs = Record<string, unknown>;
 
 const FIELDS = { ...ADDRESS_FIELDS, serviceAccountId: serviceAccountIdRule, name: nameRule, orgId: orgIdRule, ...SECRET_INPUT_RULES };
 
-export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
+export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkAddress(news, failures);
     const secret = checkSecretInputs(values, failures);
@@ -81,7 +81,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         serviceAccountId: checked.serviceAccountId,
         tokenId: token.id,
         ...naming,
-        ...secretOnly(secret),
+        ...mintedFields(secret),
     };
     const id = tokenResourceId(checked.serviceAccountId, token.id);
     if (secretInputs.verify) {
@@ -148,11 +148,6 @@ function secretOf(state: TokenState): Secret {
     return { ...state, keyId: state.tokenId };
 }
 
-function secretOnly(secret: Secret): Omit<Secret, "keyId"> {
-    const { keyId: _currentId, ...rest } = secretFields(secret);
-    return rest;
-}
-
 function withSecret(state: TokenState, secret: Secret): TokenState {
-    return { ...state, ...secretOnly(secret), tokenId: secret.keyId };
+    return { ...state, ...mintedFields(secret), tokenId: secret.keyId };
 }

@@ -14,27 +14,40 @@ import * as workspaceApiKeyEnablement from "./workspaceApiKeyEnablement";
  * once, and code changes never show up as diffs.
  */
 
+type Props = Record<string, unknown>;
+
 export interface Lifecycle {
-    check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.CheckResult>;
-    diff(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.DiffResult>;
-    create(inputs: Record<string, unknown>): Promise<dynamic.CreateResult>;
-    read(id: string, props: Record<string, unknown>): Promise<dynamic.ReadResult>;
-    update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<dynamic.UpdateResult>;
-    delete(id: string, props: Record<string, unknown>): Promise<void>;
+    check: (olds: Props, news: Props) => Promise<dynamic.CheckResult<Props>>;
+    diff: (id: string, olds: Props, news: Props) => Promise<dynamic.DiffResult>;
+    create: (inputs: Props) => Promise<dynamic.CreateResult<Props>>;
+    read: (id: string, props: Props) => Promise<dynamic.ReadResult<Props>>;
+    update: (id: string, olds: Props, news: Props) => Promise<dynamic.UpdateResult<Props>>;
+    delete: (id: string, props: Props) => Promise<void>;
 }
 
 const lifecycles: Record<string, Lifecycle> = {
-    GrafanaApiKey: { ...grafanaApiKey, delete: grafanaApiKey.remove },
-    WorkspaceApiKeyEnablement: { ...workspaceApiKeyEnablement, delete: workspaceApiKeyEnablement.remove },
-    GrafanaServiceAccount: { ...grafanaServiceAccount, delete: grafanaServiceAccount.remove },
-    GrafanaServiceAccountToken: { ...grafanaServiceAccountToken, delete: grafanaServiceAccountToken.remove },
+    GrafanaApiKey: { ...grafanaApiKey, check: settled(grafanaApiKey.check), delete: grafanaApiKey.remove },
+    WorkspaceApiKeyEnablement: {
+        ...workspaceApiKeyEnablement,
+        check: settled(workspaceApiKeyEnablement.check),
+        diff: settled(workspaceApiKeyEnablement.diff),
+        delete: workspaceApiKeyEnablement.remove,
+    },
+    GrafanaServiceAccount: { ...grafanaServiceAccount, check: settled(grafanaServiceAccount.check), delete: grafanaServiceAccount.remove },
+    GrafanaServiceAccountToken: {
+        ...grafanaServiceAccountToken,
+        check: settled(grafanaServiceAccountToken.check),
+        delete: grafanaServiceAccountToken.remove,
+    },
 };
 
 let configured = false;
 
-export async function configure(request: { config?: ConfigReader } | undefined): Promise<void> {
-    applyProviderConfig(request?.config);
-    configured = true;
+export function configure(request: { config?: ConfigReader } | undefined): Promise<void> {
+    return settled(() => {
+        applyProviderConfig(request?.config);
+        configured = true;
+    })();
 }
 
 export function lifecycle(resourceType: string): Lifecycle {
@@ -62,6 +75,14 @@ export function importResource(resourceType: string, importId: string, logicalNa
     );
 }
 export { IMPORT_ID_FORMS, Imported } from "./imports";
+
+/**
+ * A step that needs no server (a check, applying configuration) as the asynchronous step the lifecycle's callers await:
+ * what it throws becomes a rejection, as from an async function (Promise.try, which Node.js 20 lacks).
+ */
+function settled<A extends unknown[], R>(step: (...args: A) => R): (...args: A) => Promise<R> {
+    return (...args) => new Promise((resolve) => resolve(step(...args)));
+}
 
 /** Each operation that talks to a server runs under the configured deadline. */
 function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {

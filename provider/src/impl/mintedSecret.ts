@@ -37,11 +37,17 @@ import { Tracked, undoCreate } from "./undo";
 /** The shared view of a key's or token's state: the current key's id is `keyId` here. */
 export type Secret = MintedSecretState & { keyId: number };
 
-const SECRET_FIELDS = [...Object.keys(mintedSecretFields), "keyId"] as Array<keyof Secret>;
+const MINTED_FIELDS = Object.keys(mintedSecretFields) as Array<keyof MintedSecretState>;
+const SECRET_FIELDS = [...MINTED_FIELDS, "keyId"] as Array<keyof Secret>;
 
 /** Only the secret's own fields, to lay over a resource's state. */
 export function secretFields(secret: Secret): Secret {
     return Object.fromEntries(SECRET_FIELDS.map((field) => [field, secret[field]])) as Secret;
+}
+
+/** The same without `keyId`, for a state that keeps the current key's id under a name of its own. */
+export function mintedFields(secret: Secret): MintedSecretState {
+    return Object.fromEntries(MINTED_FIELDS.map((field) => [field, secret[field]])) as MintedSecretState;
 }
 
 /** New inputs as `diff` sees them: any of them may still be unknown during a preview. */

@@ -35,7 +35,7 @@ const FIELDS = {
 };
 const PARTS = ["subscriptionId", "resourceGroupName", "workspaceName"] as const;
 
-export async function check(_olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
+export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, ["__provider"]);
     const workspaceId = resolveWorkspaceId(news, values, failures);
     if (failures.length > 0) return { failures };
@@ -79,7 +79,7 @@ function resolveWorkspaceId(news: Inputs, values: Record<string, unknown>, failu
     });
 }
 
-export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
+export function diff(_id: string, olds: Inputs, news: Inputs): dynamic.DiffResult {
     const old = readEnablementState(olds);
     const next = parsePreview("WorkspaceApiKeyEnablement", checkedEnablementInputs, news);
     const replaces = next.workspaceId !== UNKNOWN && sameWorkspace(next.workspaceId, old.workspaceId) ? [] : ["workspaceId"];

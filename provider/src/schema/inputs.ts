@@ -94,8 +94,8 @@ export const nameRule: FieldRule<string> = {
         .min(1, "it is empty")
         .refine((text) => characterCount(text) <= MAX_NAME_CHARACTERS, `it is longer than ${MAX_NAME_CHARACTERS} characters`)
         .refine((text) => text.trim() === text, "it has leading or trailing spaces")
-        // eslint-disable-next-line no-control-regex
-        .refine((text) => !/[\u0000-\u001f\u007f-\u009f]/.test(text), "it contains control characters"),
+        // Unicode's control characters (Cc): U+0000 to U+001F and U+007F to U+009F.
+        .refine((text) => !/\p{Cc}/u.test(text), "it contains control characters"),
 };
 
 export const roleRule: FieldRule<Role> = {

@@ -50,8 +50,7 @@ export const mintedSecretInputFields = {
     verify: z.boolean(),
 };
 
-const mintedSecretState = z.object(mintedSecretFields);
-export type MintedSecretState = z.infer<typeof mintedSecretState>;
+export type MintedSecretState = z.infer<z.ZodObject<typeof mintedSecretFields>>;
 export type MintedSecretInputs = z.infer<z.ZodObject<typeof mintedSecretInputFields>>;
 
 /** What a state written before rotation existed lacks: its only key was named after the resource and never rotated. */
