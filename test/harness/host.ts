@@ -1,4 +1,5 @@
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -34,17 +35,59 @@ export interface HostError extends Error {
     partialProperties?: Props;
 }
 
-export class DynamicProviderHost {
+/**
+ * A provider process the engine talks to (the dynamic-provider host, or a provider plugin): its gRPC client, what
+ * it printed, whether it still runs, and one unary call turned into a promise.
+ */
+export abstract class ProviderProcess {
     private output = "";
 
-    private constructor(
-        private readonly child: ChildProcess,
-        private readonly client: ResourceProviderClient,
+    protected constructor(
+        protected readonly child: ChildProcess,
+        protected readonly client: ResourceProviderClient,
     ) {
         child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
         child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
     }
 
+    /** The process, for measuring it (/proc/<pid>). */
+    get pid(): number {
+        return this.child.pid!;
+    }
+
+    /** Everything the process printed on stdout and stderr so far. */
+    get printed(): string {
+        return this.output;
+    }
+
+    /** True while the process is alive (it must survive bad input and failed calls). */
+    get alive(): boolean {
+        return this.child.exitCode === null && this.child.signalCode === null;
+    }
+
+    async stop(): Promise<void> {
+        this.client.close();
+        if (!this.alive) return;
+        const exited = new Promise((resolve) => this.child.once("exit", resolve));
+        this.child.kill("SIGTERM");
+        await exited;
+    }
+
+    /** The error a failed call rejects with. */
+    protected abstract failure(error: grpc.ServiceError): Error;
+
+    /** One unary call: `send` makes it with the callback given; its reply, or its error as `failure` makes it. */
+    protected call<Reply>(send: (done: (error: grpc.ServiceError | null, reply: Reply) => void) => void): Promise<Reply> {
+        return new Promise((resolve, reject) => {
+            send((error, reply) => {
+                if (error) reject(this.failure(error));
+                else resolve(reply);
+            });
+        });
+    }
+}
+
+export class DynamicProviderHost extends ProviderProcess {
     /** Starts a host with `cwd` as the engine would (the program's folder) and the given environment. */
     /**
      * `engineAddress`: where the engine's services (its Log) listen; by default nothing answers there.
@@ -57,16 +100,6 @@ export class DynamicProviderHost {
         const { child, port } = await spawnHost(options);
         const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         return new DynamicProviderHost(child, client);
-    }
-
-    /** The host process, for measuring it (/proc/<pid>). */
-    get pid(): number {
-        return this.child.pid!;
-    }
-
-    /** Everything the host printed on stdout and stderr so far. */
-    get printed(): string {
-        return this.output;
     }
 
     async configure(config: Record<string, string> = {}): Promise<void> {
@@ -142,27 +175,9 @@ export class DynamicProviderHost {
         await this.call((done) => this.client.delete(request, done));
     }
 
-    /** True while the host process is alive (it must survive bad input and failed calls). */
-    get alive(): boolean {
-        return this.child.exitCode === null && this.child.signalCode === null;
-    }
-
-    async stop(): Promise<void> {
-        this.client.close();
-        if (!this.alive) return;
-        const exited = new Promise((resolve) => this.child.once("exit", resolve));
-        this.child.kill("SIGTERM");
-        await exited;
-    }
-
-    /** One unary call: `send` makes it with the callback given; its reply, or its error as a HostError. */
-    private call<Reply>(send: (done: (error: grpc.ServiceError | null, reply: Reply) => void) => void): Promise<Reply> {
-        return new Promise((resolve, reject) => {
-            send((error, reply) => {
-                if (error) reject(asHostError(error));
-                else resolve(reply);
-            });
-        });
+    /** A failed call as a HostError, with the partial failure the engine would store, if any. */
+    protected failure(error: grpc.ServiceError): Error {
+        return asHostError(error);
     }
 }
 
@@ -173,15 +188,26 @@ export class DynamicProviderHost {
 export async function spawnHost(
     options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string; nodeArgs?: string[] } = {},
 ): Promise<{ child: ChildProcess; port: number }> {
-    const child = spawn(
-        process.execPath,
+    return spawnProvider(
+        "dynamic-provider host",
         [...(options.nodeArgs ?? []), options.hostScript ?? HOST_SCRIPT, options.engineAddress ?? "127.0.0.1:1"],
         {
             cwd: options.cwd ?? REPO_ROOT,
             env: options.env ?? process.env,
-            stdio: ["ignore", "pipe", "pipe"],
         },
     );
+}
+
+/**
+ * Starts a Node.js provider process (the dynamic-provider host, or a provider plugin) as the engine does, and
+ * waits for the port it prints on its first stdout line: how every Pulumi provider says where it listens.
+ */
+export async function spawnProvider(
+    what: string,
+    args: string[],
+    options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; port: number }> {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     const port = await new Promise<number>((resolve, reject) => {
         let firstLine = "";
         let errors = "";
@@ -195,7 +221,7 @@ export async function spawnHost(
             }
         };
         child.stdout.on("data", onData);
-        child.once("exit", (code) => reject(new Error(`dynamic-provider host exited with ${code}: ${errors}`)));
+        child.once("exit", (code) => reject(new Error(`${what} exited with ${code}: ${errors}`)));
     });
     return { child, port };
 }

@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 // Pulumi's generated gRPC stubs (typed by the .d.ts files they ship) and its wire encoding of secrets and unknowns.
@@ -9,7 +8,7 @@ import { Status } from "@pulumi/pulumi/proto/status_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { REPO_ROOT } from "./host";
+import { ProviderProcess, REPO_ROOT, spawnProvider } from "./host";
 
 /**
  * Plays the Pulumi engine against the real provider plugin (plugin/): spawns it as the Node.js language host does
@@ -43,51 +42,18 @@ export interface PluginError extends Error {
     partialProperties?: Props;
 }
 
-export class PluginHost {
-    private output = "";
+export class PluginHost extends ProviderProcess {
+    /** Every error a call reported, for the leak scan. */
     readonly errors: string[] = [];
-
-    private constructor(
-        private readonly child: ChildProcess,
-        private readonly client: ResourceProviderClient,
-    ) {
-        child.stdout!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
-        child.stderr!.on("data", (chunk: Buffer) => (this.output += chunk.toString("utf8")));
-    }
 
     /** `engineAddress`: where the engine's Log service listens; by default nothing answers there. */
     static async start(options: { env?: NodeJS.ProcessEnv; engineAddress?: string } = {}): Promise<PluginHost> {
-        const child = spawn(process.execPath, [RUN_PLUGIN, PLUGIN_DIR, options.engineAddress ?? "127.0.0.1:1"], {
+        const { child, port } = await spawnProvider("the plugin", [RUN_PLUGIN, PLUGIN_DIR, options.engineAddress ?? "127.0.0.1:1"], {
             cwd: PLUGIN_DIR,
             env: options.env ?? process.env,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        const port = await new Promise<number>((resolve, reject) => {
-            let firstLine = "";
-            let errors = "";
-            child.stderr.on("data", (chunk: Buffer) => (errors += chunk.toString("utf8")));
-            const onData = (chunk: Buffer) => {
-                firstLine += chunk.toString("utf8");
-                const newline = firstLine.indexOf("\n");
-                if (newline >= 0) {
-                    child.stdout.off("data", onData);
-                    resolve(Number(firstLine.slice(0, newline).trim()));
-                }
-            };
-            child.stdout.on("data", onData);
-            child.once("exit", (code) => reject(new Error(`the plugin exited with ${code}: ${errors}`)));
         });
         const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         return new PluginHost(child, client);
-    }
-
-    /** Everything the plugin printed on stdout and stderr so far. */
-    get printed(): string {
-        return this.output;
-    }
-
-    get alive(): boolean {
-        return this.child.exitCode === null && this.child.signalCode === null;
     }
 
     async pluginInfo(): Promise<string> {
@@ -191,24 +157,11 @@ export class PluginHost {
         return { result: reply.getReturn()?.toJavaScript() ?? {}, failures: failuresOf(reply) };
     }
 
-    async stop(): Promise<void> {
-        this.client.close();
-        if (!this.alive) return;
-        const exited = new Promise((resolve) => this.child.once("exit", resolve));
-        this.child.kill("SIGTERM");
-        await exited;
-    }
-
-    /** One unary call: `send` makes it with the callback given; its reply, or its error (recorded) as a PluginError. */
-    private call<Reply>(send: (done: (error: grpc.ServiceError | null, reply: Reply) => void) => void): Promise<Reply> {
-        return new Promise((resolve, reject) => {
-            send((error, reply) => {
-                if (!error) return resolve(reply);
-                const failure = asPluginError(error);
-                this.errors.push(failure.message);
-                reject(failure);
-            });
-        });
+    /** A failed call as a PluginError, recorded for the leak scan. */
+    protected failure(error: grpc.ServiceError): Error {
+        const failure = asPluginError(error);
+        this.errors.push(failure.message);
+        return failure;
     }
 }
 

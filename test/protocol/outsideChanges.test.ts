@@ -1,8 +1,8 @@
 import { GrafanaApiKey, GrafanaApiKeyArgs, GrafanaServiceAccount, GrafanaServiceAccountToken } from "pulumi-azure-grafana-keys";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator } from "../emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
-import { DynamicProviderHost } from "../harness/host";
+import { HostSession, startHostSession } from "../harness/session";
 import { register, Registration } from "../harness/program";
 
 /**
@@ -10,26 +10,16 @@ import { register, Registration } from "../harness/program";
  * what the next `up` does, and what the key's holders see.
  */
 
+let session: HostSession;
 let emulator: Emulator;
 let engineLog: EngineLogServer;
-let host: DynamicProviderHost;
 let engine: Engine;
 
 beforeAll(async () => {
-    emulator = await startEmulator({ profile: "12.1" });
-    engineLog = await EngineLogServer.start();
-    host = await DynamicProviderHost.start({
-        env: { PATH: process.env.PATH, GRAFANA_AUTH: emulator.credentials.adminBasic, AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5" },
-        engineAddress: engineLog.address,
-    });
-    await host.configure();
-    engine = new Engine(host);
+    session = await startHostSession("12.1");
+    ({ emulator, engineLog, engine } = session);
 });
-afterAll(async () => {
-    await host.stop();
-    await engineLog.stop();
-    await emulator.close();
-});
+afterAll(() => session.stop());
 afterEach(() => {
     emulator.reset();
     engine.state.clear();
@@ -37,8 +27,7 @@ afterEach(() => {
 
 const key = async (args: GrafanaApiKeyArgs = {}): Promise<Registration> =>
     (await register(() => [new GrafanaApiKey("ci", { endpoint: emulator.url, timeToLive: "30d", ...args })]))[0];
-const home = async (secret: unknown) =>
-    (await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${String(secret)}` } })).status;
+const home = (secret: unknown) => session.home(secret);
 const admin = { authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}`, "content-type": "application/json" };
 const grafana = (method: string, path: string, body?: unknown) =>
     fetch(`${emulator.url}${path}`, { method, headers: admin, body: body === undefined ? undefined : JSON.stringify(body) });

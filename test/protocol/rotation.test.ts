@@ -6,10 +6,11 @@ import {
     GrafanaServiceAccountToken,
     GrafanaServiceAccountTokenArgs,
 } from "pulumi-azure-grafana-keys";
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile } from "../emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
 import { DynamicProviderHost } from "../harness/host";
+import { HostSession, startHostSession } from "../harness/session";
 import { findLeaks } from "../harness/leaks";
 import { register, Registration } from "../harness/program";
 
@@ -66,29 +67,19 @@ const CASES: Case[] = [
 ];
 
 describe.each(CASES)("$label, rotated while a consumer holds it", ({ profile, token, resource: producerResource }) => {
+    let session: HostSession;
     let emulator: Emulator;
     let engineLog: EngineLogServer;
     let host: DynamicProviderHost;
     let producer: Engine;
 
     beforeAll(async () => {
-        emulator = await startEmulator({ profile });
-        engineLog = await EngineLogServer.start();
-        host = await DynamicProviderHost.start({
-            env: { PATH: process.env.PATH, GRAFANA_AUTH: emulator.credentials.adminBasic, AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5" },
-            engineAddress: engineLog.address,
-        });
-        await host.configure();
-        producer = new Engine(host);
+        session = await startHostSession(profile);
+        ({ emulator, engineLog, host, engine: producer } = session);
     });
-    afterAll(async () => {
-        await host.stop();
-        await engineLog.stop();
-        await emulator.close();
-    });
+    afterAll(() => session.stop());
 
-    const home = async (secret: unknown) =>
-        (await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${String(secret)}` } })).status;
+    const home = (secret: unknown) => session.home(secret);
     /** `pulumi up --refresh` on the producer, as its daily schedule runs it. */
     const upWithRefresh = async (resource: Registration) => {
         await producer.refresh(resource.urn);

@@ -4,10 +4,11 @@ import {
     GrafanaServiceAccountToken,
     GrafanaServiceAccountTokenArgs,
 } from "pulumi-azure-grafana-keys";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator } from "../emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
 import { DynamicProviderHost } from "../harness/host";
+import { HostSession, startHostSession } from "../harness/session";
 import { findLeaks } from "../harness/leaks";
 import { register } from "../harness/program";
 
@@ -19,26 +20,17 @@ import { register } from "../harness/program";
 
 const DAY = 86_400;
 
+let session: HostSession;
 let emulator: Emulator;
 let engineLog: EngineLogServer;
 let host: DynamicProviderHost;
 let engine: Engine;
 
 beforeAll(async () => {
-    emulator = await startEmulator({ profile: "12.1" });
-    engineLog = await EngineLogServer.start();
-    host = await DynamicProviderHost.start({
-        env: { PATH: process.env.PATH, GRAFANA_AUTH: emulator.credentials.adminBasic, AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5" },
-        engineAddress: engineLog.address,
-    });
-    await host.configure();
-    engine = new Engine(host);
+    session = await startHostSession("12.1");
+    ({ emulator, engineLog, host, engine } = session);
 });
-afterAll(async () => {
-    await host.stop();
-    await engineLog.stop();
-    await emulator.close();
-});
+afterAll(() => session.stop());
 
 const serviceAccount = async (args: GrafanaServiceAccountArgs) => (await register(() => [new GrafanaServiceAccount("ci-bot", args)]))[0];
 const token = async (name: string, args: GrafanaServiceAccountTokenArgs) =>
@@ -113,6 +105,4 @@ test("a token deleted outside Pulumi: refresh drops it with a warning, up mints 
     expect((await engine.up(resource)).outputs.key).toMatch(/^glsa_/);
 });
 
-async function home(key: string): Promise<number> {
-    return (await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } })).status;
-}
+const home = (key: unknown) => session.home(key);

@@ -9,7 +9,7 @@ import { logInfo } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyState } from "../schema/apiKeyState";
 import { ENABLEMENT_STATE_VERSION, EnablementState } from "../schema/enablementState";
 import { endpointRule, orgIdRule, Role, ROLES, workspaceIdRule } from "../schema/inputs";
-import { MintedSecretState } from "../schema/mintedSecretState";
+import { MintedSecretState, withoutRotationHistory } from "../schema/mintedSecretState";
 import { SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
 import { showValue } from "../schema/showValue";
 import { TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
@@ -273,24 +273,15 @@ function secretless(
     const rotated = keyName.startsWith(`${name}-r`) ? /^\d+$/.exec(keyName.slice(name.length + 2)) : null;
     const expiresAt = listed.expiration && !listed.expiration.startsWith("0001-01-01") ? new Date(listed.expiration).toISOString() : null;
     return {
+        ...withoutRotationHistory(keyName),
         key: "",
-        keyName,
         generation: rotated ? Number(rotated[0]) : 1,
         timeToLive: null,
         secondsToLive: null,
         expiresAt,
         expired: listed.expired || (expiresAt !== null && Date.parse(expiresAt) <= Date.now()),
         rotateBefore: null,
-        rotationTrigger: null,
-        revokePrevious: false,
         verify: true,
-        rotatedAt: null,
-        previousKey: null,
-        previousKeyId: null,
-        previousKeyName: null,
-        previousKeyExpiresAt: null,
-        previousKeyExpired: false,
-        retiredKeyIds: [],
         clockOffsetSeconds: grafanaClockOffsetSeconds(endpoint) ?? 0,
     };
 }

@@ -49,6 +49,6 @@ function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
     // Keys minted before verification existed were not verified; saying so keeps diffs quiet.
     if (state.schemaVersion === 2) state = { ...state, schemaVersion: 3, rotateBefore: null, verify: false };
     if (state.schemaVersion === 3)
-        state = { ...state, schemaVersion: 4, ...withoutRotationHistory(state.name), accountDisabled: false, grafanaOrgId: null };
+        state = { ...state, schemaVersion: 4, ...withoutRotationHistory(String(state.name)), accountDisabled: false, grafanaOrgId: null };
     return state;
 }

@@ -53,10 +53,13 @@ export const mintedSecretInputFields = {
 export type MintedSecretState = z.infer<z.ZodObject<typeof mintedSecretFields>>;
 export type MintedSecretInputs = z.infer<z.ZodObject<typeof mintedSecretInputFields>>;
 
-/** What a state written before rotation existed lacks: its only key was named after the resource and never rotated. */
-export function withoutRotationHistory(name: unknown): Record<string, unknown> {
+/**
+ * A key with no rotation behind it: named `keyName`, no previous key, nothing retired. What a state written before
+ * rotation existed lacks (its only key was named after the resource), and what an imported key starts from.
+ */
+export function withoutRotationHistory(keyName: string) {
     return {
-        keyName: name,
+        keyName,
         generation: 1,
         rotationTrigger: null,
         revokePrevious: false,

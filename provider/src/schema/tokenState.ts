@@ -28,6 +28,6 @@ export function readTokenState(outputs: Record<string, unknown>): TokenState {
 
 function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
     const state = outputs;
-    if (state.schemaVersion === 1) return { ...state, schemaVersion: 2, ...withoutRotationHistory(state.name) };
+    if (state.schemaVersion === 1) return { ...state, schemaVersion: 2, ...withoutRotationHistory(String(state.name)) };
     return state;
 }
