@@ -73,41 +73,7 @@ export abstract class ProviderProcess {
         await exited;
     }
 
-    /** The error a failed call rejects with. */
-    protected abstract failure(error: grpc.ServiceError): Error;
-
-    /** One unary call: `send` makes it with the callback given; its reply, or its error as `failure` makes it. */
-    protected call<Reply>(send: (done: (error: grpc.ServiceError | null, reply: Reply) => void) => void): Promise<Reply> {
-        return new Promise((resolve, reject) => {
-            send((error, reply) => {
-                if (error) reject(this.failure(error));
-                else resolve(reply);
-            });
-        });
-    }
-}
-
-export class DynamicProviderHost extends ProviderProcess {
-    /** Starts a host with `cwd` as the engine would (the program's folder) and the given environment. */
-    /**
-     * `engineAddress`: where the engine's services (its Log) listen; by default nothing answers there.
-     * `hostScript`: another installation's host, e.g. a program folder's own @pulumi/pulumi.
-     * `nodeArgs`: V8/Node flags for the host process, for diagnosis only (the engine passes none).
-     */
-    static async start(
-        options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string; nodeArgs?: string[] } = {},
-    ): Promise<DynamicProviderHost> {
-        const { child, port } = await spawnHost(options);
-        const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-        return new DynamicProviderHost(child, client);
-    }
-
-    async configure(config: Record<string, string> = {}): Promise<void> {
-        const request = new providerProto.ConfigureRequest();
-        request.setArgs(Struct.fromJavaScript(config));
-        request.setAcceptsecrets(true);
-        await this.call<providerProto.ConfigureResponse>((done) => this.client.configure(request, done));
-    }
+    // The resource calls, as the engine makes them of any provider.
 
     async check(urn: string, olds: Props, news: Props): Promise<CheckReply> {
         const request = new providerProto.CheckRequest();
@@ -148,13 +114,15 @@ export class DynamicProviderHost extends ProviderProcess {
         return { id: reply.getId(), properties: reply.getProperties()!.toJavaScript() };
     }
 
-    async read(urn: string, id: string, properties: Props): Promise<{ id: string; properties: Props }> {
+    /** `properties` undefined: a Read as `pulumi import` sends it, with the id alone. */
+    async read(urn: string, id: string, properties?: Props, inputs?: Props): Promise<{ id: string; properties: Props; inputs?: Props }> {
         const request = new providerProto.ReadRequest();
         request.setUrn(urn);
         request.setId(id);
-        request.setProperties(toStruct(properties));
+        if (properties) request.setProperties(toStruct(properties));
+        if (inputs) request.setInputs(toStruct(inputs));
         const reply = await this.call<providerProto.ReadResponse>((done) => this.client.read(request, done));
-        return { id: reply.getId(), properties: reply.getProperties()?.toJavaScript() ?? {} };
+        return { id: reply.getId(), properties: reply.getProperties()?.toJavaScript() ?? {}, inputs: reply.getInputs()?.toJavaScript() };
     }
 
     async update(urn: string, id: string, olds: Props, news: Props): Promise<Props> {
@@ -173,6 +141,42 @@ export class DynamicProviderHost extends ProviderProcess {
         request.setId(id);
         request.setProperties(toStruct(properties));
         await this.call((done) => this.client.delete(request, done));
+    }
+
+    /** The error a failed call rejects with. */
+    protected abstract failure(error: grpc.ServiceError): Error;
+
+    /** One unary call: `send` makes it with the callback given; its reply, or its error as `failure` makes it. */
+    protected call<Reply>(send: (done: (error: grpc.ServiceError | null, reply: Reply) => void) => void): Promise<Reply> {
+        return new Promise((resolve, reject) => {
+            send((error, reply) => {
+                if (error) reject(this.failure(error));
+                else resolve(reply);
+            });
+        });
+    }
+}
+
+export class DynamicProviderHost extends ProviderProcess {
+    /** Starts a host with `cwd` as the engine would (the program's folder) and the given environment. */
+    /**
+     * `engineAddress`: where the engine's services (its Log) listen; by default nothing answers there.
+     * `hostScript`: another installation's host, e.g. a program folder's own @pulumi/pulumi.
+     * `nodeArgs`: V8/Node flags for the host process, for diagnosis only (the engine passes none).
+     */
+    static async start(
+        options: { cwd?: string; env?: NodeJS.ProcessEnv; engineAddress?: string; hostScript?: string; nodeArgs?: string[] } = {},
+    ): Promise<DynamicProviderHost> {
+        const { child, port } = await spawnHost(options);
+        const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        return new DynamicProviderHost(child, client);
+    }
+
+    async configure(config: Record<string, string> = {}): Promise<void> {
+        const request = new providerProto.ConfigureRequest();
+        request.setArgs(Struct.fromJavaScript(config));
+        request.setAcceptsecrets(true);
+        await this.call<providerProto.ConfigureResponse>((done) => this.client.configure(request, done));
     }
 
     /** A failed call as a HostError, with the partial failure the engine would store, if any. */
@@ -226,7 +230,7 @@ export async function spawnProvider(
     return { child, port };
 }
 
-function toStruct(props: Props): Struct {
+export function toStruct(props: Props): Struct {
     return Struct.fromJavaScript(JSON.parse(JSON.stringify(props)) as Record<string, JavaScriptValue>);
 }
 

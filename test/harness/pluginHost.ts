@@ -7,8 +7,7 @@ import { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { Status } from "@pulumi/pulumi/proto/status_pb";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
-import { JavaScriptValue, Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { ProviderProcess, REPO_ROOT, spawnProvider } from "./host";
+import { ProviderProcess, REPO_ROOT, spawnProvider, toStruct } from "./host";
 
 /**
  * Plays the Pulumi engine against the real provider plugin (plugin/): spawns it as the Node.js language host does
@@ -89,66 +88,6 @@ export class PluginHost extends ProviderProcess {
         return { acceptSecrets: reply.getAcceptsecrets() };
     }
 
-    async check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: Array<{ property: string; reason: string }> }> {
-        const request = new providerProto.CheckRequest();
-        request.setUrn(urn);
-        request.setOlds(toStruct(olds));
-        request.setNews(toStruct(news));
-        const reply = await this.call<providerProto.CheckResponse>((done) => this.client.check(request, done));
-        return { inputs: reply.getInputs()?.toJavaScript() ?? {}, failures: failuresOf(reply) };
-    }
-
-    async diff(urn: string, id: string, olds: Props, news: Props): Promise<{ changes: "none" | "some" | "unknown"; replaces: string[] }> {
-        const request = new providerProto.DiffRequest();
-        request.setUrn(urn);
-        request.setId(id);
-        request.setOlds(toStruct(olds));
-        request.setNews(toStruct(news));
-        const reply = await this.call<providerProto.DiffResponse>((done) => this.client.diff(request, done));
-        const kinds = providerProto.DiffResponse.DiffChanges;
-        const changes = reply.getChanges();
-        return {
-            changes: changes === kinds.DIFF_NONE ? "none" : changes === kinds.DIFF_SOME ? "some" : "unknown",
-            replaces: reply.getReplacesList(),
-        };
-    }
-
-    async create(urn: string, properties: Props): Promise<{ id: string; properties: Props }> {
-        const request = new providerProto.CreateRequest();
-        request.setUrn(urn);
-        request.setProperties(toStruct(properties));
-        const reply = await this.call<providerProto.CreateResponse>((done) => this.client.create(request, done));
-        return { id: reply.getId(), properties: reply.getProperties()!.toJavaScript() };
-    }
-
-    /** `properties` undefined: a Read as `pulumi import` sends it, with the id alone. */
-    async read(urn: string, id: string, properties?: Props, inputs?: Props): Promise<{ id: string; properties: Props; inputs?: Props }> {
-        const request = new providerProto.ReadRequest();
-        request.setUrn(urn);
-        request.setId(id);
-        if (properties) request.setProperties(toStruct(properties));
-        if (inputs) request.setInputs(toStruct(inputs));
-        const reply = await this.call<providerProto.ReadResponse>((done) => this.client.read(request, done));
-        return { id: reply.getId(), properties: reply.getProperties()?.toJavaScript() ?? {}, inputs: reply.getInputs()?.toJavaScript() };
-    }
-
-    async update(urn: string, id: string, olds: Props, news: Props): Promise<Props> {
-        const request = new providerProto.UpdateRequest();
-        request.setUrn(urn);
-        request.setId(id);
-        request.setOlds(toStruct(olds));
-        request.setNews(toStruct(news));
-        return (await this.call<providerProto.UpdateResponse>((done) => this.client.update(request, done))).getProperties()!.toJavaScript();
-    }
-
-    async delete(urn: string, id: string, properties: Props): Promise<void> {
-        const request = new providerProto.DeleteRequest();
-        request.setUrn(urn);
-        request.setId(id);
-        request.setProperties(toStruct(properties));
-        await this.call((done) => this.client.delete(request, done));
-    }
-
     async invoke(token: string, args: Props): Promise<{ result: Props; failures: Array<{ property: string; reason: string }> }> {
         const request = new providerProto.InvokeRequest();
         request.setTok(token);
@@ -163,10 +102,6 @@ export class PluginHost extends ProviderProcess {
         this.errors.push(failure.message);
         return failure;
     }
-}
-
-function toStruct(props: Props): Struct {
-    return Struct.fromJavaScript(JSON.parse(JSON.stringify(props)) as Record<string, JavaScriptValue>);
 }
 
 function failuresOf(reply: { getFailuresList(): Array<{ getProperty(): string; getReason(): string }> }) {
