@@ -213,7 +213,9 @@ describe("WorkspaceApiKeyEnablement", () => {
 describe("keys with Microsoft Entra ID sign-in and no bootstrap key", () => {
     test("enable, then mint on the enablement's endpoint through the just-enabled window, one token fetch per scope", async () => {
         const workspaceId = addWorkspace("ws-10");
-        emulator.arm.justEnabledWindowMs = 400;
+        // Long enough that a loaded machine still reaches the key routes inside the window (400 ms did not,
+        // under load); short enough that the provider's backoff (10 ms doubling) waits it out in seconds.
+        emulator.arm.justEnabledWindowMs = 3_000;
         fs.writeFileSync(path.join(azDir, "az-calls.log"), "");
         await withHost(entraEnv(), async (engine) => {
             const keysOn = await engine.up(await enablement({ workspaceId }));
