@@ -38,12 +38,15 @@ interface ProfileSpec {
     readonly legacyKeys: "create" | "createGone" | "removed";
     /** Grafana 11 answers 500 to a service-account PATCH without a role. */
     readonly patchNeedsRole: boolean;
+    /** Grafana >= 12.0 turns every legacy key into a service-account token at start-up (PR #96924). */
+    readonly migratesLegacyKeysAtStartup: boolean;
 }
 
+/** In release order: an in-place upgrade only moves forward through this list (see upgrade.ts). */
 export const PROFILES: Readonly<Record<GrafanaProfile, ProfileSpec>> = {
-    "10.4": { version: "10.4.3", legacyKeys: "create", patchNeedsRole: false },
-    "11.3": { version: "11.3.1", legacyKeys: "createGone", patchNeedsRole: true },
-    "12.1": { version: "12.1.0-16426244399", legacyKeys: "removed", patchNeedsRole: false },
+    "10.4": { version: "10.4.3", legacyKeys: "create", patchNeedsRole: false, migratesLegacyKeysAtStartup: false },
+    "11.3": { version: "11.3.1", legacyKeys: "createGone", patchNeedsRole: true, migratesLegacyKeysAtStartup: false },
+    "12.1": { version: "12.1.0-16426244399", legacyKeys: "removed", patchNeedsRole: false, migratesLegacyKeysAtStartup: true },
 };
 
 export function isGrafanaProfile(value: string): value is GrafanaProfile {
@@ -238,7 +241,7 @@ function roleHasAction(role: OrgRole, action: string): boolean {
 export class GrafanaRoutes {
     private readonly state: GrafanaState;
     private readonly clock: { now(): number };
-    private readonly profile: ProfileSpec;
+    private profile: ProfileSpec;
     private readonly hideVersion: boolean;
     private readonly maxSecondsToLive: number | undefined;
     private readonly entra: EntraSignIn | undefined;
@@ -253,6 +256,13 @@ export class GrafanaRoutes {
         this.maxSecondsToLive = options.apiKeyMaxSecondsToLive;
         this.entra = options.entra;
         this.gate = options.gate;
+        this.registerRoutes();
+    }
+
+    /** Serve another version from now on (an in-place upgrade: the state stays, the HTTP surface changes). */
+    switchProfile(profile: GrafanaProfile): void {
+        this.profile = PROFILES[profile];
+        this.routes.length = 0;
         this.registerRoutes();
     }
 
