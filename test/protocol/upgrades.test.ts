@@ -1,0 +1,195 @@
+import { expect } from "@jest/globals";
+import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
+import { Emulator, GrafanaProfile, PROFILES } from "../emulator";
+import { Engine } from "../harness/engine";
+import { EngineLogServer } from "../harness/engineLog";
+import { findLeaks } from "../harness/leaks";
+import { register, Registration } from "../harness/program";
+import { HostSession, startHostSession } from "../harness/session";
+
+/**
+ * A key made the way Microsoft's how-to describes (a legacy API key, Grafana 10.4, default mode) while Azure
+ * upgrades the workspace in place under it, through the real dynamic-provider host. A consumer stack holds the key it
+ * read through a StackReference at its last deploy and is never redeployed; every check calls Grafana with the key.
+ * Grafana's clock moves through a 30-day key's life: the upgrade on day 1, the rotation window on day 24 (7d
+ * rotateBefore), the first key expired on day 31.
+ */
+
+const DAY = 86_400;
+
+/** Upgrade paths from 10.4; a target the emulator does not model yet is skipped, saying so. */
+const PATHS = (["11.3", "12.1", "13.0"] as const).map((to) => ({
+    to: to as GrafanaProfile,
+    /** From 12.0 Grafana's start-up migration moves each legacy key into an `sa-autogen-<name>` account. */
+    migrates: to !== "11.3",
+    modelled: Object.prototype.hasOwnProperty.call(PROFILES, to),
+}));
+const NAMINGS = [
+    { naming: "named", name: "ci-key" as string | undefined },
+    { naming: "autonamed", name: undefined },
+];
+const CASES = PATHS.flatMap((path) => NAMINGS.map((naming) => ({ ...path, ...naming })));
+
+const key = async (args: GrafanaApiKeyArgs): Promise<Registration> => (await register(() => [new GrafanaApiKey("ci", args)]))[0];
+
+/** Everything Grafana holds, by name: legacy keys, and each account with its tokens. */
+function remote(emulator: Emulator): string[] {
+    return [
+        ...emulator.state.apiKeys().map((entry) => `legacy key ${entry.name}`),
+        ...emulator.state.serviceAccounts().map((sa) => `account ${sa.name} [${sa.tokens.map((token) => token.name).join(", ")}]`),
+    ];
+}
+
+describe.each(CASES)("10.4 -> $to, $naming key in the default mode", ({ to, migrates, modelled, name }) => {
+    let session: HostSession;
+    let emulator: Emulator;
+    let engineLog: EngineLogServer;
+    let producer: Engine;
+
+    beforeAll(async () => {
+        session = await startHostSession("10.4");
+        ({ emulator, engineLog, engine: producer } = session);
+    });
+    afterAll(() => session.stop());
+    afterEach(() => {
+        emulator.reset();
+        producer.state.clear();
+    });
+
+    const home = (secret: unknown) => session.home(secret);
+    const since = (count: number) => emulator.requests.slice(count).map((request) => `${request.method} ${request.path}`);
+    const atDay = (day: number) => emulator.clock.set(Date.now() + day * DAY * 1000);
+    const upgraded = () => {
+        emulator.upgrade(to);
+        atDay(1);
+    };
+    const run = modelled ? test : test.skip;
+    if (!modelled) test.skip(`the emulator has no Grafana ${to} profile yet`, () => undefined);
+
+    run("refresh finds the key where Grafana holds it; rotation, clean-up after expiry and destroy leave nothing", async () => {
+        const resource = await key({ endpoint: emulator.url, name, timeToLive: "30d", rotateBefore: "7d" });
+        const created = await producer.up(resource);
+        const keyName = created.outputs.name as string;
+        const consumerHolds = created.outputs.key as string;
+        expect(created.outputs).toMatchObject({ mode: "apiKey", keyName });
+
+        upgraded();
+        let before = emulator.requests.length;
+        const refreshed = await producer.refresh(resource.urn);
+        const refreshCost = since(before);
+        expect(refreshed!.outputs).toMatchObject({ key: consumerHolds, keyName, mode: migrates ? "serviceAccount" : "apiKey" });
+        if (migrates) {
+            const [migrated] = emulator.state.serviceAccounts();
+            expect(migrated).toMatchObject({ name: `sa-autogen-${keyName}` });
+            expect(refreshed!.outputs.serviceAccountId).toBe(migrated.id);
+            await engineLog.waitFor("info", /Grafana moved its legacy key ".+" into service account \d+ \(sa-autogen-\*\)/);
+        }
+        expect(await producer.preview(resource)).toEqual({ step: "same", replaces: [] });
+        expect(await home(consumerHolds)).toBe(200);
+        // Known from then on: one list of where the key lives.
+        before = emulator.requests.length;
+        await producer.refresh(resource.urn);
+        const laterRefreshCost = since(before);
+
+        // Day 24: inside the window. The successor is a token of an account named after the resource.
+        atDay(24);
+        await producer.refresh(resource.urn);
+        expect(await producer.preview(resource)).toEqual({ step: "update", replaces: [] });
+        before = emulator.requests.length;
+        const rotated = await producer.up(resource);
+        const rotationCost = since(before);
+        expect(producer.steps.at(-1)!.step).toBe("update");
+        const successor = rotated.outputs.key as string;
+        expect(successor).toMatch(/^glsa_/);
+        expect(rotated.outputs).toMatchObject({ mode: "serviceAccount", keyName: `${keyName}-r2`, previousKey: consumerHolds });
+        const own = emulator.state.serviceAccounts().find((sa) => sa.name === keyName)!;
+        expect(own.tokens.map((token) => token.name)).toEqual([`${keyName}-r2`]);
+        expect(rotated.outputs).toMatchObject({ serviceAccountId: own.id, ownServiceAccountId: own.id });
+        // The consumer, not redeployed, still works; so does the successor.
+        expect([await home(consumerHolds), await home(successor)]).toEqual([200, 200]);
+        await producer.refresh(resource.urn);
+        expect(await producer.preview(resource)).toEqual({ step: "same", replaces: [] });
+
+        // Day 31: the migrated (or legacy) key expired; the next up deletes it, and its sa-autogen account with it.
+        atDay(31);
+        await producer.refresh(resource.urn);
+        before = emulator.requests.length;
+        const cleaned = await producer.up(resource);
+        const cleanupCost = since(before);
+        expect(cleaned.outputs).toMatchObject({ key: successor, previousKey: null, legacyKeys: [] });
+        expect(remote(emulator)).toEqual([`account ${keyName} [${keyName}-r2]`]);
+        expect(await home(successor)).toBe(200);
+
+        before = emulator.requests.length;
+        await producer.destroy(resource.urn);
+        const destroyCost = since(before);
+        expect(remote(emulator)).toEqual([]);
+        expect(findLeaks(emulator.state.secrets(), { printed: session.host.printed, state: [cleaned], resource })).toEqual([]);
+        expect(findLeaks(emulator.state.secrets(), { errors: engineLog.entries.map((entry) => entry.message) })).toEqual([]);
+        console.log(
+            `10.4 -> ${to} ${name ? "named" : "autonamed"}: refresh after upgrade ${JSON.stringify(refreshCost)}; later refresh ` +
+                `${JSON.stringify(laterRefreshCost)}; rotation ${JSON.stringify(rotationCost)}; clean-up ${JSON.stringify(cleanupCost)}; ` +
+                `destroy ${JSON.stringify(destroyCost)}`,
+        );
+    });
+
+    run("destroy right after the upgrade, before any refresh, leaves nothing", async () => {
+        const resource = await key({ endpoint: emulator.url, name, timeToLive: "30d" });
+        const created = await producer.up(resource);
+        upgraded();
+        const before = emulator.requests.length;
+        await producer.destroy(resource.urn);
+        console.log(`10.4 -> ${to} ${name ? "named" : "autonamed"}: destroy right after upgrade ${JSON.stringify(since(before))}`);
+        expect(remote(emulator)).toEqual([]);
+        expect(await home(created.outputs.key)).toBe(401);
+    });
+
+    run('switching a legacy key to mode "serviceAccount" after the upgrade is a rotation, never a replacement', async () => {
+        const resource = await key({ endpoint: emulator.url, name, timeToLive: "30d" });
+        const created = await producer.up(resource);
+        const consumerHolds = created.outputs.key as string;
+        upgraded();
+        await producer.refresh(resource.urn);
+        const switched = await key({ endpoint: emulator.url, name, timeToLive: "30d", mode: "serviceAccount" });
+        expect(await producer.preview(switched)).toEqual({ step: "update", replaces: [] });
+        const after = await producer.up(switched);
+        expect(after.outputs).toMatchObject({ mode: "serviceAccount", requestedMode: "serviceAccount" });
+        // Grafana's migration already made it a service-account token: the same key, nothing minted.
+        if (migrates) expect(after.outputs.key).toBe(consumerHolds);
+        else expect(after.outputs).toMatchObject({ previousKey: consumerHolds, keyName: `${created.outputs.name as string}-r2` });
+        expect([await home(consumerHolds), await home(after.outputs.key)]).toEqual([200, 200]);
+        await producer.destroy(resource.urn);
+        expect(remote(emulator)).toEqual([]);
+    });
+
+    // Last: its preview asks Grafana's version anew, which the host then keeps for this endpoint across reset().
+    run(
+        "an explicit mode apiKey: tracked after the upgrade; preview refuses to mint in one line; mode auto then rotates in place",
+        async () => {
+            const args: GrafanaApiKeyArgs = { endpoint: emulator.url, name, mode: "apiKey", timeToLive: "30d", rotateBefore: "7d" };
+            const resource = await key(args);
+            const created = await producer.up(resource);
+            const urn = resource.urn;
+            const consumerHolds = created.outputs.key as string;
+            upgraded();
+            await producer.refresh(urn);
+            expect(await producer.preview(resource)).toEqual({ step: "same", replaces: [] });
+
+            atDay(24);
+            await producer.refresh(urn);
+            const refusal = (await producer.preview(resource).catch((error: Error) => error)) as Error;
+            expect(refusal.message).toMatch(
+                /no longer creates legacy API keys, so mode "apiKey" cannot mint its next key: set mode: "auto"/,
+            );
+            expect(await home(consumerHolds)).toBe(200);
+
+            const auto = await key({ ...args, mode: "auto" });
+            expect(await producer.preview(auto)).toEqual({ step: "update", replaces: [] });
+            const rotated = await producer.up(auto);
+            expect(rotated.outputs).toMatchObject({ requestedMode: "auto", mode: "serviceAccount", previousKey: consumerHolds });
+            expect([await home(consumerHolds), await home(rotated.outputs.key)]).toEqual([200, 200]);
+            await producer.destroy(urn);
+            expect(remote(emulator)).toEqual([]);
+        },
+    );
+});
