@@ -162,6 +162,30 @@ describe.each(CASES)("10.4 -> $to, $naming key in the default mode", ({ to, migr
         expect(remote(emulator)).toEqual([]);
     });
 
+    (migrates && modelled ? test : test.skip)("an sa-autogen account someone gave another token is left with it", async () => {
+        const resource = await key({ endpoint: emulator.url, name, timeToLive: "30d", rotateBefore: "7d" });
+        const created = await producer.up(resource);
+        upgraded();
+        await producer.refresh(resource.urn);
+        const migrated = emulator.state.serviceAccounts()[0];
+        const admin = `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`;
+        const theirs = await fetch(`${emulator.url}/api/serviceaccounts/${migrated.id}/tokens`, {
+            method: "POST",
+            headers: { authorization: admin, "content-type": "application/json" },
+            body: JSON.stringify({ name: "someone-elses" }),
+        });
+        const theirKey = ((await theirs.json()) as { key: string }).key;
+        atDay(24);
+        await producer.refresh(resource.urn);
+        await producer.up(resource);
+        atDay(31);
+        await producer.refresh(resource.urn);
+        await producer.up(resource);
+        await producer.destroy(resource.urn);
+        expect(remote(emulator)).toEqual([`account ${migrated.name} [someone-elses]`]);
+        expect([await home(created.outputs.key), await home(theirKey)]).toEqual([401, 200]);
+    });
+
     // Last: its preview asks Grafana's version anew, which the host then keeps for this endpoint across reset().
     run(
         "an explicit mode apiKey: tracked after the upgrade; preview refuses to mint in one line; mode auto then rotates in place",
