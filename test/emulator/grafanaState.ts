@@ -44,6 +44,8 @@ export interface KeyRecord {
     /** null for a legacy API key. */
     /** Set once, when Grafana 12 migrates a legacy key into a service account. */
     serviceAccountId: number | null;
+    /** api_key.is_revoked: set by Grafana's secret scanning when a token leaked; such a token no longer signs in. */
+    isRevoked: boolean;
 }
 
 export interface ServiceAccountRecord {
@@ -76,11 +78,12 @@ export interface Identity {
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure: AuthFailure; orgId: number };
 
 /**
- * `invalidKey`: unknown or expired bearer secret; `disabled`: the token of a disabled service account;
+ * `invalidKey`: unknown or expired bearer secret; `revoked`: a token Grafana revoked (validateApiKey checks it
+ * right after expiry); `disabled`: the token of a disabled service account;
  * `invalidAudience`: a valid Entra token meant for another resource (Azure Managed Grafana only);
  * `unauthorized`: everything else.
  */
-export type AuthFailure = "unauthorized" | "invalidKey" | "disabled" | "invalidAudience";
+export type AuthFailure = "unauthorized" | "invalidKey" | "disabled" | "revoked" | "invalidAudience";
 
 export interface IdentityCredentials {
     adminBasic: string;
@@ -269,6 +272,7 @@ export class GrafanaState {
             expiresMs: null,
             lastUsedMs: null,
             serviceAccountId: sa.id,
+            isRevoked: false,
         };
         this.identityServiceAccounts.push(sa);
         this.identityKeys.push(key);
@@ -305,6 +309,7 @@ export class GrafanaState {
         if (!key || this.isExpired(key)) {
             return { ok: false, failure: "invalidKey", orgId: requestedOrgId ?? DEFAULT_ORG_ID };
         }
+        if (key.isRevoked) return { ok: false, failure: "revoked", orgId: requestedOrgId ?? key.orgId };
         const sa = key.serviceAccountId === null ? undefined : this.serviceAccounts.get(key.serviceAccountId);
         if (key.serviceAccountId !== null && !sa) return { ok: false, failure: "unauthorized", orgId: key.orgId };
         // Grafana 10+ rejects a disabled identity after signing it in (pkg/services/authn/authnimpl/service.go).
@@ -354,6 +359,7 @@ export class GrafanaState {
             expiresMs: this.expiryFor(secondsToLive),
             lastUsedMs: null,
             serviceAccountId,
+            isRevoked: false,
         };
         this.keys.set(record.id, record);
         this.issued.push(secret);
@@ -429,6 +435,10 @@ export class GrafanaState {
 
     getServiceAccount(orgId: number, id: number): ServiceAccountRecord | undefined {
         return this.visibleServiceAccount(orgId, id);
+    }
+
+    serviceAccountByUid(orgId: number, uid: string): ServiceAccountRecord | undefined {
+        return [...this.serviceAccounts.values()].find((sa) => sa.orgId === orgId && sa.uid === uid && !sa.hidden);
     }
 
     /** Grafana matches `query` as a case-insensitive substring of email (= login), name or login. */
@@ -568,6 +578,17 @@ export class GrafanaState {
             return this.insertServiceAccount(key.orgId, `${MIGRATED_ACCOUNT_PREFIX}-${key.name}`, login, key.role, false);
         }
         return undefined;
+    }
+
+    /**
+     * Grafana's RevokeServiceAccountToken (pkg/services/serviceaccounts/database/token_store.go), which only its
+     * secret scanning calls: there is no HTTP route for it. The row stays, listed with `isRevoked: true`.
+     */
+    revokeToken(serviceAccountId: number, tokenId: number): boolean {
+        const token = this.keys.get(tokenId);
+        if (!token || token.serviceAccountId !== serviceAccountId || this.isIdentityKey(token)) return false;
+        token.isRevoked = true;
+        return true;
     }
 
     removeLegacyKey(id: number): boolean {

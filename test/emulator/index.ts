@@ -58,7 +58,7 @@ export interface ServiceAccountView {
     role: string;
     orgId: number;
     isDisabled: boolean;
-    tokens: Array<{ id: number; name: string; expiresAt: number | null }>;
+    tokens: Array<{ id: number; name: string; expiresAt: number | null; isRevoked: boolean }>;
 }
 
 export interface Emulator {
@@ -122,6 +122,8 @@ export interface Emulator {
         deleteApiKey(id: number): boolean;
         deleteServiceAccount(id: number): boolean;
         deleteToken(serviceAccountId: number, tokenId: number): boolean;
+        /** What Grafana's secret scanning does to a leaked token: it stays listed (`isRevoked: true`) and stops signing in. */
+        revokeToken(serviceAccountId: number, tokenId: number): boolean;
         /** Grafana 12's start-up migration alone (upgrade() runs it too): how many legacy keys it moved. */
         migrateLegacyKeys(): number;
         /** Every key/token secret minted through the API, even deleted ones (identities excluded). */
@@ -194,11 +196,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
                 role: account.role,
                 orgId: account.orgId,
                 isDisabled: account.isDisabled,
-                tokens: tokens.map((t) => ({ id: t.id, name: t.name, expiresAt: t.expiresMs })),
+                tokens: tokens.map((t) => ({ id: t.id, name: t.name, expiresAt: t.expiresMs, isRevoked: t.isRevoked })),
             })),
         deleteApiKey: (id) => grafana.removeLegacyKey(id),
         deleteServiceAccount: (id) => grafana.removeServiceAccount(id),
         deleteToken: (serviceAccountId, tokenId) => grafana.removeToken(serviceAccountId, tokenId),
+        revokeToken: (serviceAccountId, tokenId) => grafana.revokeToken(serviceAccountId, tokenId),
         migrateLegacyKeys: () => grafana.migrateLegacyKeys().migrated,
         secrets: () => grafana.issuedSecrets(),
     };

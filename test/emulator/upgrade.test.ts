@@ -167,6 +167,27 @@ describe("POST /__emulator/upgrade", () => {
         expect(await statusWith(key.key)).toBe(200);
     });
 
+    test("10.4 -> 13.0 migrates like 12.1, and 12.1 -> 13.0 finds nothing left to migrate", async () => {
+        const key = await legacyKey("to-13", "Editor");
+        expect((await upgrade({ profile: "13.0" })).body).toMatchObject({
+            from: "10.4",
+            profile: "13.0",
+            version: "13.0.1",
+            migratedKeys: 1,
+        });
+        expect(await accounts()).toEqual([
+            expect.objectContaining({ name: "sa-autogen-to-13", login: "sa-autogen-1-to-13", role: "Editor" }),
+        ]);
+        expect(await statusWith(key.key, "/api/search?limit=1")).toBe(200);
+        expect((await call("GET", "/api/auth/keys")).status).toBe(404);
+        emulator.reset();
+
+        await legacyKey("via-12", "Viewer");
+        await upgrade({ profile: "12.1" });
+        expect((await upgrade({ profile: "13.0" })).body).toMatchObject({ from: "12.1", profile: "13.0", migratedKeys: 0 });
+        expect(await accounts()).toEqual([expect.objectContaining({ name: "sa-autogen-via-12" })]);
+    });
+
     test("upgrading to the served profile is a restart: the migration finds nothing more", async () => {
         await legacyKey("once", "Viewer");
         await upgrade({ profile: "12.1" });
@@ -208,6 +229,7 @@ describe("emulator.upgrade()", () => {
     test.each<[GrafanaProfile, number]>([
         ["11.3", 0],
         ["12.1", 1],
+        ["13.0", 1],
     ])("from 10.4 to %s returns the outcome and serves the new profile", async (to, migratedKeys) => {
         await legacyKey("handle", "Viewer");
         expect(emulator.upgrade(to)).toMatchObject({ from: "10.4", profile: to, migratedKeys });
