@@ -162,7 +162,8 @@ describe.each(CASES)("10.4 -> $to, $naming key in the default mode", ({ to, migr
         expect(remote(emulator)).toEqual([]);
     });
 
-    (migrates && modelled ? test : test.skip)("an sa-autogen account someone gave another token is left with it", async () => {
+    // Only where Grafana migrates the key (from 12.0): 11.3 makes no sa-autogen account.
+    (migrates ? run : () => undefined)("an sa-autogen account someone gave another token is left with it", async () => {
         const resource = await key({ endpoint: emulator.url, name, timeToLive: "30d", rotateBefore: "7d" });
         const created = await producer.up(resource);
         upgraded();
