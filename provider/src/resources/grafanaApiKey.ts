@@ -58,7 +58,7 @@ export interface GrafanaApiKeyArgs {
      * is alive, and at every rotation. For a leaked key: set it and change `rotationTrigger`. Default false.
      */
     revokePrevious?: pulumi.Input<boolean>;
-    /** Prove the new key works (`GET /api/dashboards/home` answers 200) before handing it out. Default true. */
+    /** Prove the new key works (`GET /api/search?limit=1` with it answers 200) before handing it out. Default true. */
     verify?: pulumi.Input<boolean>;
 }
 
