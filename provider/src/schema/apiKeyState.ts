@@ -69,10 +69,11 @@ function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
 function keyHomesOfVersion4(state: Record<string, unknown>): { ownServiceAccountId: number | null; legacyKeys: LegacyKeyRecord[] } {
     if (state.mode !== "apiKey") return { ownServiceAccountId: (state.serviceAccountId as number | null) ?? null, legacyKeys: [] };
     const keys: LegacyKeyRecord[] = [];
-    if (state.keyId) keys.push({ id: state.keyId as number, name: String(state.keyName), serviceAccountId: null });
-    if (typeof state.previousKeyId === "number") {
-        keys.push({ id: state.previousKeyId, name: String(state.previousKeyName ?? ""), serviceAccountId: null });
-    }
+    const nameOf = (value: unknown) => (typeof value === "string" ? value : "");
+    if (typeof state.keyId === "number" && state.keyId !== 0)
+        keys.push({ id: state.keyId, name: nameOf(state.keyName), serviceAccountId: null });
+    if (typeof state.previousKeyId === "number")
+        keys.push({ id: state.previousKeyId, name: nameOf(state.previousKeyName), serviceAccountId: null });
     for (const id of (state.retiredKeyIds as number[] | undefined) ?? []) keys.push({ id, name: "", serviceAccountId: null });
     return { ownServiceAccountId: null, legacyKeys: keys };
 }
