@@ -210,3 +210,41 @@ describe.each(CASES)("10.4 -> $to, $naming key in the default mode", ({ to, migr
         expect(remote(emulator)).toEqual([]);
     });
 });
+
+describe("10.4 -> 12.1, a rotation that fails midway", () => {
+    let session: HostSession;
+    beforeAll(async () => (session = await startHostSession("10.4")));
+    afterAll(() => session.stop());
+
+    test("a successor that fails verification takes its new account with it; when that delete fails too, the account is tracked and the next up uses it", async () => {
+        const { emulator, engine } = session;
+        const resource = await key({ endpoint: emulator.url, name: "ci-key", timeToLive: "30d", rotateBefore: "7d" });
+        const created = await engine.up(resource);
+        emulator.upgrade("12.1");
+        emulator.clock.set(Date.now() + 24 * DAY * 1000);
+        await engine.refresh(resource.urn);
+        const [migrated] = emulator.state.serviceAccounts();
+
+        // Refused by Grafana: the successor's account goes again, the migrated key stays current.
+        emulator.faults.failNext(3, 401, { method: "GET", path: "/api/search" });
+        await expect(engine.up(resource)).rejects.toThrow(/did not work/);
+        emulator.faults.reset();
+        expect(remote(emulator)).toEqual([`account ${migrated.name} [ci-key]`]);
+
+        // Refused, and the account cannot be deleted: Pulumi keeps tracking it, and the next up mints on it.
+        emulator.faults.failNext(3, 401, { method: "GET", path: "/api/search" });
+        emulator.faults.failNext(1000, 503, { method: "DELETE", path: /^\/api\/serviceaccounts\/\d+$/ });
+        await expect(engine.up(resource)).rejects.toThrow(/did not work.*could not be removed/s);
+        emulator.faults.reset();
+        const tracked = engine.state.get(resource.urn)!.outputs;
+        const own = emulator.state.serviceAccounts().find((sa) => sa.name === "ci-key")!;
+        expect(tracked).toMatchObject({ key: created.outputs.key, ownServiceAccountId: own.id });
+
+        await engine.refresh(resource.urn);
+        const rotated = await engine.up(resource);
+        expect(rotated.outputs).toMatchObject({ serviceAccountId: own.id, previousKey: created.outputs.key, retiredKeyIds: [] });
+        expect([await session.home(created.outputs.key), await session.home(rotated.outputs.key)]).toEqual([200, 200]);
+        await engine.destroy(resource.urn);
+        expect(remote(emulator)).toEqual([]);
+    });
+});

@@ -215,7 +215,16 @@ export function keyHomes(
             const record = records.get(id);
             if (record) return removeLegacyBorn(name !== "" && record.name === "" ? { ...record, name } : record);
             if (ownAccountId === null) return;
-            if (ownAccountId === createdAccountId) return forgetCreatedAccount(); // it held only this successor
+            if (ownAccountId === createdAccountId) {
+                // It held only this successor. Should it stay, so must Pulumi's record of it (the error says so), but
+                // not the successor: its name is the next successor's too.
+                try {
+                    return await forgetCreatedAccount();
+                } catch (error) {
+                    await deleteServiceAccountToken(target, ownAccountId, id).catch(() => undefined);
+                    throw error;
+                }
+            }
             await deleteServiceAccountToken(target, ownAccountId, id);
         },
         grafanaClockOffset: offset,
