@@ -13,10 +13,10 @@ import { freshGrafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafan
 import { verifyKey } from "../grafana/verify";
 import { ProviderError } from "../http/errors";
 import { ApiKeyState, LegacyKeyRecord } from "../schema/apiKeyState";
-import { ApiKeyListItem } from "../schema/grafana";
+import { ApiKeyListItem, TokenListItem } from "../schema/grafana";
 import { Mode } from "../schema/inputs";
 import { grafanaNow } from "./keyLifetime";
-import { isoOrNull, KeyRef, KeyStore, legacyKeys, Presence, readTokenRow, serviceAccountTokens } from "./keyStores";
+import { isoOrNull, KeyRef, KeyStore, legacyKeys, MAX_LISTED_LEGACY_KEYS, Presence, readTokenRow, serviceAccountTokens } from "./keyStores";
 
 /**
  * A GrafanaApiKey's keys where Grafana holds them now, whatever kind they were minted as: Azure upgrades a
@@ -122,9 +122,7 @@ export function keyHomes(
     }
 
     /** A migrated key's account, when it still holds the key; undefined when neither is there. */
-    async function migratedHome(
-        record: LegacyKeyRecord,
-    ): Promise<{ accountId: number; tokens: Awaited<ReturnType<typeof listTokens>> } | undefined> {
+    async function migratedHome(record: LegacyKeyRecord): Promise<{ accountId: number; tokens: TokenListItem[] } | undefined> {
         let accountId = record.serviceAccountId;
         if (accountId === null) {
             if (record.name === "") return undefined;
@@ -132,7 +130,7 @@ export function keyHomes(
             if (accountId === null) return undefined;
         }
         const tokens = await listTokens(target, accountId);
-        if (!tokens?.some((token) => token.id === record.id)) return undefined;
+        if (!tokens?.some((token) => token.id === record.id)) return undefined; // not this key's account (any more)
         record.serviceAccountId = accountId;
         return { accountId, tokens };
     }
@@ -145,7 +143,7 @@ export function keyHomes(
         const home = await migratedHome(record);
         if (home) {
             // Only this key on it: the account was Grafana's container for it and goes with it.
-            if (home.tokens!.every((token) => token.id === record.id)) await deleteServiceAccount(target, home.accountId);
+            if (home.tokens.every((token) => token.id === record.id)) await deleteServiceAccount(target, home.accountId);
             else await deleteServiceAccountToken(target, home.accountId, record.id);
         }
         records.delete(record.id);
@@ -168,11 +166,11 @@ export function keyHomes(
                 }
             }
             const home = await migratedHome(record);
-            const row = home?.tokens!.find((token) => token.id === ref.id);
+            const row = home?.tokens.find((token) => token.id === ref.id);
             if (row) {
                 const { expiresAt, expired } = readTokenRow(row);
                 presence.set(ref.id, { state: "live", expiresAt, expired });
-            } else if (listed && listed.length >= 100) {
+            } else if (listed && listed.length >= MAX_LISTED_LEGACY_KEYS) {
                 presence.set(ref.id, { state: "unknown" }); // a list Grafana cut short proves nothing
             } else {
                 presence.set(ref.id, { state: "gone" });
