@@ -213,7 +213,9 @@ describe("WorkspaceApiKeyEnablement", () => {
 describe("keys with Microsoft Entra ID sign-in and no bootstrap key", () => {
     test("enable, then mint on the enablement's endpoint through the just-enabled window, one token fetch per scope", async () => {
         const workspaceId = addWorkspace("ws-10");
-        emulator.arm.justEnabledWindowMs = 400;
+        // Real time: long enough that the first key request lands inside it even on a loaded machine (the Entra
+        // token fetch through the az stand-in alone can take more than half a second there).
+        emulator.arm.justEnabledWindowMs = 3_000;
         fs.writeFileSync(path.join(azDir, "az-calls.log"), "");
         await withHost(entraEnv(), async (engine) => {
             const keysOn = await engine.up(await enablement({ workspaceId }));
