@@ -248,3 +248,34 @@ describe("10.4 -> 12.1, a rotation that fails midway", () => {
         expect(remote(emulator)).toEqual([]);
     });
 });
+
+describe("10.4 -> 11.3 -> 12.1, rotated on 11.3", () => {
+    let session: HostSession;
+    beforeAll(async () => (session = await startHostSession("10.4")));
+    afterAll(() => session.stop());
+
+    test("the legacy previous key that 12.1 then migrates is still found, kept while it works, and deleted with its sa-autogen account", async () => {
+        const { emulator, engine } = session;
+        const resource = await key({ endpoint: emulator.url, name: "ci-key", timeToLive: "30d", rotateBefore: "7d" });
+        const created = await engine.up(resource);
+        emulator.upgrade("11.3");
+        emulator.clock.set(Date.now() + 24 * DAY * 1000);
+        await engine.refresh(resource.urn);
+        const rotated = await engine.up(resource);
+        expect(rotated.outputs).toMatchObject({ mode: "serviceAccount", previousKey: created.outputs.key });
+
+        emulator.upgrade("12.1");
+        const refreshed = await engine.refresh(resource.urn);
+        expect(refreshed!.outputs).toMatchObject({ key: rotated.outputs.key, previousKey: created.outputs.key });
+        expect(await engine.preview(resource)).toEqual({ step: "same", replaces: [] });
+        expect(remote(emulator)).toEqual(["account ci-key [ci-key-r2]", "account sa-autogen-ci-key [ci-key]"]);
+        expect([await session.home(created.outputs.key), await session.home(rotated.outputs.key)]).toEqual([200, 200]);
+
+        emulator.clock.set(Date.now() + 31 * DAY * 1000);
+        await engine.refresh(resource.urn);
+        await engine.up(resource);
+        expect(remote(emulator)).toEqual(["account ci-key [ci-key-r2]"]);
+        await engine.destroy(resource.urn);
+        expect(remote(emulator)).toEqual([]);
+    });
+});
