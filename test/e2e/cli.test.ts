@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "@jest/globals";
-import { startEmulator, type Emulator } from "../emulator";
+import { startEmulator, type Emulator, type GrafanaProfile } from "../emulator";
 
 /**
  * The real Pulumi CLI end to end: `pulumi up`, `stack output`, `stack export`, `refresh`, `preview`,
@@ -213,37 +213,41 @@ function describeCli(pulumiPath: string): void {
         return value;
     }
 
-    describe("the real Pulumi CLI: quickstart and consumer stacks against the emulator", () => {
-        beforeAll(async () => {
-            emulator = await startEmulator({ profile: "12.1" });
-            tmp = fs.mkdtempSync(path.join(os.tmpdir(), "azure-grafana-keys-e2e-"));
-            fs.mkdirSync(path.join(tmp, "backend"));
-            fs.mkdirSync(path.join(tmp, "pulumi-home"));
-            env = {};
-            // Nothing of the caller's Pulumi, Azure or Grafana setup may leak in (a logged-in backend, a token).
-            for (const [name, value] of Object.entries(process.env)) {
-                if (!/^(PULUMI_|ARM_|AZURE_|GRAFANA_)/i.test(name)) env[name] = value;
-            }
-            Object.assign(env, {
-                PULUMI_BACKEND_URL: `file://${path.join(tmp, "backend")}`,
-                PULUMI_HOME: path.join(tmp, "pulumi-home"),
-                PULUMI_CONFIG_PASSPHRASE: `e2e-${SUFFIX}`,
-                PULUMI_SKIP_UPDATE_CHECK: "1",
-                GRAFANA_AUTH: emulator.credentials.adminBasic,
-            });
-        }, TEST_TIMEOUT_MS);
+    /** An emulator, a file backend and a PULUMI_HOME of their own for one describe block. */
+    async function startSession(profile: GrafanaProfile): Promise<void> {
+        emulator = await startEmulator({ profile });
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "azure-grafana-keys-e2e-"));
+        fs.mkdirSync(path.join(tmp, "backend"));
+        fs.mkdirSync(path.join(tmp, "pulumi-home"));
+        env = {};
+        // Nothing of the caller's Pulumi, Azure or Grafana setup may leak in (a logged-in backend, a token).
+        for (const [name, value] of Object.entries(process.env)) {
+            if (!/^(PULUMI_|ARM_|AZURE_|GRAFANA_)/i.test(name)) env[name] = value;
+        }
+        Object.assign(env, {
+            PULUMI_BACKEND_URL: `file://${path.join(tmp, "backend")}`,
+            PULUMI_HOME: path.join(tmp, "pulumi-home"),
+            PULUMI_CONFIG_PASSPHRASE: `e2e-${SUFFIX}`,
+            PULUMI_SKIP_UPDATE_CHECK: "1",
+            GRAFANA_AUTH: emulator.credentials.adminBasic,
+        });
+    }
 
-        afterAll(async () => {
-            if (runs.length > 0) {
-                const width = Math.max(...runs.map((r) => r.command.length));
-                console.log(
-                    `e2e: ${runs.length} pulumi commands, ${(runs.reduce((sum, r) => sum + r.ms, 0) / 1000).toFixed(1)} s\n` +
-                        runs.map((r) => `${r.command.padEnd(width)}  exit ${r.code ?? r.signal}  ${(r.ms / 1000).toFixed(1)} s`).join("\n"),
-                );
-            }
-            await emulator?.close();
-            if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-        }, TEST_TIMEOUT_MS);
+    async function endSession(): Promise<void> {
+        if (runs.length > 0) {
+            const width = Math.max(...runs.map((r) => r.command.length));
+            console.log(
+                `e2e: ${runs.length} pulumi commands, ${(runs.reduce((sum, r) => sum + r.ms, 0) / 1000).toFixed(1)} s\n` +
+                    runs.map((r) => `${r.command.padEnd(width)}  exit ${r.code ?? r.signal}  ${(r.ms / 1000).toFixed(1)} s`).join("\n"),
+            );
+        }
+        await emulator?.close();
+        if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    }
+
+    describe("the real Pulumi CLI: quickstart and consumer stacks against the emulator", () => {
+        beforeAll(() => startSession("12.1"), TEST_TIMEOUT_MS);
+        afterAll(() => endSession(), TEST_TIMEOUT_MS);
 
         test(
             "pulumi up of the quickstart mints one key on the emulator",
@@ -431,6 +435,61 @@ function describeCli(pulumiPath: string): void {
                 expect(plaintextKeysUnder(tmp)).toEqual([]);
             },
             TEST_TIMEOUT_MS,
+        );
+    });
+
+    describe("the real Pulumi CLI: Azure upgrades the workspace under a legacy key a consumer holds (10.4 -> 12.1)", () => {
+        const upgradedProducer: Stack = { name: `e2e-up-${SUFFIX}`, cwd: REPO_ROOT, configFile: "" };
+        const upgradedConsumer: Stack = { name: `e2e-up-consumer-${SUFFIX}`, cwd: CONSUMER_DIR, configFile: "" };
+        beforeAll(() => startSession("10.4"), TEST_TIMEOUT_MS);
+        afterAll(() => endSession(), TEST_TIMEOUT_MS);
+
+        test(
+            "nothing to do in the default mode: refresh shows no change, the rotation leaves the consumer's key working, destroy leaves nothing",
+            async () => {
+                const DAY = 86_400;
+                await initStack(upgradedProducer, "Pulumi.e2e-up.yaml", { endpoint: emulator.url });
+                ok(await run(upgradedProducer, withConfig(upgradedProducer, "up", "--yes")));
+                expect(await output(upgradedProducer, "mintedAs")).toBe("apiKey");
+                const held = await output(upgradedProducer, "apiKey", { showSecrets: true });
+                await initStack(upgradedConsumer, "Pulumi.e2e-up-consumer.yaml", {
+                    producerStack: `organization/${PRODUCER_PROJECT}/${upgradedProducer.name}`,
+                });
+                ok(await run(upgradedConsumer, withConfig(upgradedConsumer, "up", "--yes")));
+
+                // Azure upgrades the workspace: Grafana moves the legacy key into sa-autogen-<name>.
+                emulator.upgrade("12.1");
+                emulator.clock.advance(DAY);
+                ok(await run(upgradedProducer, withConfig(upgradedProducer, "refresh", "--yes")));
+                ok(await run(upgradedProducer, withConfig(upgradedProducer, "preview", "--expect-no-changes")));
+                expect(await dashboardsHomeStatus(held)).toBe(200);
+
+                // Day 24: the rotation window. The successor is a service-account token; the consumer's key still works.
+                emulator.clock.advance(23 * DAY);
+                ok(await run(upgradedProducer, withConfig(upgradedProducer, "up", "--refresh", "--yes")));
+                const rotated = await output(upgradedProducer, "apiKey", { showSecrets: true });
+                expect(rotated).toMatch(/^glsa_/);
+                expect(await output(upgradedProducer, "mintedAs")).toBe("serviceAccount");
+                expect(await output(upgradedConsumer, "authorizationHeader", { showSecrets: true })).toBe(`Bearer ${held}`);
+                expect([await dashboardsHomeStatus(held), await dashboardsHomeStatus(rotated)]).toEqual([200, 200]);
+                ok(await run(upgradedProducer, withConfig(upgradedProducer, "preview", "--expect-no-changes")));
+                ok(await run(upgradedConsumer, withConfig(upgradedConsumer, "up", "--yes")));
+                expect(await output(upgradedConsumer, "authorizationHeader", { showSecrets: true })).toBe(`Bearer ${rotated}`);
+
+                // Past the migrated key's expiry: it goes, and its sa-autogen account with it.
+                emulator.clock.advance(7 * DAY);
+                ok(await run(upgradedProducer, withConfig(upgradedProducer, "up", "--refresh", "--yes")));
+                expect(emulator.state.serviceAccounts().map((sa) => sa.name)).toEqual([await output(upgradedProducer, "keyName")]);
+
+                ok(await run(upgradedConsumer, withConfig(upgradedConsumer, "destroy", "--yes")));
+                ok(await run(upgradedProducer, withConfig(upgradedProducer, "destroy", "--yes")));
+                expect([...emulator.state.apiKeys(), ...emulator.state.serviceAccounts()]).toEqual([]);
+                expect(plaintextKeysUnder(tmp)).toEqual([]);
+                expect(runs.flatMap(leaksIn)).toEqual([]);
+                ok(await run(upgradedConsumer, ["stack", "rm", "--yes", "--force"]));
+                ok(await run(upgradedProducer, ["stack", "rm", "--yes", "--force"]));
+            },
+            TEST_TIMEOUT_MS * 2,
         );
     });
 }

@@ -61,13 +61,15 @@ function client(emulator: () => Emulator) {
     };
 }
 
-const profiles: Array<{ profile: GrafanaProfile; version: string; legacyCreate: number; legacyList: number }> = [
-    { profile: "10.4", version: "10.4.3", legacyCreate: 200, legacyList: 200 },
-    { profile: "11.3", version: "11.3.1", legacyCreate: 410, legacyList: 200 },
-    { profile: "12.1", version: "12.1.0-16426244399", legacyCreate: 404, legacyList: 404 },
+/** `uidPaths`: a service account's UID is accepted where its id is (Grafana >= 11.4, PR #95401). */
+const profiles: Array<{ profile: GrafanaProfile; version: string; legacyCreate: number; legacyList: number; uidPaths: boolean }> = [
+    { profile: "10.4", version: "10.4.3", legacyCreate: 200, legacyList: 200, uidPaths: false },
+    { profile: "11.3", version: "11.3.1", legacyCreate: 410, legacyList: 200, uidPaths: false },
+    { profile: "12.1", version: "12.1.0-16426244399", legacyCreate: 404, legacyList: 404, uidPaths: true },
+    { profile: "13.0", version: "13.0.1", legacyCreate: 404, legacyList: 404, uidPaths: true },
 ];
 
-describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacyCreate, legacyList }) => {
+describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacyCreate, legacyList, uidPaths }) => {
     let emulator: Emulator;
     const call = client(() => emulator);
     const createSa = (name: string, extra: Record<string, unknown> = {}, org?: number) =>
@@ -118,7 +120,68 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         }
         expect(emulator.state.apiKeys()).toHaveLength(legacyCreate === 200 ? 1 : 0);
         expect((await call("GET", "/api/auth/keys?includeExpired=true")).status).toBe(legacyList);
+        // The manual migration routes were never modelled; on 12.1+ they are gone (PR #106019) and answer 404.
+        expect((await call("POST", "/api/serviceaccounts/migrate")).status).toBe(404);
     });
+
+    test("GET /api/search?limit=1 (the provider's key check) answers 200 to every role, None included, and 401 to a dead key", async () => {
+        const search = (auth: string | null) => call("GET", "/api/search?limit=1", { auth });
+        const tokens: string[] = [];
+        for (const role of ["None", "Viewer", "Editor", "Admin"]) {
+            const id = (await createSa(`search-${role}`, { role })).body.id;
+            const created = await call<KeyJson>("POST", `/api/serviceaccounts/${id}/tokens`, {
+                body: { name: `t-${role}`, secondsToLive: 60 },
+            });
+            tokens.push(created.body.key);
+            expect(await search(bearer(created.body.key))).toMatchObject({ status: 200, body: [] });
+        }
+        expect((await search(basic(emulator.credentials.viewerBasic))).status).toBe(200);
+        expect(await search(null)).toMatchObject({ status: 401, body: { message: "Unauthorized" } });
+        expect((await search(bearer("glsa_unknownunknownunknownunknown00_00000000"))).status).toBe(401);
+        emulator.clock.advance(61);
+        for (const token of tokens) expect((await search(bearer(token))).status).toBe(401);
+    });
+
+    test("a revoked token stays listed with isRevoked true and is refused with 401 api-key.revoked", async () => {
+        const id = (await createSa("leaky", { role: "Viewer" })).body.id;
+        const created = (await call<KeyJson & { id: number }>("POST", `/api/serviceaccounts/${id}/tokens`, { body: { name: "leaked" } }))
+            .body;
+        expect((await call("GET", "/api/search?limit=1", { auth: bearer(created.key) })).status).toBe(200);
+        expect(emulator.state.revokeToken(id, created.id)).toBe(true);
+
+        const refused = await call("GET", "/api/search?limit=1", { auth: bearer(created.key) });
+        expect(refused).toMatchObject({ status: 401, body: { message: "Revoked API key", messageId: "api-key.revoked", statusCode: 401 } });
+        const [row] = (await call<Array<Record<string, unknown>>>("GET", `/api/serviceaccounts/${id}/tokens`)).body;
+        expect(row).toMatchObject({ id: created.id, name: "leaked", isRevoked: true, hasExpired: false });
+        expect(emulator.state.serviceAccounts()[0].tokens).toEqual([expect.objectContaining({ id: created.id, isRevoked: true })]);
+    });
+
+    test(
+        uidPaths ? "a service account's UID works where its id does; an unknown UID is 404" : "a non-numeric service account id is 400",
+        async () => {
+            const id = (await createSa("by-uid", { role: "Viewer" })).body.id;
+            const { uid } = (await call<{ uid: string }>("GET", `/api/serviceaccounts/${id}`)).body;
+            expect(uid).toMatch(/^[a-f][0-9a-z]{13}$/);
+            const byUid = await call<{ id: number; name: string }>("GET", `/api/serviceaccounts/${uid}`);
+            const tokenByUid = await call<KeyJson & { id: number }>("POST", `/api/serviceaccounts/${uid}/tokens`, {
+                body: { name: "via-uid" },
+            });
+            if (uidPaths) {
+                expect(byUid).toMatchObject({ status: 200, body: { id, name: "by-uid" } });
+                expect(tokenByUid.status).toBe(200);
+                expect((await call<unknown[]>("GET", `/api/serviceaccounts/${uid}/tokens`)).body).toHaveLength(1);
+                expect((await call("DELETE", `/api/serviceaccounts/${uid}/tokens/${tokenByUid.body.id}`)).status).toBe(200);
+                expect(await call("GET", "/api/serviceaccounts/nosuchuid")).toMatchObject({ status: 404, body: { message: "Not found" } });
+                // A UID resolves in the caller's org only.
+                expect((await call("GET", `/api/serviceaccounts/${uid}`, { org: 2 })).status).toBe(404);
+                expect((await call("DELETE", `/api/serviceaccounts/${uid}`)).status).toBe(200);
+                expect(emulator.state.serviceAccounts()).toEqual([]);
+            } else {
+                expect(byUid).toMatchObject({ status: 400, body: { message: "Service Account ID is invalid" } });
+                expect(tokenByUid.status).toBe(400);
+            }
+        },
+    );
 
     // Only 10.4 still creates legacy keys; the other profiles have no such test rather than a skipped one.
     if (profile === "10.4")

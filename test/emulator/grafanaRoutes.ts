@@ -29,7 +29,7 @@ import {
     type ServiceAccountRecord,
 } from "./grafanaState";
 
-export type GrafanaProfile = "10.4" | "11.3" | "12.1";
+export type GrafanaProfile = "10.4" | "11.3" | "12.1" | "13.0";
 
 interface ProfileSpec {
     /** What /api/health reports. */
@@ -38,12 +38,43 @@ interface ProfileSpec {
     readonly legacyKeys: "create" | "createGone" | "removed";
     /** Grafana 11 answers 500 to a service-account PATCH without a role. */
     readonly patchNeedsRole: boolean;
+    /** Grafana >= 12.0 turns every legacy key into a service-account token at start-up (PR #96924). */
+    readonly migratesLegacyKeysAtStartup: boolean;
+    /** Grafana >= 11.4 resolves a non-numeric `:serviceAccountId` as the account's UID (PR #95401). */
+    readonly serviceAccountUidsInPaths: boolean;
 }
 
+/** In release order: an in-place upgrade only moves forward through this list (see upgrade.ts). */
 export const PROFILES: Readonly<Record<GrafanaProfile, ProfileSpec>> = {
-    "10.4": { version: "10.4.3", legacyKeys: "create", patchNeedsRole: false },
-    "11.3": { version: "11.3.1", legacyKeys: "createGone", patchNeedsRole: true },
-    "12.1": { version: "12.1.0-16426244399", legacyKeys: "removed", patchNeedsRole: false },
+    "10.4": {
+        version: "10.4.3",
+        legacyKeys: "create",
+        patchNeedsRole: false,
+        migratesLegacyKeysAtStartup: false,
+        serviceAccountUidsInPaths: false,
+    },
+    "11.3": {
+        version: "11.3.1",
+        legacyKeys: "createGone",
+        patchNeedsRole: true,
+        migratesLegacyKeysAtStartup: false,
+        serviceAccountUidsInPaths: false,
+    },
+    "12.1": {
+        version: "12.1.0-16426244399",
+        legacyKeys: "removed",
+        patchNeedsRole: false,
+        migratesLegacyKeysAtStartup: true,
+        serviceAccountUidsInPaths: true,
+    },
+    // docs/grafana-upgrades.md: what 13 changes for keys is what 12.1 already did; /api/dashboards/home is deprecated.
+    "13.0": {
+        version: "13.0.1",
+        legacyKeys: "removed",
+        patchNeedsRole: false,
+        migratesLegacyKeysAtStartup: true,
+        serviceAccountUidsInPaths: true,
+    },
 };
 
 export function isGrafanaProfile(value: string): value is GrafanaProfile {
@@ -238,7 +269,7 @@ function roleHasAction(role: OrgRole, action: string): boolean {
 export class GrafanaRoutes {
     private readonly state: GrafanaState;
     private readonly clock: { now(): number };
-    private readonly profile: ProfileSpec;
+    private profile: ProfileSpec;
     private readonly hideVersion: boolean;
     private readonly maxSecondsToLive: number | undefined;
     private readonly entra: EntraSignIn | undefined;
@@ -256,6 +287,13 @@ export class GrafanaRoutes {
         this.registerRoutes();
     }
 
+    /** Serve another version from now on (an in-place upgrade: the state stays, the HTTP surface changes). */
+    switchProfile(profile: GrafanaProfile): void {
+        this.profile = PROFILES[profile];
+        this.routes.length = 0;
+        this.registerRoutes();
+    }
+
     private add(method: string, path: string, access: Access, handler: Route["handler"]): void {
         const paramNames: string[] = [];
         const source = path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
@@ -267,7 +305,11 @@ export class GrafanaRoutes {
 
     private registerRoutes(): void {
         this.add("GET", "/api/health", "public", () => this.health());
+        // Both sit in the signed-in /api group with no RBAC check (pkg/api/api.go), so every role gets 200; /home
+        // is deprecated for removal, /api/search is what the provider verifies a key with (docs/grafana-upgrades.md).
         this.add("GET", "/api/dashboards/home", "signedIn", () => json(200, { dashboard: { title: "Home" }, meta: { isHome: true } }));
+        // The emulated Grafana holds no dashboards or folders, so every search finds nothing.
+        this.add("GET", "/api/search", "signedIn", () => json(200, []));
 
         if (this.profile.legacyKeys !== "removed") {
             this.add("POST", "/api/auth/keys", { action: "apikeys:create" }, (c) => this.createLegacyKey(c));
@@ -362,10 +404,27 @@ export class GrafanaRoutes {
         // Azure's refusal comes before Grafana's RBAC: even an Admin sees it.
         const refusal = this.gate?.refuse(req.method, req.pathname);
         if (refusal) return { response: refusal, orgId: identity.orgId };
+        // Grafana's saUIDResolver runs before the RBAC check (pkg/services/serviceaccounts/api/api.go).
+        if (params.serviceAccountId !== undefined && this.profile.serviceAccountUidsInPaths) {
+            const resolved = this.resolveServiceAccountUid(identity.orgId, params.serviceAccountId);
+            if (resolved === undefined) return { response: NOT_FOUND(), orgId: identity.orgId };
+            params.serviceAccountId = resolved;
+        }
         if (route.access !== "signedIn" && !roleHasAction(identity.role, route.access.action)) {
             return { response: accessDenied(route.access.action), orgId: identity.orgId };
         }
         return { response: route.handler({ req, params, identity }), orgId: identity.orgId };
+    }
+
+    /**
+     * MiddlewareServiceAccountUIDResolver (pkg/services/serviceaccounts/serviceaccounts.go): an empty or integer
+     * value stays as it is; anything else is looked up as a UID in the caller's org, and an unknown one is
+     * 404 `{"message":"Not found"}`.
+     */
+    private resolveServiceAccountUid(orgId: number, value: string): string | undefined {
+        if (value === "" || parseGoInt(value) !== undefined) return value;
+        const account = this.state.serviceAccountByUid(orgId, value);
+        return account === undefined ? undefined : String(account.id);
     }
 
     // ---------- handlers ----------
@@ -577,7 +636,7 @@ export class GrafanaRoutes {
             expiration: token.expiresMs === null ? null : rfc3339(token.expiresMs),
             secondsUntilExpiration: expiresSoon ? (token.expiresMs - now) / 1000 : 0,
             hasExpired,
-            isRevoked: false,
+            isRevoked: token.isRevoked,
         };
     }
 
@@ -605,6 +664,7 @@ export class GrafanaRoutes {
 function authFailure(failure: AuthFailure): GrafanaResponse {
     if (failure === "invalidKey") return INVALID_API_KEY();
     if (failure === "disabled") return json(401, { message: "Unauthorized", messageId: "identity.disabled", statusCode: 401 });
+    if (failure === "revoked") return json(401, { message: "Revoked API key", messageId: "api-key.revoked", statusCode: 401 });
     if (failure === "invalidAudience") return INVALID_TOKEN_AUDIENCE();
     return UNAUTHORIZED();
 }

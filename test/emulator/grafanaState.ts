@@ -44,6 +44,8 @@ export interface KeyRecord {
     /** null for a legacy API key. */
     /** Set once, when Grafana 12 migrates a legacy key into a service account. */
     serviceAccountId: number | null;
+    /** api_key.is_revoked: set by Grafana's secret scanning when a token leaked; such a token no longer signs in. */
+    isRevoked: boolean;
 }
 
 export interface ServiceAccountRecord {
@@ -76,11 +78,12 @@ export interface Identity {
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure: AuthFailure; orgId: number };
 
 /**
- * `invalidKey`: unknown or expired bearer secret; `disabled`: the token of a disabled service account;
+ * `invalidKey`: unknown or expired bearer secret; `revoked`: a token Grafana revoked (validateApiKey checks it
+ * right after expiry); `disabled`: the token of a disabled service account;
  * `invalidAudience`: a valid Entra token meant for another resource (Azure Managed Grafana only);
  * `unauthorized`: everything else.
  */
-export type AuthFailure = "unauthorized" | "invalidKey" | "disabled" | "invalidAudience";
+export type AuthFailure = "unauthorized" | "invalidKey" | "disabled" | "revoked" | "invalidAudience";
 
 export interface IdentityCredentials {
     adminBasic: string;
@@ -162,7 +165,27 @@ export function newServiceAccountTokenSecret(): string {
  * orgs: fmt("%v-%v-%v", "sa-", orgId, lower(name)), first "--" collapsed, spaces -> "-".
  */
 export function serviceAccountLogin(orgId: number, name: string): string {
-    return `sa-${orgId}-${name.toLowerCase()}`.replace(/ /g, "-");
+    return generateLogin("sa-", orgId, name);
+}
+
+/**
+ * Grafana's generateLogin (pkg/services/serviceaccounts/database/store.go): fmt("%v-%v-%v", prefix, orgId,
+ * lower(name)), then the first "--" becomes "-" and every space "-".
+ */
+function generateLogin(prefix: string, orgId: number, name: string): string {
+    return `${prefix}-${orgId}-${name.toLowerCase()}`.replace("--", "-").replace(/ /g, "-");
+}
+
+/** CreateServiceAccountFromApikey's prefix for the accounts it makes. */
+const MIGRATED_ACCOUNT_PREFIX = "sa-autogen";
+/** CreateServiceAccountFromApikey's `attempts`: suffixes -001 .. -010 after a login clash. */
+const MIGRATION_SUFFIX_ATTEMPTS = 10;
+
+/** What one run of the start-up migration did. */
+export interface LegacyKeyMigration {
+    migrated: number;
+    /** Keys left as legacy keys because no account could be made for them (Grafana logs and goes on). */
+    failedKeyIds: number[];
 }
 
 /** The avatar URL Grafana derives from a display name (dtos.GetGravatarUrlWithDefault). */
@@ -249,6 +272,7 @@ export class GrafanaState {
             expiresMs: null,
             lastUsedMs: null,
             serviceAccountId: sa.id,
+            isRevoked: false,
         };
         this.identityServiceAccounts.push(sa);
         this.identityKeys.push(key);
@@ -285,6 +309,7 @@ export class GrafanaState {
         if (!key || this.isExpired(key)) {
             return { ok: false, failure: "invalidKey", orgId: requestedOrgId ?? DEFAULT_ORG_ID };
         }
+        if (key.isRevoked) return { ok: false, failure: "revoked", orgId: requestedOrgId ?? key.orgId };
         const sa = key.serviceAccountId === null ? undefined : this.serviceAccounts.get(key.serviceAccountId);
         if (key.serviceAccountId !== null && !sa) return { ok: false, failure: "unauthorized", orgId: key.orgId };
         // Grafana 10+ rejects a disabled identity after signing it in (pkg/services/authn/authnimpl/service.go).
@@ -334,6 +359,7 @@ export class GrafanaState {
             expiresMs: this.expiryFor(secondsToLive),
             lastUsedMs: null,
             serviceAccountId,
+            isRevoked: false,
         };
         this.keys.set(record.id, record);
         this.issued.push(secret);
@@ -386,25 +412,33 @@ export class GrafanaState {
         const login = serviceAccountLogin(orgId, input.name);
         if (this.loginTaken(login)) return { ok: false, error: "alreadyExists" };
         if (!fitsLoginColumn(login)) return { ok: false, error: "loginTooLong" };
+        return { ok: true, value: this.insertServiceAccount(orgId, input.name, login, input.role, input.isDisabled) };
+    }
+
+    private insertServiceAccount(orgId: number, name: string, login: string, role: OrgRole, isDisabled: boolean): ServiceAccountRecord {
         const now = this.clock.now();
         const sa: ServiceAccountRecord = {
             id: this.nextUserId++,
             uid: randomUid(),
             orgId,
-            name: input.name,
+            name,
             login,
-            role: input.role,
-            isDisabled: input.isDisabled,
+            role,
+            isDisabled,
             createdMs: now,
             updatedMs: now,
             hidden: false,
         };
         this.serviceAccounts.set(sa.id, sa);
-        return { ok: true, value: sa };
+        return sa;
     }
 
     getServiceAccount(orgId: number, id: number): ServiceAccountRecord | undefined {
         return this.visibleServiceAccount(orgId, id);
+    }
+
+    serviceAccountByUid(orgId: number, uid: string): ServiceAccountRecord | undefined {
+        return [...this.serviceAccounts.values()].find((sa) => sa.orgId === orgId && sa.uid === uid && !sa.hidden);
     }
 
     /** Grafana matches `query` as a case-insensitive substring of email (= login), name or login. */
@@ -506,16 +540,55 @@ export class GrafanaState {
     }
 
     /**
-     * What Grafana 12 does at start-up (PR #96924): every legacy key becomes a service account named
-     * `sa-autogen-<key name>` with the key's role, holding the key, whose secret keeps authenticating.
+     * Grafana's start-up migration of legacy API keys (PR #96924, run for every org by the service-account
+     * service; pkg/services/serviceaccounts/database/store.go, MigrateApiKeysToServiceAccounts and
+     * CreateServiceAccountFromApikey). Expired keys migrate too. Per key: a service account named
+     * `sa-autogen-<key name>` with the key's role, login generateLogin("sa-autogen", orgId, key name); on a
+     * login clash the login (not the name) retries with `<key name>-001` .. `-010`. The key's own row then
+     * gets the account's id (assignApiKeyToServiceAccount), so id, name, secret, created, expiry and last use
+     * stay: the same key string keeps working. A key whose account cannot be made stays a legacy key.
      */
-    migrateLegacyKeys(): number {
-        const legacy = this.allLegacyKeys();
-        for (const key of legacy) {
-            const created = this.createServiceAccount(key.orgId, { name: `sa-autogen-${key.name}`, role: key.role, isDisabled: false });
-            if (created.ok) key.serviceAccountId = created.value.id;
+    migrateLegacyKeys(): LegacyKeyMigration {
+        const result: LegacyKeyMigration = { migrated: 0, failedKeyIds: [] };
+        for (const orgId of ORG_IDS) {
+            // GetAllAPIKeys (pkg/services/apikey/apikeyimpl/store.go): service_account_id IS NULL, by name.
+            for (const key of this.listLegacyKeys(orgId, true)) {
+                const account = this.createMigratedServiceAccount(key);
+                if (account) {
+                    key.serviceAccountId = account.id;
+                    result.migrated++;
+                } else {
+                    result.failedKeyIds.push(key.id);
+                }
+            }
         }
-        return legacy.length;
+        return result;
+    }
+
+    private createMigratedServiceAccount(key: KeyRecord): ServiceAccountRecord | undefined {
+        const attempts = [
+            key.name,
+            ...Array.from({ length: MIGRATION_SUFFIX_ATTEMPTS }, (_, i) => `${key.name}-${String(i + 1).padStart(3, "0")}`),
+        ];
+        for (const loginName of attempts) {
+            const login = generateLogin(MIGRATED_ACCOUNT_PREFIX, key.orgId, loginName);
+            if (this.loginTaken(login)) continue;
+            // Any other failure (here: the login column's length) ends the retries, as in Grafana.
+            if (!fitsLoginColumn(login)) return undefined;
+            return this.insertServiceAccount(key.orgId, `${MIGRATED_ACCOUNT_PREFIX}-${key.name}`, login, key.role, false);
+        }
+        return undefined;
+    }
+
+    /**
+     * Grafana's RevokeServiceAccountToken (pkg/services/serviceaccounts/database/token_store.go), which only its
+     * secret scanning calls: there is no HTTP route for it. The row stays, listed with `isRevoked: true`.
+     */
+    revokeToken(serviceAccountId: number, tokenId: number): boolean {
+        const token = this.keys.get(tokenId);
+        if (!token || token.serviceAccountId !== serviceAccountId || this.isIdentityKey(token)) return false;
+        token.isRevoked = true;
+        return true;
     }
 
     removeLegacyKey(id: number): boolean {

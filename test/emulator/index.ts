@@ -12,6 +12,7 @@ import { FaultInjector, type DropOptions, type FailOptions } from "./faults";
 import { GrafanaRoutes, isGrafanaProfile, PROFILES, type GrafanaProfile } from "./grafanaRoutes";
 import { GrafanaState, type OrgRole } from "./grafanaState";
 import { startServer, type ArmRequestRecord, type RequestRecord } from "./server";
+import { GrafanaVersion, type UpgradeOutcome } from "./upgrade";
 
 export type { GrafanaProfile } from "./grafanaRoutes";
 export type { FaultMatch, FailOptions, DropOptions } from "./faults";
@@ -20,6 +21,7 @@ export type { OrgRole } from "./grafanaState";
 export type { ApiKeySetting, OperationStatus, PatchBehaviour, PatchRecord, ProvisioningState, WorkspaceSpec } from "./armState";
 export type { WorkspaceResource } from "./armRoutes";
 export type { IssueTokenOptions } from "./entraTokens";
+export type { UpgradeOutcome } from "./upgrade";
 export type { AzStandInOptions } from "./azStandIn";
 export { PROFILES } from "./grafanaRoutes";
 export { serviceAccountTokenChecksum } from "./grafanaState";
@@ -56,13 +58,19 @@ export interface ServiceAccountView {
     role: string;
     orgId: number;
     isDisabled: boolean;
-    tokens: Array<{ id: number; name: string; expiresAt: number | null }>;
+    tokens: Array<{ id: number; name: string; expiresAt: number | null; isRevoked: boolean }>;
 }
 
 export interface Emulator {
     /** "http://127.0.0.1:<port>" */
     readonly url: string;
+    /** The profile served now: the one started with, or the last upgrade's. */
     readonly profile: GrafanaProfile;
+    /**
+     * An in-place upgrade (upgrade.ts): the data stays, `profile` and the HTTP surface change, and from 12.1 on
+     * Grafana's start-up migration turns legacy keys into `sa-autogen-<name>` tokens. Throws for a downgrade.
+     */
+    upgrade(profile: GrafanaProfile): UpgradeOutcome;
     /** Identities present in org 1 and org 2 (the tokens: org 1 only, hidden from the API). */
     readonly credentials: {
         adminBasic: string;
@@ -114,13 +122,15 @@ export interface Emulator {
         deleteApiKey(id: number): boolean;
         deleteServiceAccount(id: number): boolean;
         deleteToken(serviceAccountId: number, tokenId: number): boolean;
-        /** Grafana 12's start-up migration: legacy keys become `sa-autogen-<name>` service accounts. */
+        /** What Grafana's secret scanning does to a leaked token: it stays listed (`isRevoked: true`) and stops signing in. */
+        revokeToken(serviceAccountId: number, tokenId: number): boolean;
+        /** Grafana 12's start-up migration alone (upgrade() runs it too): how many legacy keys it moved. */
         migrateLegacyKeys(): number;
         /** Every key/token secret minted through the API, even deleted ones (identities excluded). */
         secrets(): string[];
     };
     /**
-     * Clears created objects, faults, the request logs, workspaces, operations, patches and role
+     * Back to the starting profile; clears created objects, faults, the request logs, workspaces, operations, patches and role
      * assignments; ARM settings go back to their defaults and the clock back to real time.
      */
     reset(): void;
@@ -153,6 +163,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         entra: { tokens, roleOf: (principalId) => arm.grafanaRole(principalId) },
         gate: new ApiKeyGate({ arm, clock }),
     });
+    const version = new GrafanaVersion({ initial: profile, routes, state: grafana });
+    const upgrade = (to: GrafanaProfile): UpgradeOutcome => {
+        if (!isGrafanaProfile(to)) {
+            throw new Error(`unknown Grafana profile "${String(to)}"; expected one of ${Object.keys(PROFILES).join(", ")}`);
+        }
+        return version.upgrade(to);
+    };
     // The port is known only once the server listens; ARM needs it for audiences, endpoint and URLs.
     let origin = "";
     const armRoutes = new ArmRoutes({ state: arm, tokens, origin: () => origin });
@@ -179,17 +196,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
                 role: account.role,
                 orgId: account.orgId,
                 isDisabled: account.isDisabled,
-                tokens: tokens.map((t) => ({ id: t.id, name: t.name, expiresAt: t.expiresMs })),
+                tokens: tokens.map((t) => ({ id: t.id, name: t.name, expiresAt: t.expiresMs, isRevoked: t.isRevoked })),
             })),
         deleteApiKey: (id) => grafana.removeLegacyKey(id),
         deleteServiceAccount: (id) => grafana.removeServiceAccount(id),
         deleteToken: (serviceAccountId, tokenId) => grafana.removeToken(serviceAccountId, tokenId),
-        migrateLegacyKeys: () => grafana.migrateLegacyKeys(),
+        revokeToken: (serviceAccountId, tokenId) => grafana.revokeToken(serviceAccountId, tokenId),
+        migrateLegacyKeys: () => grafana.migrateLegacyKeys().migrated,
         secrets: () => grafana.issuedSecrets(),
     };
 
     const reset = (): void => {
         grafana.reset();
+        version.reset();
         faults.reset();
         requests.length = 0;
         arm.reset();
@@ -217,6 +236,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             armSnapshot: () => arm.snapshot(),
             issueToken: ({ resource, ...rest }) => tokens.issue({ audience: resource, ...rest }),
             clock: clockHandle,
+            upgrade,
             reset,
         },
     });
@@ -252,7 +272,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     return {
         url: server.url,
-        profile,
+        get profile() {
+            return version.current;
+        },
+        upgrade,
         credentials: { ...grafana.credentials },
         clock: clockHandle,
         faults: {

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     console.log(`  Viewer  basic ${c.viewerBasic} bearer ${c.viewerToken}`);
     console.log(`ARM (Microsoft.Dashboard/grafana) on the same port under ${emulator.url}/subscriptions/`);
     console.log(`control: GET ${emulator.url}/__emulator/{state,arm/state},`);
-    console.log("         POST /__emulator/{clock,faults,reset,entra/token}");
+    console.log("         POST /__emulator/{clock,faults,reset,entra/token,upgrade}");
 
     let closing = false;
     const shutdown = (signal: string): void => {

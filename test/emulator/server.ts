@@ -10,7 +10,8 @@ import { z } from "zod";
 import { isArmPath, type ArmRoutes } from "./armRoutes";
 import type { IssuedToken } from "./entraTokens";
 import { armFaultBody, grafanaFaultBody, type FaultAction, type FaultInjector } from "./faults";
-import type { GrafanaRequest, GrafanaResponse, GrafanaRoutes } from "./grafanaRoutes";
+import { PROFILES, type GrafanaProfile, type GrafanaRequest, type GrafanaResponse, type GrafanaRoutes } from "./grafanaRoutes";
+import type { UpgradeOutcome } from "./upgrade";
 
 export interface RequestRecord {
     method: string;
@@ -42,6 +43,8 @@ export interface ControlPlane {
     armSnapshot(): unknown;
     issueToken(request: TokenRequest): IssuedToken;
     clock: { now(): number; advance(seconds: number): void; set(ms: number): void };
+    /** Throws (a 400 to the caller) for a downgrade. */
+    upgrade(profile: GrafanaProfile): UpgradeOutcome;
     reset(): void;
 }
 
@@ -96,6 +99,14 @@ const TokenBody = z.object({
     tenantId: z.string().min(1).optional(),
     expiresInSeconds: z.number().optional(),
 });
+
+const UpgradeBody = z.object({
+    profile: z.enum(Object.keys(PROFILES) as [GrafanaProfile, ...GrafanaProfile[]]),
+});
+
+const UPGRADE_BODY_EXPECTED = `expected {"profile": one of ${Object.keys(PROFILES)
+    .map((p) => `"${p}"`)
+    .join(", ")}}`;
 
 type Outcome = { kind: "respond"; response: GrafanaResponse } | { kind: "drop" };
 
@@ -178,6 +189,15 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             if (!parsed) return send(res, { status: 400, body: { message: "expected {resource, principalId?, tenantId?}" } });
             try {
                 return send(res, { status: 200, body: control.issueToken(parsed) });
+            } catch (err) {
+                return send(res, { status: 400, body: { message: (err as Error).message } });
+            }
+        }
+        if (route === "POST /__emulator/upgrade") {
+            const parsed = parseControlBody(UpgradeBody, body);
+            if (!parsed) return send(res, { status: 400, body: { message: UPGRADE_BODY_EXPECTED } });
+            try {
+                return send(res, { status: 200, body: control.upgrade(parsed.profile) });
             } catch (err) {
                 return send(res, { status: 400, body: { message: (err as Error).message } });
             }

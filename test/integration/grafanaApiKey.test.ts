@@ -32,6 +32,7 @@ describe.each<[GrafanaProfile, "apiKey" | "serviceAccount", RegExp]>([
     ["10.4", "apiKey", /^eyJr/],
     ["11.3", "serviceAccount", /^glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}$/],
     ["12.1", "serviceAccount", /^glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}$/],
+    ["13.0", "serviceAccount", /^glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}$/],
 ])("Grafana %s", (profile, expectedMode, keyShape) => {
     let emulator: Emulator;
 

@@ -245,6 +245,52 @@ describe("GrafanaApiKey", () => {
         expect(legacyGrafana.state.apiKeys()).toEqual([]);
     });
 
+    test("a legacy key through Azure's in-place upgrade 10.4 -> 12.1: refreshed as the migrated token, rotated in the window, cleaned up, destroyed", async () => {
+        const workspace = await startEmulator({ profile: "10.4" });
+        try {
+            const home = async (key: unknown) =>
+                (await fetch(`${workspace.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${String(key)}` } })).status;
+            const atDay = (day: number) => workspace.clock.set(Date.now() + day * 86_400_000);
+            const host = await grafanaPlugin();
+            const inputs = { endpoint: workspace.url, name: "legacy-ci", timeToLive: "30d", rotateBefore: "7d" };
+            const created = await up(host, "GrafanaApiKey", "upgraded", inputs);
+            const consumerHolds = revealed(created.outputs.key) as string;
+            expect(created.outputs).toMatchObject({ mode: "apiKey" });
+
+            workspace.upgrade("12.1");
+            atDay(1);
+            const refreshed = await refresh(host, created);
+            expect(refreshed.outputs).toMatchObject({ mode: "serviceAccount", key: secret(consumerHolds) });
+            expect((await up(host, "GrafanaApiKey", "upgraded", inputs, refreshed)).step).toBe("same");
+
+            atDay(24);
+            const rotated = await up(host, "GrafanaApiKey", "upgraded", inputs, await refresh(host, refreshed));
+            expect(rotated.step).toBe("update");
+            expect(rotated.outputs).toMatchObject({ keyName: "legacy-ci-r2", previousKey: secret(consumerHolds) });
+            expect([await home(consumerHolds), await home(revealed(rotated.outputs.key))]).toEqual([200, 200]);
+
+            atDay(31);
+            const cleaned = await up(host, "GrafanaApiKey", "upgraded", inputs, await refresh(host, rotated));
+            expect(cleaned.outputs).toMatchObject({ previousKey: null, legacyKeys: [] });
+            expect(workspace.state.serviceAccounts().map((sa) => sa.name)).toEqual(["legacy-ci"]);
+            await destroy(host, cleaned);
+            expect([...workspace.state.apiKeys(), ...workspace.state.serviceAccounts()]).toEqual([]);
+            expect(
+                findLeaks(workspace.state.secrets(), {
+                    printed: host.printed,
+                    errors: host.errors,
+                    state: [refreshed, rotated, cleaned].map((state) => ({
+                        id: state.id,
+                        inputs: withoutSecrets(state.inputs),
+                        outputs: withoutSecrets(state.outputs),
+                    })),
+                }),
+            ).toEqual([]);
+        } finally {
+            await workspace.close();
+        }
+    });
+
     test("an input given as a secret comes back as a secret, in the checked inputs and in the outputs", async () => {
         const host = await grafanaPlugin();
         const created = await up(host, "GrafanaApiKey", "hidden", { endpoint: grafana.url, name: secret("team-secret-name") });

@@ -30,6 +30,7 @@ function hostEnv(emulator: Emulator): NodeJS.ProcessEnv {
 
 describe.each<[GrafanaProfile, RegExp, string]>([
     ["12.1", /^glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}$/, "serviceAccount"],
+    ["13.0", /^glsa_[A-Za-z0-9]{32}_[0-9a-f]{8}$/, "serviceAccount"],
     ["10.4", /^eyJr/, "apiKey"],
 ])("through the real host, Grafana %s", (profile, keyShape, mode) => {
     let emulator: Emulator;
@@ -60,7 +61,7 @@ describe.each<[GrafanaProfile, RegExp, string]>([
             role: "Editor",
             mode,
             expired: false,
-            schemaVersion: 4,
+            schemaVersion: 5,
         });
         expect(created.outputs.key).toMatch(keyShape);
         expect(created.outputs.__provider).toBe(resource.inputs.__provider);

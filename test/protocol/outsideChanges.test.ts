@@ -138,7 +138,7 @@ test("an account deleted outside Pulumi and then changed: the error says to run 
 test("a token of an account with role None is accepted when Grafana answers it 403", async () => {
     const account = (await register(() => [new GrafanaServiceAccount("bot", { endpoint: emulator.url, role: "None" })]))[0];
     const accountId = (await engine.up(account)).outputs.serviceAccountId as number;
-    emulator.faults.failNext(3, 403, { method: "GET", path: "/api/dashboards/home" });
+    emulator.faults.failNext(3, 403, { method: "GET", path: "/api/search" });
     const token = (
         await register(() => [new GrafanaServiceAccountToken("none", { endpoint: emulator.url, serviceAccountId: accountId })])
     )[0];

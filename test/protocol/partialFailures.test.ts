@@ -87,7 +87,7 @@ test("a token that fails verification and cannot be deleted is tracked, and the 
     const [account] = await register(() => [new GrafanaServiceAccount("bot", { endpoint: emulator.url })]);
     const accountId = (await engine.up(account)).outputs.serviceAccountId as number;
     const [token] = await register(() => [new GrafanaServiceAccountToken("t", { endpoint: emulator.url, serviceAccountId: accountId })]);
-    emulator.faults.failNext(3, 401, { method: "GET", path: "/api/dashboards/home" });
+    emulator.faults.failNext(3, 401, { method: "GET", path: "/api/search" });
     emulator.faults.failNext(1000, 503, { method: "DELETE", path: /\/tokens\/\d+$/ });
     await expect(engine.up(token)).rejects.toThrow(/did not work.*could not be removed/s);
     emulator.faults.reset();

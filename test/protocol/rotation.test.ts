@@ -40,6 +40,11 @@ const CASES: Case[] = [
         resource: (endpoint) => key("ci", { endpoint, timeToLive: "30d", rotateBefore: "7d" })(),
     },
     {
+        label: "an autonamed key (service account, Grafana 13.0)",
+        profile: "13.0",
+        resource: (endpoint) => key("ci", { endpoint, timeToLive: "30d", rotateBefore: "7d" })(),
+    },
+    {
         label: "a named key (service account, Grafana 12.1)",
         profile: "12.1",
         resource: (endpoint) => key("ci", { endpoint, name: "ci-key", timeToLive: "30d", rotateBefore: "7d" })(),

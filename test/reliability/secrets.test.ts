@@ -57,6 +57,7 @@ async function failure(call: Promise<unknown>): Promise<HostError> {
 
 describe.each<[GrafanaProfile, string]>([
     ["12.1", "service-account tokens"],
+    ["13.0", "service-account tokens"],
     ["10.4", "legacy keys"],
 ])("Grafana %s (%s), GRAFANA_AUTH = the emulator's admin service-account token", (profile) => {
     let emulator: Emulator;

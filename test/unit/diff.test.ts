@@ -80,6 +80,15 @@ const PREVIOUS = {
     rotatedAt: new Date().toISOString(),
 };
 
+/** Version 5: a legacy key that Grafana's start-up migration moved into its sa-autogen account 9. */
+const MIGRATED = {
+    schemaVersion: 5,
+    mode: "serviceAccount",
+    serviceAccountId: 9,
+    ownServiceAccountId: null,
+    legacyKeys: [{ id: 7, name: "api-key-1", serviceAccountId: 9 }],
+};
+
 describe("diff", () => {
     test.each<[string, Record<string, unknown>, Record<string, unknown>, Step, string[], RegExp | undefined]>([
         ["nothing changed", {}, {}, "none", [], undefined],
@@ -131,7 +140,25 @@ describe("diff", () => {
         ["an unknown role during preview", { role: UNKNOWN }, {}, "update", [], undefined],
         ["an unknown name during preview", { name: UNKNOWN }, {}, "replace", ["name"], undefined],
         ["mode pinned to the API already used", { requestedMode: "serviceAccount" }, {}, "update", [], undefined],
-        ["mode pinned to another API", { requestedMode: "apiKey" }, {}, "delete-before-replace", ["mode"], undefined],
+        // A change of mode keeps the resource: a key of another kind than asked for is rotated, the old one kept working.
+        [
+            "mode serviceAccount asked of a legacy key",
+            { requestedMode: "serviceAccount" },
+            { mode: "apiKey" },
+            "update",
+            [],
+            /will be rotated: mode is now "serviceAccount" and its key is a legacy API key\./,
+        ],
+        ["mode auto asked of a key pinned to apiKey: recorded", {}, { mode: "apiKey", requestedMode: "apiKey" }, "update", [], undefined],
+        [
+            "mode serviceAccount asked of a legacy key Grafana migrated: recorded",
+            { requestedMode: "serviceAccount" },
+            MIGRATED,
+            "update",
+            [],
+            undefined,
+        ],
+        ["a legacy key Grafana migrated, nothing changed", {}, MIGRATED, "none", [], undefined],
         ["the key expired (refresh saw it)", {}, { expired: true }, "update", [], /will be rotated: its key expired at/],
         ["the key's expiry date passed", {}, { expiresAt: new Date(Date.now() - 1000).toISOString() }, "update", [], /its key expired at/],
         [

@@ -363,7 +363,7 @@ const floorMs = (count: number, requestsPerOperation: number, latencyMs: number,
 
 function requestCounts(records: RequestRecord[]) {
     const probes = records.filter((record) => record.path === "/api/health").length;
-    const verifies = records.filter((record) => record.path === "/api/dashboards/home").length;
+    const verifies = records.filter((record) => record.path === "/api/search").length;
     const failed = records.filter((record) => record.status === "dropped" || record.status < 200 || record.status >= 300).length;
     return { probes, verifies, work: records.length - probes, failed };
 }
@@ -496,7 +496,7 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
                 expect(
                     `${spec.short}: requests per create (version probe apart)`,
                     creates.work === spec.requestsPerCreate * count,
-                    `${num(creates.work / count)} (N=${count}, L=${latencyMs}; ${creates.verifies} of them GET /api/dashboards/home)`,
+                    `${num(creates.work / count)} (N=${count}, L=${latencyMs}; ${creates.verifies} of them GET /api/search?limit=1)`,
                     `${spec.requestsPerCreate}`,
                     true,
                 );

@@ -41,7 +41,7 @@ async function createOne(name) {
         key = token.key;
         remove = () => call("DELETE", "/api/serviceaccounts/" + account.id);
     }
-    if (VERIFY === "true") { await call("GET", "/api/dashboards/home", undefined, "Bearer " + key); requests++; }
+    if (VERIFY === "true") { await call("GET", "/api/search?limit=1", undefined, "Bearer " + key); requests++; }
     return { requests, remove };
 }
 async function concurrently() {

@@ -62,7 +62,7 @@ async function azureManagedGrafana(): Promise<void> {
         say("up", `minted ${minted.id} after waiting out ${refusals} "enabled api key recently" refusals`);
         say("", `name=${mintedKey.name} role=${mintedKey.role} mode=${mintedKey.mode} expiresAt=${mintedKey.expiresAt}`);
         say("", `key=${mask(mintedKey.key)} (a Pulumi secret: additionalSecretOutputs=${JSON.stringify(key.additionalSecretOutputs)})`);
-        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, mintedKey.key)}`);
+        say("verify", `GET /api/search?limit=1 with the new key -> ${await keyCheckStatus(emulator, mintedKey.key)}`);
         const refreshed = await engine.refresh(key.urn);
         say("refresh", `still there: expired=${(refreshed?.outputs as ApiKeyState | undefined)?.expired}`);
         say("preview", `same program again: ${(await engine.preview((await program())[0])).step}`);
@@ -76,7 +76,7 @@ async function azureManagedGrafana(): Promise<void> {
         say("up", `rotated to ${rotated.keyName}: key=${mask(rotated.key)}, same service account ${rotated.serviceAccountId}`);
         say(
             "",
-            `a consumer still holding the first key: ${await homeStatus(emulator, mintedKey.key)} until ${rotated.previousKeyExpiresAt}; the new key: ${await homeStatus(emulator, rotated.key)}`,
+            `a consumer still holding the first key: ${await keyCheckStatus(emulator, mintedKey.key)} until ${rotated.previousKeyExpiresAt}; the new key: ${await keyCheckStatus(emulator, rotated.key)}`,
         );
         emulator.clock.advance(7 * 86_400);
         await engine.refresh(key.urn);
@@ -84,14 +84,14 @@ async function azureManagedGrafana(): Promise<void> {
         const cleaned = cleanup.outputs as ApiKeyState;
         say(
             "day 31",
-            `the first key expired; up deleted it (previousKey=${String(cleaned.previousKey)}); the new key: ${await homeStatus(emulator, cleaned.key)}`,
+            `the first key expired; up deleted it (previousKey=${String(cleaned.previousKey)}); the new key: ${await keyCheckStatus(emulator, cleaned.key)}`,
         );
 
         await engine.destroy(key.urn);
         await engine.destroy(keysOn.urn);
         say(
             "destroy",
-            `key deleted (it now gets ${await homeStatus(emulator, mintedKey.key)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`,
+            `key deleted (it now gets ${await keyCheckStatus(emulator, mintedKey.key)}); API keys put back to ${emulator.arm.workspace(workspaceId).properties.apiKey}`,
         );
         reportLeaks(emulator, host, [minted, rotation, cleanup]);
     } finally {
@@ -114,7 +114,7 @@ async function selfHostedGrafana(): Promise<void> {
         const minted = await engine.up(key);
         const mintedKey = minted.outputs as ApiKeyState;
         say("up", `minted ${minted.id}: name=${mintedKey.name} role=${mintedKey.role} mode=${mintedKey.mode} key=${mask(mintedKey.key)}`);
-        say("verify", `GET /api/dashboards/home with the new key -> ${await homeStatus(emulator, mintedKey.key)}`);
+        say("verify", `GET /api/search?limit=1 with the new key -> ${await keyCheckStatus(emulator, mintedKey.key)}`);
         await engine.destroy(key.urn);
         say("destroy", `deleted; Grafana now holds ${emulator.state.apiKeys().length} API keys`);
         reportLeaks(emulator, host, [minted]);
@@ -133,8 +133,8 @@ function reportLeaks(emulator: Emulator, host: DynamicProviderHost, state: Param
     if (leaks.length > 0) process.exitCode = 1;
 }
 
-async function homeStatus(emulator: Emulator, key: string): Promise<number> {
-    const response = await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } });
+async function keyCheckStatus(emulator: Emulator, key: string): Promise<number> {
+    const response = await fetch(`${emulator.url}/api/search?limit=1`, { headers: { authorization: `Bearer ${key}` } });
     return response.status;
 }
 

@@ -4,10 +4,14 @@ import { getServiceAccount } from "./serviceAccounts";
 import { anyBody } from "../schema/grafana";
 
 /**
- * Proves a freshly minted key works: `GET /api/dashboards/home` with it must answer 200 (Grafana serves it to any
- * signed-in identity, role None included: docs/grafana-http-api.md). A new key can take a moment to be accepted
- * behind a load balancer, so a refusal is asked again, briefly.
+ * Proves a freshly minted key works: `GET /api/search?limit=1` with it must answer 200. Grafana 10.4 to 13 serve it
+ * to any signed-in identity with no permission check (role None gets an empty list), and unlike
+ * `/api/dashboards/home` it is not deprecated (docs/grafana-upgrades.md). A new key can take a moment to be
+ * accepted behind a load balancer, so a refusal is asked again, briefly.
  */
+
+/** The one request that tells whether Grafana accepts a key: 401 means it does not (unknown, expired, revoked, disabled). */
+export const KEY_CHECK = { method: "GET", path: "/api/search?limit=1" } as const;
 
 const ATTEMPTS = 3;
 const PAUSE_MS = 500;
@@ -35,7 +39,7 @@ export async function verifyKey(target: GrafanaTarget, key: string, options: Ver
         code: "HTTP_STATUS",
         status: refusal.status,
         attempts: ATTEMPTS,
-        summary: `The new key did not work: GET /api/dashboards/home with it answered ${refusal.status}`,
+        summary: `The new key did not work: ${KEY_CHECK.method} ${KEY_CHECK.path} with it answered ${refusal.status}`,
         hint:
             account?.isDisabled === true || isDisabledIdentity({ messageId: refusal.messageId })
                 ? `Its service account${account ? ` "${account.name}" (id ${account.id})` : ""} is disabled, and a disabled account's tokens do not work: enable it (isDisabled: false), then run again.`
@@ -46,8 +50,8 @@ export async function verifyKey(target: GrafanaTarget, key: string, options: Ver
 /** One request made with the key itself: 200 for any identity Grafana knows, 401 for a key it refuses. */
 export function signInWith(target: GrafanaTarget, key: string): Promise<CallResult<unknown>> {
     return callGrafana(target, {
-        method: "GET",
-        path: "/api/dashboards/home",
+        method: KEY_CHECK.method,
+        path: KEY_CHECK.path,
         schema: anyBody,
         authorization: `Bearer ${key}`,
         expectedErrors: [401, 403, 404],

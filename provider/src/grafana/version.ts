@@ -28,6 +28,15 @@ export function grafanaVersion(target: GrafanaTarget): Promise<GrafanaVersion> {
     return probe;
 }
 
+/**
+ * Asked anew, for a decision that a stale answer would get wrong (Azure upgrades a workspace in place, and a
+ * process may outlive that); later probes share the new answer.
+ */
+export function freshGrafanaVersion(target: GrafanaTarget): Promise<GrafanaVersion> {
+    probes.delete(target.endpoint);
+    return grafanaVersion(target);
+}
+
 async function probeVersion(target: GrafanaTarget): Promise<GrafanaVersion> {
     const result = await callGrafana(target, { method: "GET", path: "/api/health", schema: healthResponse, anonymous: true });
     if (!result.ok) return {};

@@ -4,20 +4,20 @@ import { GrafanaTarget } from "../grafana/client";
 import { createServiceAccountOnce, deleteServiceAccount, getServiceAccount, updateServiceAccount } from "../grafana/serviceAccounts";
 import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
 import { ProviderError } from "../http/errors";
-import { logWarning } from "../log";
+import { logInfo, logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
-import { modeRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
+import { modeRule, nameRule, orgIdRule, Role, roleRule, UNKNOWN, validateFields } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
 import { secondsToLiveOf } from "./keyLifetime";
 import { KeyStore, legacyKeys, legacyKeysGone, serviceAccountTokens } from "./keyStores";
 import {
     checkSecretInputs,
     firstSecret,
+    planSecret,
     planSecretChanges,
     refreshSecret,
-    removeAllKeys,
     Secret,
     SECRET_INPUT_RULES,
     secretFields,
@@ -29,6 +29,7 @@ import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nam
 import { PlannedChanges } from "./plannedChanges";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
+import { isMigrated, keyHomes, kindChange, refuseLegacyModeWhereGone, removeEverywhere, usesKeyHomes } from "./upgrades";
 
 /**
  * The whole life of a GrafanaApiKey: check, diff, create, read, update, delete.
@@ -85,12 +86,20 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     const naming = nameChange(old, next);
     if (naming.renamed) changes.add("name", false);
     if (naming.bookkeeping) changes.add("name", true);
-    // A service account's role changes in place, keeping the key; a legacy key's role is fixed at birth.
-    if (next.role !== old.role) changes.add("role", old.mode === "serviceAccount");
+    // An own account's role changes in place, keeping the key; a legacy key's role (migrated or not) is fixed at birth.
+    if (next.role !== old.role) changes.add("role", onOwnAccount(old));
     if (old.accountDisabled) changes.add("role", true); // disabled outside Pulumi: enabled again
-    // "auto" accepts whatever API minted the existing key; an explicit mode must match it.
-    if (next.requestedMode !== old.requestedMode) changes.add("mode", next.requestedMode === "auto" || next.requestedMode === old.mode);
+    // A change of mode is recorded; where the key is not of the kind now asked for, its successor is (a rotation).
+    if (next.requestedMode !== old.requestedMode) changes.add("mode", true);
+    const kind = next.requestedMode === UNKNOWN ? undefined : kindChange(old, next.requestedMode);
+    if (kind && !changes.replacing) {
+        logInfo(`${who(old)} will be rotated: ${kind}.`);
+        changes.add("key", true);
+    }
     planSecretChanges(changes, who(old), old, next);
+    if (next.requestedMode === "apiKey" && !changes.replacing && (kind || planSecret(old, next).rotation)) {
+        await refuseLegacyModeWhereGone(targetOf(old), old, who(old));
+    }
     return changes.result(old, next);
 }
 
@@ -126,6 +135,8 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
                 {
                     mode: "apiKey",
                     serviceAccountId: null,
+                    ownServiceAccountId: null,
+                    legacyKeys: [{ id: minted.id, name: naming.name, serviceAccountId: null }],
                     grafanaOrgId: orgOfLegacyKey(minted.key),
                 },
             );
@@ -142,7 +153,13 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const account = await createServiceAccountOnce(target, { name: naming.name, role: checked.role, autonamed });
     const store = serviceAccountTokens(target, account.id, checked.role);
     const accountState = (secret: Secret) =>
-        stateOf(settings, version, secret, { mode: "serviceAccount", serviceAccountId: account.id, grafanaOrgId: account.orgId ?? null });
+        stateOf(settings, version, secret, {
+            mode: "serviceAccount",
+            serviceAccountId: account.id,
+            ownServiceAccountId: account.id,
+            legacyKeys: [],
+            grafanaOrgId: account.orgId ?? null,
+        });
     const removeAccount = () => deleteServiceAccount(target, account.id);
     const trackedAccount = (state: ApiKeyState) => ({
         id: tokenResourceId(account.id, 0),
@@ -162,22 +179,37 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {
     let state = readApiKeyState(props);
     const target = targetOf(state);
-    if (state.mode === "serviceAccount") {
-        const account = await getServiceAccount(target, state.serviceAccountId!);
-        if (!account) return deletedOutside(state);
-        state = withAccount(state, account);
-    }
+    if (usesKeyHomes(state)) return readWhereGrafanaHoldsIt(id, state);
+    const account = await getServiceAccount(target, state.serviceAccountId!);
+    if (!account) return deletedOutside(state);
+    state = withAccount(state, account);
     const refreshed = await refreshSecret(storeOf(state), state);
-    if (!refreshed || (refreshed.nothingLeft && state.mode === "apiKey")) return deletedOutside(state);
+    if (!refreshed) return deletedOutside(state);
     if (refreshed.currentGone) {
         logWarning(
             `${who(state)}: its key "${state.keyName}" was deleted outside Pulumi; ` +
-                (state.mode === "serviceAccount"
-                    ? `its service account ${state.serviceAccountId} remains, and the next \`pulumi up\` mints a new key on it.`
-                    : "the next `pulumi up` mints a new one."),
+                `its service account ${state.serviceAccountId} remains, and the next \`pulumi up\` mints a new key on it.`,
         );
     }
     return { id, props: withSecret(state, refreshed.secret) };
+}
+
+/** A key minted as a legacy key: found as what Grafana holds it as now, even after an in-place upgrade. */
+async function readWhereGrafanaHoldsIt(id: string, state: ApiKeyState): Promise<dynamic.ReadResult> {
+    const homes = keyHomes(targetOf(state), state, state);
+    const refreshed = await refreshSecret(homes.store, state);
+    const placed = refreshed && homes.placed(withSecret(state, refreshed.secret));
+    if (!refreshed || !placed || (refreshed.nothingLeft && placed.ownServiceAccountId === null)) return deletedOutside(state);
+    if (refreshed.currentGone) {
+        logWarning(`${who(state)}: its key "${state.keyName}" was deleted outside Pulumi; the next \`pulumi up\` mints a new one.`);
+    }
+    if (isMigrated(placed) && !isMigrated(state)) {
+        logInfo(
+            `${who(state)}: Grafana moved its legacy key "${state.keyName}" into service account ${placed.serviceAccountId} ` +
+                "(sa-autogen-*) when it was upgraded; the key is the same and keeps working, and its successors will be service account tokens.",
+        );
+    }
+    return { id, props: placed };
 }
 
 /** In place: addressing, naming and bookkeeping, the account's role and state, and the key's rotation. */
@@ -194,25 +226,29 @@ export async function update(id: string, olds: Inputs, news: Inputs): Promise<dy
         role: checked.role,
         accountDisabled: false,
     };
-    if (old.mode === "serviceAccount" && (checked.role !== old.role || old.accountDisabled)) {
+    if (onOwnAccount(old) && (checked.role !== old.role || old.accountDisabled)) {
         await putAccountBack(target, old, checked.role);
     }
+    const rotateBecause = kindChange(old, checked.requestedMode);
+    const homes = usesKeyHomes(old) || rotateBecause ? keyHomes(target, old, next) : undefined;
+    const placed = (state: ApiKeyState) => (homes ? homes.placed(state) : state);
     const context: SecretContext = {
         who: who(old),
-        store: storeOf(next),
+        store: homes ? homes.store : storeOf(next),
         naming: { name: old.name, autonamed: old.nameSource === "auto" },
-        tracked: (secret) => ({ id, state: withSecret(next, secret), provider: news.__provider }),
+        tracked: (secret) => ({ id, state: placed(withSecret(next, secret)), provider: news.__provider }),
+        rotateBecause,
     };
-    next = withSecret(next, await updateSecret(context, old, secretInputsOf(checked)));
+    next = placed(withSecret(next, await updateSecret(context, old, secretInputsOf(checked))));
     return { outs: next };
 }
 
 export async function remove(_id: string, props: Inputs): Promise<void> {
     const state = readApiKeyState(props);
     const target = targetOf(state);
+    if (usesKeyHomes(state)) return removeEverywhere(target, state);
     // The account holds every token of the key: current, previous and any retired one.
-    if (state.mode === "serviceAccount") await deleteServiceAccount(target, state.serviceAccountId!);
-    else await removeAllKeys(storeOf(state), state);
+    await deleteServiceAccount(target, state.serviceAccountId!);
 }
 
 // ---- pieces ----
@@ -222,10 +258,12 @@ function who(state: { name: string }): string {
 }
 
 function storeOf(state: ApiKeyState): KeyStore {
-    const target = targetOf(state);
-    return state.mode === "serviceAccount"
-        ? serviceAccountTokens(target, state.serviceAccountId!, state.role)
-        : legacyKeys(target, state.role);
+    return serviceAccountTokens(targetOf(state), state.serviceAccountId!, state.role);
+}
+
+/** The current key is a token of the account this resource created, whose role and state it may change. */
+function onOwnAccount(state: ApiKeyState): boolean {
+    return state.mode === "serviceAccount" && state.serviceAccountId !== null && state.serviceAccountId === state.ownServiceAccountId;
 }
 
 function clockOffset(target: GrafanaTarget): number {
@@ -242,7 +280,7 @@ function stateOf(
     },
     version: GrafanaVersion,
     secret: Secret,
-    minted: Pick<ApiKeyState, "mode" | "serviceAccountId" | "grafanaOrgId">,
+    minted: Pick<ApiKeyState, "mode" | "serviceAccountId" | "ownServiceAccountId" | "legacyKeys" | "grafanaOrgId">,
 ): ApiKeyState {
     return {
         schemaVersion: API_KEY_STATE_VERSION,

@@ -189,6 +189,8 @@ async function importApiKey(
             keyId: key.id,
             mode: "apiKey",
             serviceAccountId: null,
+            ownServiceAccountId: null,
+            legacyKeys: [{ id: key.id, name: key.name, serviceAccountId: null }],
             ...secretless(key.name, key.name, { expiration: key.expiration, expired: false }, where.endpoint),
         };
         said(`GrafanaApiKey "${logicalName}"`, "key");
@@ -225,6 +227,8 @@ async function importApiKey(
         keyId: token?.id ?? 0,
         mode: "serviceAccount",
         serviceAccountId: account.id,
+        ownServiceAccountId: account.id,
+        legacyKeys: [],
         accountDisabled: account.isDisabled === true,
         ...secret,
     };

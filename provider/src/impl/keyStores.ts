@@ -1,13 +1,7 @@
 import { createLegacyKeyOnce, deleteLegacyKey, listLegacyKeys } from "../grafana/apiKeys";
 import { observeGrafanaTime, grafanaClockOffsetSeconds } from "../grafana/clock";
 import { GrafanaTarget } from "../grafana/client";
-import {
-    createTokenOnce,
-    deleteServiceAccount,
-    deleteServiceAccountToken,
-    findServiceAccountByName,
-    listTokens,
-} from "../grafana/serviceAccounts";
+import { createTokenOnce, deleteServiceAccountToken, listTokens } from "../grafana/serviceAccounts";
 import { signInWith, verifyKey } from "../grafana/verify";
 import { ProviderError } from "../http/errors";
 import { TokenListItem } from "../schema/grafana";
@@ -46,7 +40,7 @@ export interface KeyStore {
 
 /** Grafana lists at most this many tokens of an account (`maxRetrievedTokens`), and this many legacy keys. */
 const MAX_LISTED_TOKENS = 300;
-const MAX_LISTED_LEGACY_KEYS = 100;
+export const MAX_LISTED_LEGACY_KEYS = 100;
 
 export function serviceAccountTokens(target: GrafanaTarget, serviceAccountId: number, role?: Role): KeyStore {
     return {
@@ -82,7 +76,7 @@ export function legacyKeys(target: GrafanaTarget, role: Role): KeyStore {
             throw legacyKeysGone(target, legacy);
         },
         async find(keys) {
-            // Grafana 12.1 has no legacy routes left (undefined): its start-up migration made every key an account's token.
+            // Where a key went when Grafana migrated it is upgrades.ts's concern; this store knows legacy keys only.
             const listed = await listLegacyKeys(target);
             const byId = new Map((listed ?? []).map((key) => [key.id, key]));
             const now = grafanaNow(grafanaClockOffsetSeconds(target.endpoint) ?? 0);
@@ -95,18 +89,11 @@ export function legacyKeys(target: GrafanaTarget, role: Role): KeyStore {
                     const expiresAt = isoOrNull(key.expiration);
                     return { state: "live", expiresAt, expired: expiresAt !== null && Date.parse(expiresAt) <= now };
                 },
-                async (ref) => {
-                    if (await migratedAccount(target, ref.name)) return { state: "unknown" };
-                    return complete ? { state: "gone" } : signIn(target, ref.key);
-                },
+                (ref) => (complete ? Promise.resolve({ state: "gone" }) : signIn(target, ref.key)),
             );
         },
         verify: (key) => verifyKey(target, key, { roleNone: role === "None" }),
-        async remove({ id, name }) {
-            if (await deleteLegacyKey(target, id)) return;
-            const migrated = await migratedAccount(target, name);
-            if (migrated) await deleteServiceAccount(target, migrated.id);
-        },
+        remove: async ({ id }) => void (await deleteLegacyKey(target, id)),
         grafanaClockOffset: () => grafanaClockOffsetSeconds(target.endpoint),
     };
 }
@@ -120,11 +107,6 @@ export function legacyKeysGone(target: GrafanaTarget, answer: { status?: number;
         remoteMessage: answer.message,
         hint: 'Grafana 11.3 removed them. Use mode "auto" or "serviceAccount" to mint the key as a service account token.',
     });
-}
-
-/** Grafana 12 moved each legacy key into a service account named sa-autogen-<key name>, where it lives on. */
-function migratedAccount(target: GrafanaTarget, keyName: string) {
-    return findServiceAccountByName(target, `sa-autogen-${keyName}`);
 }
 
 /**

@@ -72,6 +72,8 @@ export interface SecretContext {
     naming: { name: string; autonamed: boolean };
     /** The whole resource, as Pulumi must keep tracking it should a step fail midway. */
     tracked: (secret: Secret) => Tracked;
+    /** Rotate even when the secret's own inputs and clock do not ask for it, saying why (the kind of key asked for changed). */
+    rotateBecause?: string;
 }
 
 /** The inputs every minted secret takes, as `check` validates them. */
@@ -211,7 +213,8 @@ const NO_PREVIOUS_KEY = {
 export async function updateSecret(context: SecretContext, old: Secret, inputs: MintedSecretInputs, now = Date.now()): Promise<Secret> {
     const plan = planSecret(old, inputs, now);
     const recorded: Secret = { ...old, ...inputs };
-    if (plan.rotation) return rotate(context, old, recorded, plan.rotation);
+    const rotation = plan.rotation ?? context.rotateBecause;
+    if (rotation) return rotate(context, old, recorded, rotation);
     let next = recorded;
     if (plan.dropPrevious) {
         await context.store.remove({ id: old.previousKeyId!, name: old.previousKeyName ?? "" });

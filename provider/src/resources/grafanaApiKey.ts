@@ -37,7 +37,9 @@ export interface GrafanaApiKeyArgs {
     orgId?: pulumi.Input<number>;
     /**
      * Which Grafana API mints the key. `auto` (default) asks the server its version: legacy API keys up
-     * to Grafana 11.2, a service account with one token from 11.3 on (Azure Managed Grafana runs 12).
+     * to Grafana 11.2, a service account with one token from 11.3 on (Azure Managed Grafana runs 12 and 13), and asks
+     * again when Grafana no longer mints the kind it holds. Another value is an update: a key of another kind than
+     * asked for is rotated, the old one kept working until its expiry.
      */
     mode?: pulumi.Input<MintMode>;
     /**
@@ -56,15 +58,16 @@ export interface GrafanaApiKeyArgs {
      * is alive, and at every rotation. For a leaked key: set it and change `rotationTrigger`. Default false.
      */
     revokePrevious?: pulumi.Input<boolean>;
-    /** Prove the new key works (`GET /api/dashboards/home` answers 200) before handing it out. Default true. */
+    /** Prove the new key works (`GET /api/search?limit=1` with it answers 200) before handing it out. Default true. */
     verify?: pulumi.Input<boolean>;
 }
 
 /**
  * A Grafana API key, returned as a Pulumi secret. `pulumi up` mints it and rotates it in place (expired, inside
  * `rotateBefore`, another time to live, or a new `rotationTrigger`), keeping the previous key working until its
- * expiry; `pulumi refresh` notices a key deleted elsewhere or expired; `pulumi destroy` deletes it. A change of
- * name, endpoint, org or mode (and of a legacy key's role) replaces it.
+ * expiry; `pulumi refresh` notices a key deleted elsewhere or expired, and follows it where Grafana moves it when
+ * Azure upgrades the workspace; `pulumi destroy` deletes it. A change of mode rotates it in place when the key is not
+ * of the kind asked for; a change of name, endpoint, org (or of a legacy key's role) replaces it.
  */
 export class GrafanaApiKey extends pulumi.dynamic.Resource {
     /** The key itself (a Pulumi secret): `eyJ…` for a legacy key, `glsa_…` for a service account token. */
@@ -83,9 +86,9 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly expiresAt: pulumi.Output<string | undefined>;
     /** True once Grafana reports the key expired; the next `pulumi up` then rotates it. */
     declare readonly expired: pulumi.Output<boolean>;
-    /** The API that minted the key: `apiKey` (legacy) or `serviceAccount`. */
+    /** What Grafana holds the current key as now: `apiKey` (legacy), or `serviceAccount` (a token, also a legacy key Grafana migrated). */
     declare readonly mode: pulumi.Output<"apiKey" | "serviceAccount">;
-    /** The service account that holds the token, in service-account mode. */
+    /** The service account that holds the token, in service-account mode (`sa-autogen-<name>` for a legacy key Grafana migrated). */
     declare readonly serviceAccountId: pulumi.Output<number | undefined>;
     /** The Grafana URL the key lives on (resolved from `workspaceId` when that was given). */
     declare readonly endpoint: pulumi.Output<string>;

@@ -32,7 +32,7 @@ export interface GrafanaServiceAccountTokenArgs {
      * is alive, and at every rotation. For a leaked token: set it and change `rotationTrigger`. Default false.
      */
     revokePrevious?: pulumi.Input<boolean>;
-    /** Prove the new token works (`GET /api/dashboards/home` answers 200) before handing it out. Default true. */
+    /** Prove the new token works (`GET /api/search?limit=1` with it answers 200) before handing it out. Default true. */
     verify?: pulumi.Input<boolean>;
 }
 

@@ -9,7 +9,7 @@ import { readState } from "./state";
  * `schemaVersion` says which one this is, and `readApiKeyState` upgrades older shapes.
  */
 
-export const API_KEY_STATE_VERSION = 4;
+export const API_KEY_STATE_VERSION = 5;
 
 export const apiKeyState = z.object({
     schemaVersion: z.literal(API_KEY_STATE_VERSION),
@@ -29,14 +29,25 @@ export const apiKeyState = z.object({
     requestedMode: z.enum(MODES),
     /** Grafana's id of the current key: a legacy key's, or the service account token's. */
     keyId: z.number().int(),
+    /** What Grafana holds the current key as now (refresh follows Grafana's upgrades): a legacy key, or a token. */
     mode: z.enum(["apiKey", "serviceAccount"]),
+    /** The account holding the current key when it is a token: this resource's own, or the one Grafana migrated it into. */
     serviceAccountId: z.number().int().nullable(),
+    /** The service account this resource created (state version 5): deleted with all its tokens on destroy. */
+    ownServiceAccountId: z.number().int().nullable(),
+    /**
+     * This resource's keys that were minted as legacy API keys and still exist (state version 5). Grafana's start-up
+     * migration moves each into a service account `sa-autogen-<name>` of its own (`serviceAccountId`, once found),
+     * which is Grafana's, not this resource's: it is deleted only when it holds nothing else.
+     */
+    legacyKeys: z.array(z.object({ id: z.number().int(), name: z.string(), serviceAccountId: z.number().int().nullable() })),
     /** The account was found disabled by refresh (state version 4). */
     accountDisabled: z.boolean(),
     grafanaVersion: z.string().nullable(),
     ...mintedSecretFields,
 });
 export type ApiKeyState = z.infer<typeof apiKeyState>;
+export type LegacyKeyRecord = ApiKeyState["legacyKeys"][number];
 
 export function readApiKeyState(outputs: Record<string, unknown>): ApiKeyState {
     return readState("GrafanaApiKey", apiKeyState, API_KEY_STATE_VERSION, outputs, upgrade);
@@ -50,5 +61,19 @@ function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
     if (state.schemaVersion === 2) state = { ...state, schemaVersion: 3, rotateBefore: null, verify: false };
     if (state.schemaVersion === 3)
         state = { ...state, schemaVersion: 4, ...withoutRotationHistory(String(state.name)), accountDisabled: false, grafanaOrgId: null };
+    // Before version 5 a key was wholly one kind: a legacy key (with its predecessors) or tokens of the account it made.
+    if (state.schemaVersion === 4) state = { ...state, schemaVersion: 5, ...keyHomesOfVersion4(state) };
     return state;
+}
+
+function keyHomesOfVersion4(state: Record<string, unknown>): { ownServiceAccountId: number | null; legacyKeys: LegacyKeyRecord[] } {
+    if (state.mode !== "apiKey") return { ownServiceAccountId: (state.serviceAccountId as number | null) ?? null, legacyKeys: [] };
+    const keys: LegacyKeyRecord[] = [];
+    const nameOf = (value: unknown) => (typeof value === "string" ? value : "");
+    if (typeof state.keyId === "number" && state.keyId !== 0)
+        keys.push({ id: state.keyId, name: nameOf(state.keyName), serviceAccountId: null });
+    if (typeof state.previousKeyId === "number")
+        keys.push({ id: state.previousKeyId, name: nameOf(state.previousKeyName), serviceAccountId: null });
+    for (const id of (state.retiredKeyIds as number[] | undefined) ?? []) keys.push({ id, name: "", serviceAccountId: null });
+    return { ownServiceAccountId: null, legacyKeys: keys };
 }

@@ -46,6 +46,8 @@ export const tokenListItem = z
         secondsUntilExpiration: z.number().nullish(),
         created: z.string().nullish(),
         lastUsedAt: z.string().nullish(),
+        /** Set when Grafana revoked the token (secret scanning); a revoked token no longer signs in (docs/grafana-upgrades.md). */
+        isRevoked: z.boolean().nullish(),
     })
     .loose();
 export const tokenList = z.array(tokenListItem);

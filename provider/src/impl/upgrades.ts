@@ -1,0 +1,255 @@
+import { deleteLegacyKey, listLegacyKeys } from "../grafana/apiKeys";
+import { grafanaClockOffsetSeconds } from "../grafana/clock";
+import { GrafanaTarget } from "../grafana/client";
+import {
+    createServiceAccountOnce,
+    createTokenOnce,
+    deleteServiceAccount,
+    deleteServiceAccountToken,
+    findServiceAccountByName,
+    listTokens,
+} from "../grafana/serviceAccounts";
+import { freshGrafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
+import { verifyKey } from "../grafana/verify";
+import { ProviderError } from "../http/errors";
+import { ApiKeyState, LegacyKeyRecord } from "../schema/apiKeyState";
+import { ApiKeyListItem, TokenListItem } from "../schema/grafana";
+import { Mode } from "../schema/inputs";
+import { grafanaNow } from "./keyLifetime";
+import { isoOrNull, KeyRef, KeyStore, legacyKeys, MAX_LISTED_LEGACY_KEYS, Presence, readTokenRow, serviceAccountTokens } from "./keyStores";
+
+/**
+ * A GrafanaApiKey's keys where Grafana holds them now, whatever kind they were minted as: Azure upgrades a
+ * workspace's Grafana in place, and the store follows Grafana, never the state.
+ *
+ * - A key minted as a legacy API key stays one up to 11.2 and on 11.3 (which refuses only new ones, 410). Grafana's
+ *   start-up migration (`pkg/services/serviceaccounts/database/store.go`, `CreateServiceAccountFromApikey`) moves it
+ *   into a new service account `sa-autogen-<key name>`, keeping its id, name, secret and expiry: it is found there
+ *   as that account's token, and the consumer's key keeps working.
+ * - Successors are minted as the requested mode says: "serviceAccount", or "auto" once Grafana no longer mints
+ *   legacy keys, put them on an account of this resource's own, named after it (`ownServiceAccountId`), created
+ *   with the first of them. Not on `sa-autogen-*`: that account is Grafana's, exists on no path that refuses only
+ *   new keys (11.3) and may have been given other tokens or permissions since; an account of its own is the same
+ *   one a key created today gets, so role changes and destroy work as for any service-account key.
+ * - A migrated key is deleted as a token of its `sa-autogen-*` account, and the account with it only when it holds
+ *   nothing but that key: never an account holding tokens that are not this resource's.
+ */
+
+export interface KeyHomes {
+    store: KeyStore;
+    /** The state with where its keys live, as this store found and left them. */
+    placed(state: ApiKeyState): ApiKeyState;
+}
+
+/** Whether a state's keys may live anywhere but on one account of its own: it has or had legacy keys. */
+export function usesKeyHomes(state: ApiKeyState): boolean {
+    return state.mode === "apiKey" || state.legacyKeys.length > 0;
+}
+
+/** The current key is a legacy key Grafana moved into its own `sa-autogen-*` account. */
+export function isMigrated(state: ApiKeyState): boolean {
+    return state.legacyKeys.some((record) => record.id === state.keyId && record.serviceAccountId !== null);
+}
+
+/**
+ * Why a change of `mode` rotates the key: the requested kind differs from what Grafana holds. "auto" takes any
+ * kind. Only a change of the input counts: an "apiKey" key that Grafana migrated is the same key still.
+ */
+export function kindChange(old: Pick<ApiKeyState, "mode" | "requestedMode">, requested: Mode): string | undefined {
+    if (requested === old.requestedMode) return undefined;
+    if (requested === "serviceAccount" && old.mode === "apiKey") return 'mode is now "serviceAccount" and its key is a legacy API key';
+    if (requested === "apiKey" && old.mode === "serviceAccount") return 'mode is now "apiKey" and its key is a service account token';
+    return undefined;
+}
+
+/**
+ * An explicit `mode: "apiKey"` that must mint on a Grafana refusing legacy keys fails before anything is done, in
+ * preview: known from the state (Grafana migrated the current key: it runs its start-up migration, so it mints none)
+ * or else from `GET /api/health`.
+ */
+export async function refuseLegacyModeWhereGone(target: GrafanaTarget, old: ApiKeyState, who: string): Promise<void> {
+    // Unreachable now, or hiding its version: not knowable in preview; `up` then says the same from Grafana's answer.
+    const version = isMigrated(old) ? undefined : await freshGrafanaVersion(target).catch((): GrafanaVersion => ({}));
+    if (version && (version.major === undefined || hasLegacyApiKeys(version))) return;
+    throw new ProviderError({
+        code: "UNSUPPORTED",
+        summary:
+            `${who}: Grafana${version?.version ? ` ${version.version}` : ""} at ${target.endpoint} no longer creates legacy API keys, ` +
+            'so mode "apiKey" cannot mint its next key: set mode: "auto" (or remove it); the key stays and its successor is a service account token',
+    });
+}
+
+export function keyHomes(
+    target: GrafanaTarget,
+    state: ApiKeyState,
+    settings: { role: ApiKeyState["role"]; requestedMode: Mode; name: string },
+): KeyHomes {
+    let ownAccountId = state.ownServiceAccountId;
+    /** An account this store created for a successor: removing that successor removes the account too. */
+    let createdAccountId: number | undefined;
+    const records = new Map<number, LegacyKeyRecord>(state.legacyKeys.map((record) => [record.id, { ...record }]));
+    let lastMinted: "legacy key" | "token" = state.mode === "apiKey" ? "legacy key" : "token";
+    const legacy = legacyKeys(target, settings.role);
+    const offset = () => grafanaClockOffsetSeconds(target.endpoint);
+
+    async function mintLegacy(name: string, secondsToLive: number | null, autonamed: boolean) {
+        const minted = await legacy.mint(name, secondsToLive, autonamed);
+        records.set(minted.id, { id: minted.id, name, serviceAccountId: null });
+        lastMinted = "legacy key";
+        return minted;
+    }
+
+    async function mintToken(name: string, secondsToLive: number | null, autonamed: boolean) {
+        if (ownAccountId === null) {
+            const account = await createServiceAccountOnce(target, { name: settings.name, role: settings.role, autonamed });
+            ownAccountId = createdAccountId = account.id;
+        }
+        const accountId = ownAccountId;
+        const minted = await createTokenOnce(target, accountId, name, secondsToLive ?? undefined, autonamed).catch(
+            async (error: unknown) => {
+                if (accountId === createdAccountId) await forgetCreatedAccount();
+                throw error;
+            },
+        );
+        lastMinted = "token";
+        return minted;
+    }
+
+    async function forgetCreatedAccount(): Promise<void> {
+        await deleteServiceAccount(target, createdAccountId!);
+        ownAccountId = null;
+        createdAccountId = undefined;
+    }
+
+    /** A migrated key's account, when it still holds the key; undefined when neither is there. */
+    async function migratedHome(record: LegacyKeyRecord): Promise<{ accountId: number; tokens: TokenListItem[] } | undefined> {
+        let accountId = record.serviceAccountId;
+        if (accountId === null) {
+            if (record.name === "") return undefined;
+            accountId = (await findServiceAccountByName(target, `sa-autogen-${record.name}`))?.id ?? null;
+            if (accountId === null) return undefined;
+        }
+        const tokens = await listTokens(target, accountId);
+        if (!tokens?.some((token) => token.id === record.id)) return undefined; // not this key's account (any more)
+        record.serviceAccountId = accountId;
+        return { accountId, tokens };
+    }
+
+    async function removeLegacyBorn(record: LegacyKeyRecord): Promise<void> {
+        if (record.serviceAccountId === null && (await deleteLegacyKey(target, record.id))) {
+            records.delete(record.id);
+            return;
+        }
+        const home = await migratedHome(record);
+        if (home) {
+            // Only this key on it: the account was Grafana's container for it and goes with it.
+            if (home.tokens.every((token) => token.id === record.id)) await deleteServiceAccount(target, home.accountId);
+            else await deleteServiceAccountToken(target, home.accountId, record.id);
+        }
+        records.delete(record.id);
+    }
+
+    async function findLegacyBorn(refs: KeyRef[]): Promise<Map<number, Presence>> {
+        const presence = new Map<number, Presence>();
+        let listed: ApiKeyListItem[] | undefined | null = null;
+        for (const ref of refs) {
+            const record = records.get(ref.id)!;
+            if (record.serviceAccountId === null) {
+                // Still a legacy key while Grafana lists it (up to 12.0, where the routes exist).
+                listed ??= await listLegacyKeys(target);
+                const key = listed?.find((item) => item.id === ref.id);
+                if (key) {
+                    const expiresAt = isoOrNull(key.expiration);
+                    const now = grafanaNow(offset() ?? 0);
+                    presence.set(ref.id, { state: "live", expiresAt, expired: expiresAt !== null && Date.parse(expiresAt) <= now });
+                    continue;
+                }
+            }
+            const home = await migratedHome(record);
+            const row = home?.tokens.find((token) => token.id === ref.id);
+            if (row) {
+                const { expiresAt, expired } = readTokenRow(row);
+                presence.set(ref.id, { state: "live", expiresAt, expired });
+            } else if (listed && listed.length >= MAX_LISTED_LEGACY_KEYS) {
+                presence.set(ref.id, { state: "unknown" }); // a list Grafana cut short proves nothing
+            } else {
+                presence.set(ref.id, { state: "gone" });
+                records.delete(ref.id);
+            }
+        }
+        return presence;
+    }
+
+    const store: KeyStore = {
+        get what() {
+            return lastMinted;
+        },
+        async mint(name, secondsToLive, autonamed) {
+            if (settings.requestedMode === "apiKey") return mintLegacy(name, secondsToLive, autonamed);
+            if (settings.requestedMode === "serviceAccount" || state.mode === "serviceAccount")
+                return mintToken(name, secondsToLive, autonamed);
+            // "auto" with a legacy key: ask Grafana itself whether it still mints them (its version may have changed since).
+            return mintLegacy(name, secondsToLive, autonamed).catch((error: unknown) => {
+                if (error instanceof ProviderError && error.code === "UNSUPPORTED") return mintToken(name, secondsToLive, autonamed);
+                throw error;
+            });
+        },
+        async find(keys) {
+            const born = keys.filter((ref) => records.has(ref.id));
+            const own = keys.filter((ref) => !records.has(ref.id));
+            const presence = await findLegacyBorn(born);
+            if (own.length > 0) {
+                const found = ownAccountId === null ? undefined : await serviceAccountTokens(target, ownAccountId, settings.role).find(own);
+                if (!found) ownAccountId = null; // the account is gone, and its tokens with it
+                for (const ref of own) presence.set(ref.id, found?.get(ref.id) ?? { state: "gone" });
+            }
+            return presence;
+        },
+        verify: (key) =>
+            lastMinted === "legacy key" || ownAccountId === null
+                ? legacy.verify(key)
+                : verifyKey(target, key, { roleNone: settings.role === "None", serviceAccountId: ownAccountId }),
+        async remove({ id, name }) {
+            const record = records.get(id);
+            if (record) return removeLegacyBorn(name !== "" && record.name === "" ? { ...record, name } : record);
+            if (ownAccountId === null) return;
+            if (ownAccountId === createdAccountId) {
+                // It held only this successor. Should it stay, so must Pulumi's record of it (the error says so), but
+                // not the successor: its name is the next successor's too.
+                try {
+                    return await forgetCreatedAccount();
+                } catch (error) {
+                    await deleteServiceAccountToken(target, ownAccountId, id).catch(() => undefined);
+                    throw error;
+                }
+            }
+            await deleteServiceAccountToken(target, ownAccountId, id);
+        },
+        grafanaClockOffset: offset,
+    };
+
+    return {
+        store,
+        placed(next) {
+            const held = new Set([next.keyId, next.previousKeyId, ...next.retiredKeyIds]);
+            const kept = [...records.values()].filter((record) => held.has(record.id)).sort((a, b) => a.id - b.id);
+            const current = records.get(next.keyId);
+            const where =
+                next.keyId === 0
+                    ? { mode: next.mode, serviceAccountId: next.mode === "serviceAccount" ? (ownAccountId ?? next.serviceAccountId) : null }
+                    : current
+                      ? current.serviceAccountId === null
+                          ? { mode: "apiKey" as const, serviceAccountId: null }
+                          : { mode: "serviceAccount" as const, serviceAccountId: current.serviceAccountId }
+                      : { mode: "serviceAccount" as const, serviceAccountId: ownAccountId };
+            return { ...next, ...where, ownServiceAccountId: ownAccountId, legacyKeys: kept };
+        },
+    };
+}
+
+/** Destroy: this resource's own account with every token on it, and each key it minted as a legacy key, wherever it lives now. */
+export async function removeEverywhere(target: GrafanaTarget, state: ApiKeyState): Promise<void> {
+    const homes = keyHomes(target, state, { role: state.role, requestedMode: state.requestedMode, name: state.name });
+    if (state.ownServiceAccountId !== null) await deleteServiceAccount(target, state.ownServiceAccountId);
+    for (const record of state.legacyKeys) await homes.store.remove(record);
+}
