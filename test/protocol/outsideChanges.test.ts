@@ -147,3 +147,20 @@ test("a token of an account with role None is accepted when Grafana answers it 4
     await engine.destroy(token.urn);
     await engine.destroy(account.urn);
 });
+
+test("a key Grafana revoked (secret scanning, Grafana 13 lists it with isRevoked): refresh reads it as dead, up mints a working one and never keeps the revoked one", async () => {
+    const resource = await key({ name: "ci-key" });
+    const created = await engine.up(resource);
+    const accountId = created.outputs.serviceAccountId as number;
+    expect(emulator.state.revokeToken(accountId, created.outputs.keyId as number)).toBe(true);
+    expect(await home(created.outputs.key)).toBe(401);
+
+    const refreshed = await engine.refresh(resource.urn);
+    expect(refreshed!.outputs).toMatchObject({ expired: true, key: created.outputs.key });
+    expect(await engine.preview(resource)).toEqual({ step: "update", replaces: [] });
+    const fixed = await engine.up(resource);
+    expect(fixed.outputs.key).not.toBe(created.outputs.key);
+    expect(fixed.outputs.previousKey ?? null).toBeNull();
+    expect(await home(fixed.outputs.key)).toBe(200);
+    await engine.destroy(resource.urn);
+});

@@ -34,6 +34,11 @@ describe("a token-list row", () => {
             { expiresAt: new Date(NOW + 6 * DAY * 1000).toISOString(), expired: false, grafanaTime: NOW + 7_200_000 },
         ],
         [
+            "revoked (Grafana's secret scanning): dead although its date lies ahead",
+            { expiration: at(30 * DAY), secondsUntilExpiration: 0, hasExpired: false, isRevoked: true },
+            { expiresAt: new Date(NOW + 30 * DAY * 1000).toISOString(), expired: true },
+        ],
+        [
             "expired: hasExpired decides, the countdown is 0",
             { expiration: at(-60), secondsUntilExpiration: 0, hasExpired: true },
             { expiresAt: new Date(NOW - 60_000).toISOString(), expired: true },

@@ -147,7 +147,10 @@ export function readTokenRow(token: TokenListItem): { expiresAt: string | null; 
     const expiresAt = isoOrNull(token.expiration);
     const countdown = token.secondsUntilExpiration ?? 0;
     const grafanaTime = expiresAt !== null && countdown > 0 ? Date.parse(expiresAt) - countdown * 1000 : undefined;
-    return { expiresAt, expired: token.hasExpired === true, ...(grafanaTime !== undefined ? { grafanaTime } : {}) };
+    // A revoked token (Grafana's secret scanning revokes leaked ones) is as dead as an expired one: Grafana answers
+    // 401 "Revoked API key" to it, so it is rotated away and never kept as a working previous key.
+    const dead = token.hasExpired === true || token.isRevoked === true;
+    return { expiresAt, expired: dead, ...(grafanaTime !== undefined ? { grafanaTime } : {}) };
 }
 
 /** Grafana writes "never" as null, or as the zero time in some versions. */
