@@ -95,7 +95,7 @@ if (!pulumi) {
 } else {
     describe("the emulator Quickstart, run as pasted with the real Pulumi CLI", () => {
         test(
-            "second terminal: the emulator; first terminal: every later block in order, each exiting 0",
+            "second terminal: the emulator; first terminal: every later block in order in one shell, exiting 0",
             async () => {
                 // The blocks name port 3000; taken, they would talk to someone else's server, so this cannot pass.
                 expect({ port3000Free: await portIsFree(3000) }).toEqual({ port3000Free: true });
@@ -111,19 +111,22 @@ if (!pulumi) {
                 let emulator: ChildProcess | undefined;
                 try {
                     emulator = spawn("bash", ["-c", `exec ${emulatorCommand}`], { cwd: REPO, env, stdio: "ignore", detached: true });
-                    for (const block of firstTerminal) {
-                        const script = ["set -euo pipefail", ...block.commands].join("\n");
-                        const result = spawnSync("bash", ["-c", script], { cwd: clone, env, encoding: "utf8", timeout: RUN_TIMEOUT_MS });
-                        expect({
-                            line: block.line,
-                            status: result.status,
-                            stderr: result.status === 0 ? "" : result.stderr + result.stdout,
-                        }).toEqual({
-                            line: block.line,
-                            status: 0,
-                            stderr: "",
-                        });
-                    }
+                    // One shell for the first terminal, as a person pasting would have: exports carry over.
+                    const script = [
+                        "set -euo pipefail",
+                        ...firstTerminal.flatMap((b) => [`echo "README line ${b.line}" >&2`, ...b.commands]),
+                    ].join("\n");
+                    const result = spawnSync("bash", ["-c", script], { cwd: clone, env, encoding: "utf8", timeout: RUN_TIMEOUT_MS });
+                    const lastBlock = /README line (\d+)\n(?![\s\S]*README line)/.exec(result.stderr)?.[1];
+                    expect({
+                        status: result.status,
+                        failedIn: result.status === 0 ? "" : `README line ${lastBlock}: ${result.stderr}`,
+                    }).toEqual({
+                        status: 0,
+                        failedIn: "",
+                    });
+                    // The rotation blocks rotated twice: the current key is the third.
+                    expect(result.stdout).toMatch(/-r3\n/);
                 } finally {
                     if (emulator?.pid) process.kill(-emulator.pid, "SIGTERM");
                     fs.rmSync(clone, { recursive: true, force: true });
