@@ -81,17 +81,26 @@ const FailSpec = z.object({
 
 const DropSpec = FailSpec.omit({ status: true, retryAfterSeconds: true, body: true });
 
-const FaultsBody = z.object({
-    failNext: FailSpec.optional(),
-    dropNext: DropSpec.optional(),
-    latencyMs: z.number().min(0).optional(),
-    reset: z.boolean().optional(),
-});
+/** A control body that names nothing would silently do nothing: it is refused like a malformed one. */
+const namesSomething = (body: object): boolean => Object.values(body).some((value) => value !== undefined);
 
-const ClockBody = z.object({
-    advanceSeconds: z.number().optional(),
-    setMs: z.number().optional(),
-});
+const FaultsBody = z
+    .object({
+        failNext: FailSpec.optional(),
+        dropNext: DropSpec.optional(),
+        latencyMs: z.number().min(0).optional(),
+        reset: z.boolean().optional(),
+    })
+    .strict()
+    .refine(namesSomething);
+
+const ClockBody = z
+    .object({
+        advanceSeconds: z.number().optional(),
+        setMs: z.number().optional(),
+    })
+    .strict()
+    .refine(namesSomething);
 
 const TokenBody = z.object({
     resource: z.string().min(1),
@@ -208,7 +217,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         }
         if (route === "POST /__emulator/clock") {
             const parsed = parseControlBody(ClockBody, body);
-            if (!parsed) return send(res, { status: 400, body: { message: "expected {advanceSeconds} or {setMs}" } });
+            if (!parsed)
+                return send(res, {
+                    status: 400,
+                    body: {
+                        message:
+                            'expected a JSON body {"advanceSeconds": N} (move Grafana\'s clock N seconds on) or {"setMs": <ms since the epoch>}',
+                    },
+                });
             if (parsed.setMs !== undefined) control.clock.set(parsed.setMs);
             if (parsed.advanceSeconds !== undefined) control.clock.advance(parsed.advanceSeconds);
             return send(res, { status: 200, body: { now: control.clock.now() } });
@@ -216,7 +232,13 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         if (route === "POST /__emulator/faults") {
             const parsed = parseControlBody(FaultsBody, body);
             if (!parsed) {
-                return send(res, { status: 400, body: { message: "expected {failNext}, {dropNext}, {latencyMs} or {reset}" } });
+                return send(res, {
+                    status: 400,
+                    body: {
+                        message:
+                            'expected a JSON body with one or more of {"failNext": {"count": N, "status": S, "method"?, "path"?, "pathPattern"?, "afterActing"?, "retryAfterSeconds"?, "body"?}}, {"dropNext": {"count": N, "method"?, "path"?, "pathPattern"?, "afterActing"?}}, {"latencyMs": N}, {"reset": true}',
+                    },
+                });
             }
             try {
                 if (parsed.reset) faults.reset();

@@ -142,7 +142,7 @@ describe.each(CASES)("$label, rotated while a consumer holds it", ({ profile, to
         expect([await home(consumerHolds), await home(secondKey)]).toEqual([200, 200]);
         await engineLog.waitFor(
             "info",
-            /rotated \(its key expires at .*\): its new key is ".+-r2"; the previous key ".+" keeps working until/,
+            /rotated: its key expires at .*\. Its new key is ".+-r2"; the previous key ".+" keeps working until/,
         );
         // A further up --refresh changes nothing while the previous key lives.
         await upWithRefresh(resource);

@@ -64,8 +64,16 @@ const FAULTS: Fault[] = [
     { kind: "500-after-acting", label: "500 after the server acted", cause: /\b500\b/ },
     { kind: "502", label: "502", cause: /\b502\b/ },
     { kind: "503", label: "503", cause: /\b503\b/ },
-    { kind: "reset-before-acting", label: "connection reset before the server acts", cause: /could not be reached/ },
-    { kind: "reset-after-acting", label: "connection reset after the server acted", cause: /could not be reached/ },
+    {
+        kind: "reset-before-acting",
+        label: "connection reset before the server acts",
+        cause: /could not be reached|lost its connection after the request was sent/,
+    },
+    {
+        kind: "reset-after-acting",
+        label: "connection reset after the server acted",
+        cause: /could not be reached|lost its connection after the request was sent/,
+    },
     { kind: "slow", label: "answer slower than the request timeout", cause: /did not answer within/ },
     {
         kind: "just-enabled",
@@ -77,7 +85,7 @@ const TOKEN_EXPIRY: Fault = { kind: "token-expiry", label: "Entra token expiring
 const RESET_THEN_LOST: Fault = {
     kind: "reset-before-then-after-acting",
     label: "reset before the server acts, then the retry's answer lost after it acted",
-    cause: /could not be reached/,
+    cause: /could not be reached|lost its connection after the request was sent/,
 };
 
 const PERSISTENT_COUNT = 100;

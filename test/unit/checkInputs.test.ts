@@ -110,7 +110,7 @@ describe("check: each bad input names the field, shows the value and says what i
             "rotateBefore as long as the key lives",
             { timeToLive: "1d", rotateBefore: "7d" },
             "rotateBefore",
-            /rotateBefore "7d" is not allowed \(it is not shorter than timeToLive "1d"\)/,
+            /rotateBefore "7d" is not shorter than timeToLive "1d", so every run would rotate the key: set rotateBefore to less than "1d", or a longer timeToLive/,
         ],
         ["rotateBefore without a time to live", { rotateBefore: "7d" }, "rotateBefore", /rotateBefore "7d" needs a timeToLive/],
         [

@@ -53,6 +53,7 @@ export function generateSchema(repoRoot: string, version: string): PulumiSchema 
         }
     }
     const variables = configVariables(path.join(source, "config.ts"), path.join(repoRoot, "README.md"));
+    const about = publication(repoRoot);
     return {
         name: PACKAGE_NAME,
         displayName: "Azure Managed Grafana API keys",
@@ -61,7 +62,10 @@ export function generateSchema(repoRoot: string, version: string): PulumiSchema 
             "Grafana API keys and service-account tokens minted as Pulumi secrets, for Azure Managed Grafana and self-hosted Grafana; " +
             "and the workspace setting that allows them.",
         keywords: ["pulumi", "grafana", "azure", "managed-grafana", "api-key", "service-account", "category/monitoring", "kind/native"],
-        license: "Apache-2.0",
+        license: about.license,
+        repository: about.repository,
+        homepage: about.homepage,
+        publisher: about.publisher,
         meta: { moduleFormat: "(.*)" },
         config: { variables },
         provider: {
@@ -74,8 +78,46 @@ export function generateSchema(repoRoot: string, version: string): PulumiSchema 
         types: reader.types,
         language: {
             csharp: { rootNamespace: "Pulumi", respectSchemaVersion: true },
-            python: { respectSchemaVersion: true, pyproject: { enabled: true } },
+            go: {
+                importBasePath: `${about.goModule}/sdk/go/azuregrafanakeys`,
+                generateResourceContainerTypes: true,
+                respectSchemaVersion: true,
+            },
+            java: { basePackage: "com.pulumi" },
+            python: {
+                packageName: "pulumi_azure_grafana_keys",
+                respectSchemaVersion: true,
+                pyproject: { enabled: true },
+                readme: `Pulumi resources that mint Grafana API keys for Azure Managed Grafana and self-hosted Grafana. See ${about.homepage}`,
+            },
         },
+    };
+}
+
+/**
+ * Where the package is published from, read from its one home, the provider's package.json, so the schema's
+ * repository, the Go module path and the Python metadata name the same real place.
+ */
+export function publication(repoRoot: string): {
+    repository: string;
+    homepage: string;
+    publisher: string;
+    license: string;
+    goModule: string;
+} {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "provider", "package.json"), "utf8")) as {
+        repository: { url: string };
+        homepage: string;
+        author: string;
+        license: string;
+    };
+    const repository = manifest.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+    return {
+        repository,
+        homepage: manifest.homepage,
+        publisher: manifest.author,
+        license: manifest.license,
+        goModule: repository.replace(/^https:\/\//, ""),
     };
 }
 

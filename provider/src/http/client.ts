@@ -1,6 +1,7 @@
 import { Agent, Dispatcher, errors as undiciErrors, interceptors, request } from "undici";
 import { deadlineSignal, isDeadlineAbort } from "./deadline";
 import { ProviderError } from "./errors";
+import { retryLoggingEach } from "./retryLog";
 
 /**
  * The one place that talks to the network. One keep-alive pool per origin (undici's Agent), shared by
@@ -67,6 +68,7 @@ export function configureHttp(overrides: Partial<HttpSettings>): void {
             maxTimeout: settings.maxRetryDelayMs,
             timeoutFactor: 2,
             retryAfter: true,
+            retry: retryLoggingEach(settings.maxRetries),
             methods,
             statusCodes,
             errorCodes,
@@ -147,16 +149,25 @@ function asProviderError(error: unknown, req: HttpRequest): ProviderError {
     }
     const code = error instanceof undiciErrors.RequestRetryError ? "ECONNRESET" : ((error as { code?: string }).code ?? "");
     const timedOut = TIMEOUT_ERRORS.includes(code);
+    const sent = !NOT_SENT_ERRORS.includes(code);
+    const retried = attempts && attempts > 1 ? ` after ${attempts} attempts` : "";
     return new ProviderError({
         code: "HTTP_UNREACHABLE",
         attempts,
         summary: timedOut
-            ? `${describe(req)} did not answer within ${currentDispatchers().settings.requestTimeoutMs} ms`
+            ? `${describe(req)} did not answer within ${currentDispatchers().settings.requestTimeoutMs} ms${retried}`
             : error instanceof undiciErrors.RequestRetryError
               ? `${describe(req)} broke off in the middle of its answer: the connection closed or went silent`
-              : `${describe(req)} could not be reached (${code || (error as Error).message})`,
-        outcomeUnknown: outcomeUnknown && !NOT_SENT_ERRORS.includes(code),
-        hint: "Check that the endpoint is right and reachable from here.",
+              : sent
+                ? `${describe(req)} lost its connection after the request was sent${retried} (${code || (error as Error).message})`
+                : `${describe(req)} could not be reached in ${currentDispatchers().settings.maxRetries + 1} attempts (${code || (error as Error).message})`,
+        outcomeUnknown: outcomeUnknown && sent,
+        hint:
+            outcomeUnknown && sent
+                ? "The server got the request and may have acted on it; run `pulumi refresh`, then `pulumi up` again: the provider finds what it made by name and adopts or removes it."
+                : sent
+                  ? "The server was reached but the connection failed; try again, or raise the setting requestTimeoutMs or maxRetries."
+                  : "Check the endpoint input (or workspaceId) and that it is reachable from here; the setting maxRetries bounds the retries.",
     });
 }
 

@@ -51,18 +51,22 @@ export function timeToLiveChange(
 
 type Duration = { text: string; seconds: number } | typeof UNKNOWN | undefined;
 
-/** A window as long as the key's life would rotate it on every run; without a life it never applies. */
+/**
+ * A window as long as the key's life would rotate it on every run; without a life it never applies. Judged only
+ * against a valid timeToLive: a timeToLive that failed its own check has already said what is wrong.
+ */
 export function checkRotateBefore(timeToLive: Duration, rotateBefore: Duration, failures: CheckFailure[]): void {
     if (rotateBefore === undefined || rotateBefore === UNKNOWN || timeToLive === UNKNOWN) return;
+    if (failures.some((failure) => failure.property === "timeToLive" || failure.property === "rotateBefore")) return;
     if (timeToLive === undefined) {
         failures.push({
             property: "rotateBefore",
-            reason: `rotateBefore "${rotateBefore.text}" needs a timeToLive: a key that never expires is never rotated`,
+            reason: `rotateBefore "${rotateBefore.text}" needs a timeToLive: a key that never expires is never rotated; set timeToLive, or leave rotateBefore out`,
         });
     } else if (rotateBefore.seconds >= timeToLive.seconds) {
         failures.push({
             property: "rotateBefore",
-            reason: `rotateBefore "${rotateBefore.text}" is not allowed (it is not shorter than timeToLive "${timeToLive.text}"): use a window shorter than the time to live, or every run would rotate the key`,
+            reason: `rotateBefore "${rotateBefore.text}" is not shorter than timeToLive "${timeToLive.text}", so every run would rotate the key: set rotateBefore to less than "${timeToLive.text}", or a longer timeToLive`,
         });
     }
 }

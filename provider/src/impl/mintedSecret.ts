@@ -284,7 +284,7 @@ async function rotate(context: SecretContext, old: Secret, recorded: Secret, rea
         clockOffsetSeconds,
     };
     logInfo(
-        `${context.who} rotated (${reason}): its new key is "${keyName}"; ` +
+        `${context.who} rotated: ${reason}. Its new key is "${keyName}"; ` +
             (keepsWorking
                 ? `the previous key "${old.keyName}" keeps working until ${old.expiresAt ?? "it is deleted"}.`
                 : old.keyId !== 0
