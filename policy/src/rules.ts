@@ -39,7 +39,7 @@ function configSeconds(field: keyof RuleConfig, text: string): number {
 
 /** Seconds of a resource's duration input; undefined when absent, unknown or malformed (the provider's check says why). */
 function inputSeconds(value: unknown): number | undefined {
-    if (value === undefined || value === null || value === UNKNOWN) return undefined;
+    if (typeof value !== "string" && typeof value !== "number") return undefined;
     const parsed = parseTimeToLive(String(value));
     return parsed.ok ? parsed.seconds : undefined;
 }
