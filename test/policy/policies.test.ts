@@ -2,7 +2,8 @@ import type { ResourceValidationArgs, ResourceValidationPolicy, StackValidationA
 import { policies } from "../../policy/src/policies";
 import { typeTokensOf } from "../../policy/src/keyResources";
 import { token } from "../../plugin/src/tokens";
-import { TYPE_MODULE } from "../../provider/src/resources/stub";
+import { GrafanaApiKey, GrafanaServiceAccount, GrafanaServiceAccountToken } from "pulumi-azure-grafana-keys";
+import { register } from "../harness/program";
 
 /**
  * The policy pack's rules as `pulumi preview --policy-pack` applies them: each policy's validate function gets what
@@ -44,10 +45,15 @@ async function allViolations(props: Record<string, unknown>, type = DYNAMIC_KEY)
     return (await Promise.all(names.map((name) => violations(name, props, {}, type)))).flat();
 }
 
-test("the pack's type tokens are the ones the provider and the plugin register", () => {
-    for (const kind of ["GrafanaApiKey", "GrafanaServiceAccountToken", "GrafanaServiceAccount"] as const) {
-        expect(typeTokensOf(kind)).toEqual([`pulumi-nodejs:dynamic/${TYPE_MODULE}:${kind}`, token(kind)]);
-    }
+test("the pack's type tokens are the ones the TypeScript resources register and the plugin serves", async () => {
+    const endpoint = "https://grafana.example.com";
+    const registered = await register(() => [
+        new GrafanaApiKey("k", { endpoint }),
+        new GrafanaServiceAccountToken("t", { endpoint, serviceAccountId: 1 }),
+        new GrafanaServiceAccount("a", { endpoint }),
+    ]);
+    const kinds = ["GrafanaApiKey", "GrafanaServiceAccountToken", "GrafanaServiceAccount"] as const;
+    expect(kinds.map((kind) => typeTokensOf(kind))).toEqual(registered.map((resource, i) => [resource.type, token(kinds[i])]));
 });
 
 test("a compliant key passes every policy, from TypeScript and from the plugin", async () => {
