@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -124,8 +124,43 @@ describeWithCli(`policy pack, TypeScript program${onPath("pulumi") ? "" : " (ski
 });
 
 const pythonReady = ["pulumi", "pulumi-language-python", "python3"].every(onPath);
-describe.skip("policy pack, Python program (not written yet)", () => {
-    test("placeholder", () => expect(pythonReady).toBeDefined());
-});
-
-void spawnSync;
+const describeWithPython = pythonReady ? describe : describe.skip;
+describeWithPython(
+    `policy pack, Python program${pythonReady ? "" : " (skipped: needs pulumi, pulumi-language-python and python3 on PATH)"}`,
+    () => {
+        describeProgram("Python", async () => {
+            const dir = path.join(SCRATCH, "python");
+            fs.mkdirSync(dir, { recursive: true });
+            // The plugin from this repository, as `pulumi package add plugin` records it; the resource by its type token.
+            const project = [
+                "name: policy-e2e-py",
+                "runtime:",
+                "  name: python",
+                "  options:",
+                "    toolchain: pip",
+                "    virtualenv: venv",
+            ];
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.yaml"),
+                [...project, "packages:", `  azure-grafana-keys: ${path.join(REPO_ROOT, "plugin")}`, ""].join("\n"),
+            );
+            fs.writeFileSync(path.join(dir, "requirements.txt"), "pulumi>=3.200,<4\n");
+            fs.writeFileSync(
+                path.join(dir, "__main__.py"),
+                [
+                    "import pulumi",
+                    "",
+                    "config = pulumi.Config()",
+                    "pulumi.CustomResource(",
+                    '    "azure-grafana-keys:index:GrafanaApiKey",',
+                    '    "ci",',
+                    '    {"endpoint": "http://127.0.0.1:9", "role": config.require("role"), "timeToLive": config.get("timeToLive") or "30d", "rotateBefore": "7d"},',
+                    ")",
+                    "",
+                ].join("\n"),
+            );
+            await ok(dir, ["install"]);
+            return dir;
+        });
+    },
+);
