@@ -49,7 +49,8 @@ describeLive(`live acceptance (${target ? (target.workspaceId ?? target.endpoint
 
     afterAll(async () => {
         // Clean up whatever a failed step left: first as Pulumi would (destroy), then anything still named with the prefix.
-        for (const urn of [...engine.state.keys()].reverse()) {
+        grafana ??= await grafanaTargetOf(target!);
+        for (const urn of [...(engine?.state.keys() ?? [])].reverse()) {
             await engine.destroy(urn).catch((error: unknown) => console.log(`cleanup: destroy ${urn} failed: ${String(error)}`));
         }
         for (const leftover of await findLeftovers(grafana, prefix)) {
