@@ -4,7 +4,7 @@ import { GrafanaTarget } from "../grafana/client";
 import { createServiceAccountOnce, deleteServiceAccount, getServiceAccount, updateServiceAccount } from "../grafana/serviceAccounts";
 import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
 import { ProviderError } from "../http/errors";
-import { logWarning } from "../log";
+import { logInfo, logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
@@ -85,9 +85,15 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     const naming = nameChange(old, next);
     if (naming.renamed) changes.add("name", false);
     if (naming.bookkeeping) changes.add("name", true);
-    // A service account's role changes in place, keeping the key; a legacy key's role is fixed at birth.
-    if (next.role !== old.role) changes.add("role", old.mode === "serviceAccount");
-    if (old.accountDisabled) changes.add("role", true); // disabled outside Pulumi: enabled again
+    // A service account's role changes in place, keeping the key; a legacy key's role is fixed at birth, and so is
+    // that of a key on an account that is not its own (imported by its token): changing the account would change
+    // everyone's tokens on it, so the key moves to an account of its own.
+    if (next.role !== old.role) {
+        const inPlace = old.mode === "serviceAccount" && old.ownsServiceAccount;
+        changes.add("role", inPlace);
+        if (old.mode === "serviceAccount" && !inPlace) logInfo(notItsAccount(old, next.role));
+    }
+    if (old.accountDisabled && old.ownsServiceAccount) changes.add("role", true); // disabled outside Pulumi: enabled again
     // "auto" accepts whatever API minted the existing key; an explicit mode must match it.
     if (next.requestedMode !== old.requestedMode) changes.add("mode", next.requestedMode === "auto" || next.requestedMode === old.mode);
     planSecretChanges(changes, who(old), old, next);
@@ -126,6 +132,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
                 {
                     mode: "apiKey",
                     serviceAccountId: null,
+                    ownsServiceAccount: false,
                     grafanaOrgId: orgOfLegacyKey(minted.key),
                 },
             );
@@ -142,7 +149,12 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const account = await createServiceAccountOnce(target, { name: naming.name, role: checked.role, autonamed });
     const store = serviceAccountTokens(target, account.id, checked.role);
     const accountState = (secret: Secret) =>
-        stateOf(settings, version, secret, { mode: "serviceAccount", serviceAccountId: account.id, grafanaOrgId: account.orgId ?? null });
+        stateOf(settings, version, secret, {
+            mode: "serviceAccount",
+            serviceAccountId: account.id,
+            ownsServiceAccount: true,
+            grafanaOrgId: account.orgId ?? null,
+        });
     const removeAccount = () => deleteServiceAccount(target, account.id);
     const trackedAccount = (state: ApiKeyState) => ({
         id: tokenResourceId(account.id, 0),
@@ -194,7 +206,7 @@ export async function update(id: string, olds: Inputs, news: Inputs): Promise<dy
         role: checked.role,
         accountDisabled: false,
     };
-    if (old.mode === "serviceAccount" && (checked.role !== old.role || old.accountDisabled)) {
+    if (old.mode === "serviceAccount" && old.ownsServiceAccount && (checked.role !== old.role || old.accountDisabled)) {
         await putAccountBack(target, old, checked.role);
     }
     const context: SecretContext = {
@@ -210,8 +222,9 @@ export async function update(id: string, olds: Inputs, news: Inputs): Promise<dy
 export async function remove(_id: string, props: Inputs): Promise<void> {
     const state = readApiKeyState(props);
     const target = targetOf(state);
-    // The account holds every token of the key: current, previous and any retired one.
-    if (state.mode === "serviceAccount") await deleteServiceAccount(target, state.serviceAccountId!);
+    // An account of its own holds every token of the key: current, previous and any retired one. On an account that
+    // is not its own (imported by one token), the other tokens are someone else's: only its own go.
+    if (state.mode === "serviceAccount" && state.ownsServiceAccount) await deleteServiceAccount(target, state.serviceAccountId!);
     else await removeAllKeys(storeOf(state), state);
 }
 
@@ -219,6 +232,14 @@ export async function remove(_id: string, props: Inputs): Promise<void> {
 
 function who(state: { name: string }): string {
     return `GrafanaApiKey "${state.name}"`;
+}
+
+function notItsAccount(state: ApiKeyState, role: unknown): string {
+    return (
+        `${who(state)}: its service account ${state.serviceAccountId} is not its own (the key was imported as one of its tokens), ` +
+        `so the role ${String(role)} is not set on it, which would change every token on it: the key is replaced by one on a ` +
+        "service account of its own (give it a `name` no other account has)."
+    );
 }
 
 function storeOf(state: ApiKeyState): KeyStore {
@@ -242,7 +263,7 @@ function stateOf(
     },
     version: GrafanaVersion,
     secret: Secret,
-    minted: Pick<ApiKeyState, "mode" | "serviceAccountId" | "grafanaOrgId">,
+    minted: Pick<ApiKeyState, "mode" | "serviceAccountId" | "ownsServiceAccount" | "grafanaOrgId">,
 ): ApiKeyState {
     return {
         schemaVersion: API_KEY_STATE_VERSION,
@@ -274,14 +295,18 @@ function secretless(state: ApiKeyState, retired: number[]): ApiKeyState {
 function withAccount(state: ApiKeyState, account: ServiceAccount): ApiKeyState {
     const role = (account.role as Role | undefined) ?? state.role;
     const disabled = account.isDisabled === true;
-    if (role !== state.role) {
+    if (role !== state.role && !state.ownsServiceAccount) {
+        logWarning(`${who(state)}: its service account ${state.serviceAccountId}, which is not its own, has the role ${role} now.`);
+    } else if (role !== state.role) {
         logWarning(
             `${who(state)}: its service account's role was changed from ${state.role} to ${role} outside Pulumi; the next \`pulumi up\` sets it back.`,
         );
     }
     if (disabled && !state.accountDisabled) {
         logWarning(
-            `${who(state)}: its service account was disabled outside Pulumi, so its key does not work; the next \`pulumi up\` enables it again.`,
+            state.ownsServiceAccount
+                ? `${who(state)}: its service account was disabled outside Pulumi, so its key does not work; the next \`pulumi up\` enables it again.`
+                : `${who(state)}: its service account ${state.serviceAccountId}, which is not its own, was disabled, so its key does not work until the account's owner enables it.`,
         );
     }
     return { ...state, role, accountDisabled: disabled, grafanaOrgId: account.orgId ?? state.grafanaOrgId };

@@ -189,6 +189,7 @@ async function importApiKey(
             keyId: key.id,
             mode: "apiKey",
             serviceAccountId: null,
+            ownsServiceAccount: false,
             ...secretless(key.name, key.name, { expiration: key.expiration, expired: false }, where.endpoint),
         };
         said(`GrafanaApiKey "${logicalName}"`, "key");
@@ -225,6 +226,8 @@ async function importApiKey(
         keyId: token?.id ?? 0,
         mode: "serviceAccount",
         serviceAccountId: account.id,
+        // Named by one token, only that token is the key's; named by the account (which holds at most that one), the account is.
+        ownsServiceAccount: object.kind !== "serviceAccountToken",
         accountDisabled: account.isDisabled === true,
         ...secret,
     };

@@ -9,7 +9,7 @@ import { readState } from "./state";
  * `schemaVersion` says which one this is, and `readApiKeyState` upgrades older shapes.
  */
 
-export const API_KEY_STATE_VERSION = 4;
+export const API_KEY_STATE_VERSION = 5;
 
 export const apiKeyState = z.object({
     schemaVersion: z.literal(API_KEY_STATE_VERSION),
@@ -31,6 +31,12 @@ export const apiKeyState = z.object({
     keyId: z.number().int(),
     mode: z.enum(["apiKey", "serviceAccount"]),
     serviceAccountId: z.number().int().nullable(),
+    /**
+     * The service account is this resource's (state version 5): it made it, or an import named it. False for a key
+     * imported as one token of an account (`.../token/<tokenId>`): only its own tokens are its to delete, and the
+     * account, with everyone else's tokens on it, is left as found. Always false for a legacy key.
+     */
+    ownsServiceAccount: z.boolean(),
     /** The account was found disabled by refresh (state version 4). */
     accountDisabled: z.boolean(),
     grafanaVersion: z.string().nullable(),
@@ -50,5 +56,8 @@ function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
     if (state.schemaVersion === 2) state = { ...state, schemaVersion: 3, rotateBefore: null, verify: false };
     if (state.schemaVersion === 3)
         state = { ...state, schemaVersion: 4, ...withoutRotationHistory(String(state.name)), accountDisabled: false, grafanaOrgId: null };
+    // Before version 5 every service-account key in state was made by `create` (or imported by its account), which
+    // made (or named) the account.
+    if (state.schemaVersion === 4) state = { ...state, schemaVersion: 5, ownsServiceAccount: state.mode === "serviceAccount" };
     return state;
 }
