@@ -11,7 +11,7 @@ import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
  * (step_generator.go diffResource, called "as if `up` ran a no-change program").
  */
 
-type ResourceType = "GrafanaApiKey" | "GrafanaServiceAccount";
+type ResourceType = "GrafanaApiKey" | "GrafanaServiceAccount" | "GrafanaServiceAccountToken";
 interface Stored {
     type: ResourceType;
     name: string;
@@ -171,12 +171,13 @@ describe("refresh straight after an import", () => {
     test.each([
         ["GrafanaServiceAccount", (account: Account) => `${grafana.url}|${account.id}`],
         ["GrafanaApiKey", (account: Account) => `${grafana.url}|serviceaccount/${account.id}`],
+        ["GrafanaServiceAccountToken", (account: Account, token: Token) => `${grafana.url}|serviceaccount/${account.id}/token/${token.id}`],
     ] as const)(
         "%s: refresh works on the inputs the import stored, and the printed program then changes nothing it should not",
         async (type, importId) => {
             const account = await someoneElse<Account>("POST", "/api/serviceaccounts", { name: "imported", role: "Editor" });
-            await someoneElse<Token>("POST", `/api/serviceaccounts/${account.id}/tokens`, { name: "imported" });
-            const stored = await pulumiImport(type, "adopted", importId(account));
+            const token = await someoneElse<Token>("POST", `/api/serviceaccounts/${account.id}/tokens`, { name: "imported" });
+            const stored = await pulumiImport(type, "adopted", importId(account, token));
 
             const refreshed = await pulumiRefresh(stored);
             expect(refreshed.state.id).toBe(stored.id);

@@ -79,7 +79,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readApiKeyState(olds);
-    const next = parsePreview("GrafanaApiKey", checkedApiKeyInputs, news);
+    const next = parsePreview("GrafanaApiKey", checkedApiKeyInputs, news, (stored) => check({}, stored));
     const changes = new PlannedChanges();
     await changes.place(old, next);
     const naming = nameChange(old, next);

@@ -39,7 +39,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readServiceAccountState(olds);
-    const next = parsePreview("GrafanaServiceAccount", checkedServiceAccountInputs, news);
+    const next = parsePreview("GrafanaServiceAccount", checkedServiceAccountInputs, news, (stored) => check({}, stored));
     const changes = new PlannedChanges();
     await changes.place(old, next);
     // Name, role and state change in place, with one PATCH.

@@ -293,7 +293,8 @@ function secretless(
 function said(who: string, what: "key" | "token"): void {
     logInfo(
         `${who} was imported without its secret: Grafana shows a ${what} only when it is minted, so \`key\` is empty. ` +
-            `The next \`pulumi up\` mints a new ${what} in its place, and the imported one keeps working until it expires ` +
+            `Once the code \`pulumi import\` printed is in the program, the next \`pulumi up\` mints a new ${what} in its place, ` +
+            "and the imported one keeps working until it expires " +
             "(set revokePrevious: true to delete it then).",
     );
 }
