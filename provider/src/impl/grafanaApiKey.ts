@@ -8,7 +8,7 @@ import { logInfo, logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
-import { modeRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
+import { modeRule, nameRule, orgIdRule, Role, roleRule, UNKNOWN, validateFields } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
 import { secondsToLiveOf } from "./keyLifetime";
 import { KeyStore, legacyKeys, legacyKeysGone, serviceAccountTokens } from "./keyStores";
@@ -97,6 +97,9 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     // "auto" accepts whatever API minted the existing key; an explicit mode must match it.
     if (next.requestedMode !== old.requestedMode) changes.add("mode", next.requestedMode === "auto" || next.requestedMode === old.mode);
     planSecretChanges(changes, who(old), old, next);
+    // Known only once the whole plan is: a replacement makes a new account, and an unknown role is said by `up`.
+    const roleInPlace = old.mode === "serviceAccount" && old.ownsServiceAccount && !changes.replacing;
+    if (next.role !== old.role && next.role !== UNKNOWN && roleInPlace) sayRoleReachesEveryKey(old, next.role);
     return changes.result(old, next);
 }
 
@@ -232,6 +235,23 @@ export async function remove(_id: string, props: Inputs): Promise<void> {
 
 function who(state: { name: string }): string {
     return `GrafanaApiKey "${state.name}"`;
+}
+
+/**
+ * A role belongs to the service account, not to a token: a change reaches every key on it at once, the previous key
+ * that stacks which have not picked up the current one still hold included. Said in preview and `up` (both run diff).
+ */
+function sayRoleReachesEveryKey(state: ApiKeyState, role: Role): void {
+    const change = `${who(state)}: its role changes from ${state.role} to ${role} on service account ${state.serviceAccountId}, in place`;
+    if (state.previousKeyId === null) {
+        logInfo(`${change}: its key "${state.keyName}" keeps working, with the new role.`);
+        return;
+    }
+    logWarning(
+        `${change}, so its previous key "${state.previousKeyName}" gets the role ${role} too, not only the current key "${state.keyName}": ` +
+            `stacks that still hold the previous key (it works until ${state.previousKeyExpiresAt ?? "it is deleted"}) are affected at once. ` +
+            "To keep it out of the change, delete it first: an `up` with revokePrevious: true, then the role change.",
+    );
 }
 
 function notItsAccount(state: ApiKeyState, role: unknown): string {
