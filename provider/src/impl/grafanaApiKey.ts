@@ -28,6 +28,7 @@ import {
 import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
+import { removeCreatedAccount } from "./accountUndo";
 import { undoCreate } from "./undo";
 
 /**
@@ -158,7 +159,8 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
             ownsServiceAccount: true,
             grafanaOrgId: account.orgId ?? null,
         });
-    const removeAccount = () => deleteServiceAccount(target, account.id);
+    let minted: number[] = [];
+    const removeAccount = removeCreatedAccount(target, account, () => minted);
     const trackedAccount = (state: ApiKeyState) => ({
         id: tokenResourceId(account.id, 0),
         state: secretless(state, []),
@@ -169,6 +171,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const token = await store.mint(naming.name, secondsToLiveOf(secretInputs.timeToLive), autonamed).catch(async (error: unknown) => {
         throw await undoCreate(error, removeAccount, trackedAccount(pending));
     });
+    minted = [token.id];
     const state = accountState(firstSecret(token, naming.name, secretInputs, clockOffset(target)));
     if (checked.verify) await verifyOrUndo(store, state.key, removeAccount, trackedAccount(state));
     return { id: tokenResourceId(account.id, token.id), outs: state };
