@@ -60,7 +60,7 @@ describe.each<[GrafanaProfile, RegExp, string]>([
             role: "Editor",
             mode,
             expired: false,
-            schemaVersion: 4,
+            schemaVersion: 5,
         });
         expect(created.outputs.key).toMatch(keyShape);
         expect(created.outputs.__provider).toBe(resource.inputs.__provider);
