@@ -14,6 +14,7 @@ import { SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/se
 import { showValue } from "../schema/showValue";
 import { TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
 import { resolveAddress, targetOf } from "./grafanaAddress";
+import { hasExpired } from "./keyLifetime";
 import { legacyKeyResourceId, parseResourceId, ResourceId, serviceAccountResourceId, tokenResourceId } from "./resourceIds";
 
 /**
@@ -275,6 +276,7 @@ function secretless(
 ): MintedSecretState & { generation: number } {
     const rotated = keyName.startsWith(`${name}-r`) ? /^\d+$/.exec(keyName.slice(name.length + 2)) : null;
     const expiresAt = listed.expiration && !listed.expiration.startsWith("0001-01-01") ? new Date(listed.expiration).toISOString() : null;
+    const clockOffsetSeconds = grafanaClockOffsetSeconds(endpoint) ?? 0;
     return {
         ...withoutRotationHistory(keyName),
         key: "",
@@ -282,10 +284,10 @@ function secretless(
         timeToLive: null,
         secondsToLive: null,
         expiresAt,
-        expired: listed.expired || (expiresAt !== null && Date.parse(expiresAt) <= Date.now()),
+        expired: hasExpired({ expired: listed.expired, expiresAt }, clockOffsetSeconds),
         rotateBefore: null,
         verify: true,
-        clockOffsetSeconds: grafanaClockOffsetSeconds(endpoint) ?? 0,
+        clockOffsetSeconds,
     };
 }
 
