@@ -8,7 +8,7 @@ import { ArmRoutes, workspaceResource, type WorkspaceResource } from "./armRoute
 import { ArmState, type ApiKeySetting, type PatchBehaviour, type PatchRecord, type WorkspaceSpec } from "./armState";
 import { Clock } from "./clock";
 import { EntraTokens, type IssueTokenOptions } from "./entraTokens";
-import { FaultInjector, type DropOptions, type FailOptions } from "./faults";
+import { FaultInjector, type DropOptions, type FailOptions, type FaultMatch } from "./faults";
 import { GrafanaRoutes, isGrafanaProfile, PROFILES, type GrafanaProfile } from "./grafanaRoutes";
 import { GrafanaState, type OrgRole } from "./grafanaState";
 import { startServer, type ArmRequestRecord, type RequestRecord } from "./server";
@@ -76,6 +76,8 @@ export interface Emulator {
     readonly faults: {
         failNext(count: number, status: number, options?: FailOptions): void;
         dropNext(count: number, options?: DropOptions): void;
+        /** Runs `act` just before the next matching request is handled: another client's move at that very moment. */
+        beforeNext(act: () => void, match?: FaultMatch): void;
         setLatency(ms: number): void;
         reset(): void;
     };
@@ -114,6 +116,8 @@ export interface Emulator {
         deleteApiKey(id: number): boolean;
         deleteServiceAccount(id: number): boolean;
         deleteToken(serviceAccountId: number, tokenId: number): boolean;
+        /** A token minted by another client, as POST /api/serviceaccounts/:id/tokens would; returns its secret. */
+        addToken(serviceAccountId: number, name: string): string;
         /** Grafana 12's start-up migration: legacy keys become `sa-autogen-<name>` service accounts. */
         migrateLegacyKeys(): number;
         /** Every key/token secret minted through the API, even deleted ones (identities excluded). */
@@ -184,6 +188,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         deleteApiKey: (id) => grafana.removeLegacyKey(id),
         deleteServiceAccount: (id) => grafana.removeServiceAccount(id),
         deleteToken: (serviceAccountId, tokenId) => grafana.removeToken(serviceAccountId, tokenId),
+        addToken: (serviceAccountId, name) => {
+            const account = grafana.allServiceAccounts().find((candidate) => candidate.account.id === serviceAccountId)?.account;
+            const made = account && grafana.createToken(account.orgId, serviceAccountId, name, 0);
+            if (!made?.ok) throw new Error(`addToken: no token ${name} on service account ${serviceAccountId}`);
+            return made.value.secret;
+        },
         migrateLegacyKeys: () => grafana.migrateLegacyKeys(),
         secrets: () => grafana.issuedSecrets(),
     };
@@ -258,6 +268,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         faults: {
             failNext: (count, status, opts) => faults.failNext(count, status, opts),
             dropNext: (count, opts) => faults.dropNext(count, opts),
+            beforeNext: (act, match) => faults.beforeNext(act, match),
             setLatency: (ms) => faults.setLatency(ms),
             reset: () => faults.reset(),
         },

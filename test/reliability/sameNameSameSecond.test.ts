@@ -92,3 +92,22 @@ test("an account this create made, its token refused: the undo deletes it (nothi
     session.emulator.faults.reset();
     expect(session.emulator.state.serviceAccounts()).toEqual([]);
 });
+
+test("an account this create made, on which another stack minted the name's token first: the undo leaves it, their key works", async () => {
+    let theirs = "";
+    // The other stack adopted this account after its own lost answer and mints its token just before this one.
+    session.emulator.faults.beforeNext(
+        () => {
+            const account = session.emulator.state.serviceAccounts().find((candidate) => candidate.name === "shared")!;
+            theirs = session.emulator.state.addToken(account.id, "shared");
+        },
+        { method: "POST", path: /^\/api\/serviceaccounts\/\d+\/tokens$/ },
+    );
+    await expect(session.engine.up(await sharedKey())).rejects.toThrow(
+        /service account "shared" \(id \d+\), made by this attempt, was left in place: it holds a token this attempt did not mint \(id \d+\)/,
+    );
+    expect(session.emulator.state.serviceAccounts()).toEqual([
+        expect.objectContaining({ name: "shared", tokens: [expect.objectContaining({ name: "shared" })] }),
+    ]);
+    expect(await session.home(theirs)).toBe(200);
+});
