@@ -133,7 +133,14 @@ describe("diff", () => {
         ["mode pinned to the API already used", { requestedMode: "serviceAccount" }, {}, "update", [], undefined],
         ["mode pinned to another API", { requestedMode: "apiKey" }, {}, "delete-before-replace", ["mode"], undefined],
         ["the key expired (refresh saw it)", {}, { expired: true }, "update", [], /will be rotated: its key expired at/],
-        ["the key's expiry date passed", {}, { expiresAt: new Date(Date.now() - 1000).toISOString() }, "update", [], /its key expired at/],
+        [
+            "the key's expiry date passed",
+            {},
+            { expiresAt: new Date(Date.now() - 60_000).toISOString() },
+            "update",
+            [],
+            /its key expired at/,
+        ],
         [
             "a create that failed midway left no key",
             {},
@@ -178,7 +185,7 @@ describe("diff", () => {
         [
             "a previous key past its expiry date",
             {},
-            { ...PREVIOUS, previousKeyExpiresAt: new Date(Date.now() - 1000).toISOString() },
+            { ...PREVIOUS, previousKeyExpiresAt: new Date(Date.now() - 60_000).toISOString() },
             "update",
             [],
             /its previous key will be deleted: it expired/,
