@@ -121,8 +121,8 @@ export function legacyKeys(target: GrafanaTarget, role: Role): KeyStore {
 
 /**
  * Grafana refuses a token name its org already holds with 400 `serviceaccounts.ErrTokenAlreadyExists`
- * (pkg/services/serviceaccounts/models.go, ErrDuplicateToken), and a legacy key's with 409
- * (pkg/api/apikey.go, ErrDuplicateAPIKey).
+ * (pkg/services/serviceaccounts/models.go, ErrDuplicateToken), and a legacy key's with 409 ("API key,
+ * organization ID and name must be unique", as the emulator answers it).
  */
 function isNameTaken(error: unknown, messageId?: string): boolean {
     if (!(error instanceof ProviderError) || error.code !== "HTTP_STATUS") return false;
