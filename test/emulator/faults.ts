@@ -41,10 +41,16 @@ export type FaultAction =
       }
     | { kind: "drop"; afterActing: boolean };
 
+/** Someone else's move at exactly the moment a request arrives, before Grafana handles it. */
+interface BeforeAction {
+    kind: "before";
+    act: () => void;
+}
+
 interface Rule {
     remaining: number;
     match: FaultMatch;
-    action: FaultAction;
+    action: FaultAction | BeforeAction;
 }
 
 export interface FaultControls {
@@ -88,6 +94,11 @@ export class FaultInjector implements FaultControls {
         });
     }
 
+    /** Runs `act` once, just before the next matching request is handled (a race made exact). */
+    beforeNext(act: () => void, match: FaultMatch = {}): void {
+        this.rules.push({ remaining: 1, match: { method: match.method, path: match.path }, action: { kind: "before", act } });
+    }
+
     setLatency(ms: number): void {
         if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`setLatency: not a non-negative number: ${ms}`);
         this.latency = ms;
@@ -108,6 +119,10 @@ export class FaultInjector implements FaultControls {
         if (!rule) return undefined;
         rule.remaining--;
         this.rules = this.rules.filter((r) => r.remaining > 0);
+        if (rule.action.kind === "before") {
+            rule.action.act();
+            return this.take(method, pathname);
+        }
         return rule.action;
     }
 }

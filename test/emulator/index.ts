@@ -8,7 +8,7 @@ import { ArmRoutes, workspaceResource, type WorkspaceResource } from "./armRoute
 import { ArmState, type ApiKeySetting, type PatchBehaviour, type PatchRecord, type WorkspaceSpec } from "./armState";
 import { Clock } from "./clock";
 import { EntraTokens, type IssueTokenOptions } from "./entraTokens";
-import { FaultInjector, type DropOptions, type FailOptions } from "./faults";
+import { FaultInjector, type DropOptions, type FailOptions, type FaultMatch } from "./faults";
 import { GrafanaRoutes, isGrafanaProfile, PROFILES, type GrafanaProfile } from "./grafanaRoutes";
 import { GrafanaState, type OrgRole } from "./grafanaState";
 import { startServer, type ArmRequestRecord, type RequestRecord } from "./server";
@@ -84,6 +84,8 @@ export interface Emulator {
     readonly faults: {
         failNext(count: number, status: number, options?: FailOptions): void;
         dropNext(count: number, options?: DropOptions): void;
+        /** Runs `act` just before the next matching request is handled: another client's move at that very moment. */
+        beforeNext(act: () => void, match?: FaultMatch): void;
         setLatency(ms: number): void;
         reset(): void;
     };
@@ -124,6 +126,8 @@ export interface Emulator {
         deleteToken(serviceAccountId: number, tokenId: number): boolean;
         /** What Grafana's secret scanning does to a leaked token: it stays listed (`isRevoked: true`) and stops signing in. */
         revokeToken(serviceAccountId: number, tokenId: number): boolean;
+        /** A token minted by another client, as POST /api/serviceaccounts/:id/tokens would; returns its secret. */
+        addToken(serviceAccountId: number, name: string): string;
         /** Grafana 12's start-up migration alone (upgrade() runs it too): how many legacy keys it moved. */
         migrateLegacyKeys(): number;
         /** Every key/token secret minted through the API, even deleted ones (identities excluded). */
@@ -202,6 +206,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         deleteServiceAccount: (id) => grafana.removeServiceAccount(id),
         deleteToken: (serviceAccountId, tokenId) => grafana.removeToken(serviceAccountId, tokenId),
         revokeToken: (serviceAccountId, tokenId) => grafana.revokeToken(serviceAccountId, tokenId),
+        addToken: (serviceAccountId, name) => {
+            const account = grafana.allServiceAccounts().find((candidate) => candidate.account.id === serviceAccountId)?.account;
+            const made = account && grafana.createToken(account.orgId, serviceAccountId, name, 0);
+            if (!made?.ok) throw new Error(`addToken: no token ${name} on service account ${serviceAccountId}`);
+            return made.value.secret;
+        },
         migrateLegacyKeys: () => grafana.migrateLegacyKeys().migrated,
         secrets: () => grafana.issuedSecrets(),
     };
@@ -281,6 +291,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         faults: {
             failNext: (count, status, opts) => faults.failNext(count, status, opts),
             dropNext: (count, opts) => faults.dropNext(count, opts),
+            beforeNext: (act, match) => faults.beforeNext(act, match),
             setLatency: (ms) => faults.setLatency(ms),
             reset: () => faults.reset(),
         },

@@ -90,12 +90,14 @@ export abstract class ProviderProcess {
         };
     }
 
-    async diff(urn: string, id: string, olds: Props, news: Props): Promise<DiffReply> {
+    /** `olds`: the stored outputs; `news`: the new inputs; `oldInputs`: the stored inputs, which the engine sends too. */
+    async diff(urn: string, id: string, olds: Props, news: Props, oldInputs?: Props): Promise<DiffReply> {
         const request = new providerProto.DiffRequest();
         request.setUrn(urn);
         request.setId(id);
         request.setOlds(toStruct(olds));
         request.setNews(toStruct(news));
+        if (oldInputs) request.setOldInputs(toStruct(oldInputs));
         const reply = await this.call<providerProto.DiffResponse>((done) => this.client.diff(request, done));
         const changes = reply.getChanges();
         const kinds = providerProto.DiffResponse.DiffChanges;

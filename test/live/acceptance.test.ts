@@ -33,8 +33,9 @@ describeLive(`live acceptance (${target ? (target.workspaceId ?? target.endpoint
         return (await engine.up(resource)).outputs;
     }
     const urnOf = (name: string) => `urn:pulumi:dev::live::pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaApiKey::${name}`;
+    /** Does a key work: the provider's own key check (docs/grafana-upgrades.md), not deprecated in Grafana 13. */
     async function home(key: unknown): Promise<number> {
-        const response = await fetch(new URL("/api/dashboards/home", grafana.endpoint), {
+        const response = await fetch(new URL("/api/search?limit=1", grafana.endpoint), {
             headers: { authorization: `Bearer ${String(key)}` },
         });
         return response.status;

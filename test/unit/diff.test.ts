@@ -160,7 +160,14 @@ describe("diff", () => {
         ],
         ["a legacy key Grafana migrated, nothing changed", {}, MIGRATED, "none", [], undefined],
         ["the key expired (refresh saw it)", {}, { expired: true }, "update", [], /will be rotated: its key expired at/],
-        ["the key's expiry date passed", {}, { expiresAt: new Date(Date.now() - 1000).toISOString() }, "update", [], /its key expired at/],
+        [
+            "the key's expiry date passed",
+            {},
+            { expiresAt: new Date(Date.now() - 60_000).toISOString() },
+            "update",
+            [],
+            /its key expired at/,
+        ],
         [
             "a create that failed midway left no key",
             {},
@@ -205,7 +212,7 @@ describe("diff", () => {
         [
             "a previous key past its expiry date",
             {},
-            { ...PREVIOUS, previousKeyExpiresAt: new Date(Date.now() - 1000).toISOString() },
+            { ...PREVIOUS, previousKeyExpiresAt: new Date(Date.now() - 60_000).toISOString() },
             "update",
             [],
             /its previous key will be deleted: it expired/,

@@ -3,6 +3,8 @@ import { applyProviderConfig, CONFIG_NAMESPACE } from "../config";
 import { listLegacyKeys } from "../grafana/apiKeys";
 import { listTokens, searchServiceAccounts } from "../grafana/serviceAccounts";
 import { GrafanaTarget } from "../grafana/client";
+import { grafanaClockOffsetSeconds } from "../grafana/clock";
+import { hasExpired } from "../impl/keyLifetime";
 import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, orgIdRule, validateFields } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "../impl/grafanaAddress";
@@ -56,8 +58,7 @@ export async function listGrafanaApiKeys(args: GrafanaApiKeysArgs): Promise<Graf
     if (failures.length > 0) throw new Error(failures.map((failure) => failure.reason).join("; "));
     const address = await resolveAddress(addressInputs(values));
     const target = targetOf({ ...address, orgId: (values.orgId as number | undefined) ?? null });
-    const now = Date.now();
-    const keys = [...(await tokensOfEveryAccount(target, now)), ...(await legacyKeys(target, now))];
+    const keys = [...(await tokensOfEveryAccount(target)), ...(await legacyKeys(target))];
     return values.includeExpired === true ? keys : keys.filter((key) => !key.expired);
 }
 
@@ -79,7 +80,12 @@ export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulum
 
 const PARALLEL_TOKEN_LISTS = 8;
 
-async function tokensOfEveryAccount(target: GrafanaTarget, now: number): Promise<GrafanaKeyInfo[]> {
+/** Expiry is judged on Grafana's clock, as learned from the answers just read; Grafana's own `hasExpired` wins. */
+function expiredOnGrafanasClock(target: GrafanaTarget, expiresAt: string | null): boolean {
+    return hasExpired({ expired: false, expiresAt }, grafanaClockOffsetSeconds(target.endpoint) ?? 0);
+}
+
+async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
     const accounts: ServiceAccount[] = [];
     for (let page = 1; ; page++) {
         const found = await searchServiceAccounts(target, page);
@@ -93,7 +99,7 @@ async function tokensOfEveryAccount(target: GrafanaTarget, now: number): Promise
         batch.forEach((account, index) => {
             for (const token of tokenLists[index] ?? []) {
                 const expiresAt = isoOrNull(token.expiration);
-                const expired = token.hasExpired ?? (expiresAt !== null && Date.parse(expiresAt) <= now);
+                const expired = token.hasExpired ?? expiredOnGrafanasClock(target, expiresAt);
                 const serviceAccountDisabled = account.isDisabled ?? false;
                 keys.push({
                     kind: "serviceAccountToken",
@@ -114,10 +120,10 @@ async function tokensOfEveryAccount(target: GrafanaTarget, now: number): Promise
     return keys;
 }
 
-async function legacyKeys(target: GrafanaTarget, now: number): Promise<GrafanaKeyInfo[]> {
+async function legacyKeys(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
     return ((await listLegacyKeys(target)) ?? []).map((key) => {
         const expiresAt = isoOrNull(key.expiration);
-        const expired = expiresAt !== null && Date.parse(expiresAt) <= now;
+        const expired = expiredOnGrafanasClock(target, expiresAt);
         return {
             kind: "apiKey" as const,
             id: key.id,

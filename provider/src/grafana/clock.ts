@@ -34,6 +34,14 @@ export function grafanaClockOffsetSeconds(endpoint: string): number | undefined 
 }
 
 /**
+ * How far ahead of Grafana's clock our reading of it (`grafanaNow` with the offset above) can run: the offset is a
+ * lower bound before rounding (the Date header is cut to the second, and the answer arrives after it was stamped),
+ * and rounding to the nearest minute adds at most half a minute. A judgement that a key has expired waits this
+ * out, so it may come up to a minute after Grafana's, never before.
+ */
+export const OFFSET_MAX_AHEAD_MS = 30_000;
+
+/**
  * When Grafana at `endpoint` says something was created at `createdAt`: was that no earlier than `since` (our
  * clock)? Undefined when it cannot be told: Grafana gave no creation time, or has sent no Date header since
  * that moment.

@@ -16,8 +16,11 @@ import { isOutcomeUnknown, ProviderError } from "../http/errors";
  * makes under the same name while the attempt is under way cannot be told from this attempt's own.)
  */
 
-/** Where an object found by name came from, as far as Grafana's answers can tell. */
-export type Provenance = "made since the attempt began" | "there before the attempt" | "cannot tell";
+/**
+ * Where an object found by name came from, as far as Grafana's answers can tell. "not as sent": it does not carry
+ * what this attempt sent (another role, disabled, tokens): someone else's, whenever it was made.
+ */
+export type Provenance = "made since the attempt began" | "there before the attempt" | "not as sent" | "cannot tell";
 
 export async function createWithoutDuplicates<Created, Found extends { id: number }>(options: {
     what: string;
@@ -62,14 +65,18 @@ export async function createWithoutDuplicates<Created, Found extends { id: numbe
 function leftAlone(cause: unknown, found: { id: number }, provenance: Provenance, options: { what: string; name: string }): ProviderError {
     const message = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, "");
     const taken = provenance === "there before the attempt";
+    const summary = {
+        "there before the attempt": `the name "${options.name}" is taken: a ${options.what} of that name (id ${found.id}) existed before this attempt`,
+        "not as sent": `the name "${options.name}" is taken: a ${options.what} of that name (id ${found.id}) does not carry what this attempt sent`,
+        "cannot tell": `a ${options.what} named "${options.name}" exists (id ${found.id}) that this attempt cannot prove it made`,
+        "made since the attempt began": `a ${options.what} named "${options.name}" exists (id ${found.id})`,
+    }[provenance];
     return new ProviderError({
         code: "HTTP_STATUS",
         outcomeUnknown: true,
-        summary: taken
-            ? `${message}; and the name "${options.name}" is taken: a ${options.what} of that name (id ${found.id}) existed before this attempt, so it was left alone`
-            : `${message}; and a ${options.what} named "${options.name}" exists (id ${found.id}) that this attempt cannot prove it made, so it was left alone`,
+        summary: `${message}; and ${summary}, so it was left alone`,
         hint: taken
             ? "Choose another name, or omit `name` to let the provider generate a unique one."
-            : "If it is not yours, choose another name. If it is a leftover of this run, delete it in Grafana and run again.",
+            : "If it is not yours, choose another name. If it is yours, import it or delete it in Grafana, then run again.",
     });
 }

@@ -113,26 +113,39 @@ export async function deleteServiceAccountToken(target: GrafanaTarget, serviceAc
     return result.ok;
 }
 
+/**
+ * A service account as created: `adopted` when it was found by name after a lost answer rather than handed back by
+ * Grafana. Someone else may have made an account of the same name, with the same settings, in the same second
+ * (Grafana has no request ids), so an adopted account is not proven this attempt's: a failed create leaves it.
+ */
+export type CreatedServiceAccount = ServiceAccount & { adopted: boolean };
+
 /** Grafana sometimes answers 500 although it created the account: adopt it rather than make a second. */
 export function createServiceAccountOnce(
     target: GrafanaTarget,
     request: { name: string; role: string; isDisabled?: boolean; autonamed: boolean },
-): Promise<ServiceAccount> {
+): Promise<CreatedServiceAccount> {
     const { name, role, isDisabled = false, autonamed } = request;
-    return createWithoutDuplicates({
+    return createWithoutDuplicates<CreatedServiceAccount, ServiceAccount>({
         what: "service account",
         name,
         autonamed,
-        // An account this attempt made has no token yet (tokens are minted once the create returns); the
-        // search result carries no creation time, the account's profile does.
-        provenance: async (found, startedAt) =>
-            (found.tokens ?? 0) > 0
-                ? "there before the attempt"
-                : madeSince(target, (await getServiceAccount(target, found.id))?.createdAt, startedAt),
-        create: () => createServiceAccount(target, name, role, isDisabled),
+        // An account this attempt made carries exactly what it sent and has no token yet (tokens are minted once the
+        // create returns); the search result carries no creation time, the account's profile does.
+        provenance: async (found, startedAt) => {
+            if ((found.tokens ?? 0) > 0) return "there before the attempt";
+            const since = madeSince(target, (await getServiceAccount(target, found.id))?.createdAt, startedAt);
+            return since === "made since the attempt began" && !sentAs(found, role, isDisabled) ? "not as sent" : since;
+        },
+        create: async () => ({ ...(await createServiceAccount(target, name, role, isDisabled)), adopted: false }),
         find: () => findServiceAccountByName(target, name),
-        settle: (existing) => Promise.resolve(existing),
+        settle: (existing) => Promise.resolve({ ...existing, adopted: true }),
     });
+}
+
+/** The found account carries what was sent: the role and the disabled flag (the name matched already). */
+function sentAs(account: ServiceAccount, role: string, isDisabled: boolean): boolean {
+    return account.role === role && (account.isDisabled ?? false) === isDisabled;
 }
 
 /** A token whose answer was lost exists without anyone knowing its secret: remove it and mint again. */

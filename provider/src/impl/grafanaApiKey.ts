@@ -18,6 +18,7 @@ import {
     planSecret,
     planSecretChanges,
     refreshSecret,
+    removeAllKeys,
     Secret,
     SECRET_INPUT_RULES,
     secretFields,
@@ -28,6 +29,7 @@ import {
 import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
+import { removeCreatedAccount } from "./accountUndo";
 import { undoCreate } from "./undo";
 import { isMigrated, keyHomes, kindChange, refuseLegacyModeWhereGone, removeEverywhere, usesKeyHomes } from "./upgrades";
 
@@ -80,15 +82,21 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readApiKeyState(olds);
-    const next = parsePreview("GrafanaApiKey", checkedApiKeyInputs, news);
+    const next = parsePreview("GrafanaApiKey", checkedApiKeyInputs, news, (stored) => check({}, stored));
     const changes = new PlannedChanges();
     await changes.place(old, next);
     const naming = nameChange(old, next);
     if (naming.renamed) changes.add("name", false);
     if (naming.bookkeeping) changes.add("name", true);
-    // An own account's role changes in place, keeping the key; a legacy key's role (migrated or not) is fixed at birth.
-    if (next.role !== old.role) changes.add("role", onOwnAccount(old));
-    if (old.accountDisabled) changes.add("role", true); // disabled outside Pulumi: enabled again
+    // An own account's role changes in place, keeping the key; a legacy key's role (migrated or not) is fixed at birth,
+    // and so is that of a key on an account that is not its own (imported by its token): changing the account would
+    // change everyone's tokens on it, so the key moves to an account of its own.
+    if (next.role !== old.role) {
+        const inPlace = onOwnAccount(old);
+        changes.add("role", inPlace);
+        if (old.mode === "serviceAccount" && !inPlace && !isMigrated(old)) logInfo(notItsAccount(old, next.role));
+    }
+    if (old.accountDisabled && onOwnAccount(old)) changes.add("role", true); // disabled outside Pulumi: enabled again
     // A change of mode is recorded; where the key is not of the kind now asked for, its successor is (a rotation).
     if (next.requestedMode !== old.requestedMode) changes.add("mode", true);
     const kind = next.requestedMode === UNKNOWN ? undefined : kindChange(old, next.requestedMode);
@@ -100,6 +108,8 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (next.requestedMode === "apiKey" && !changes.replacing && (kind || planSecret(old, next).rotation)) {
         await refuseLegacyModeWhereGone(targetOf(old), old, who(old));
     }
+    // Known only once the whole plan is: a replacement makes a new account, and an unknown role is said by `up`.
+    if (next.role !== old.role && next.role !== UNKNOWN && onOwnAccount(old) && !changes.replacing) sayRoleReachesEveryKey(old, next.role);
     return changes.result(old, next);
 }
 
@@ -160,7 +170,8 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
             legacyKeys: [],
             grafanaOrgId: account.orgId ?? null,
         });
-    const removeAccount = () => deleteServiceAccount(target, account.id);
+    let minted: number[] = [];
+    const removeAccount = removeCreatedAccount(target, account, () => minted);
     const trackedAccount = (state: ApiKeyState) => ({
         id: tokenResourceId(account.id, 0),
         state: secretless(state, []),
@@ -171,6 +182,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const token = await store.mint(naming.name, secondsToLiveOf(secretInputs.timeToLive), autonamed).catch(async (error: unknown) => {
         throw await undoCreate(error, removeAccount, trackedAccount(pending));
     });
+    minted = [token.id];
     const state = accountState(firstSecret(token, naming.name, secretInputs, clockOffset(target)));
     if (checked.verify) await verifyOrUndo(store, state.key, removeAccount, trackedAccount(state));
     return { id: tokenResourceId(account.id, token.id), outs: state };
@@ -247,14 +259,41 @@ export async function remove(_id: string, props: Inputs): Promise<void> {
     const state = readApiKeyState(props);
     const target = targetOf(state);
     if (usesKeyHomes(state)) return removeEverywhere(target, state);
-    // The account holds every token of the key: current, previous and any retired one.
-    await deleteServiceAccount(target, state.serviceAccountId!);
+    // An account of its own holds every token of the key: current, previous and any retired one. On an account that
+    // is not its own (imported by one token), the other tokens are someone else's: only its own go.
+    if (onOwnAccount(state)) await deleteServiceAccount(target, state.serviceAccountId!);
+    else await removeAllKeys(storeOf(state), state);
 }
 
 // ---- pieces ----
 
 function who(state: { name: string }): string {
     return `GrafanaApiKey "${state.name}"`;
+}
+
+/**
+ * A role belongs to the service account, not to a token: a change reaches every key on it at once, the previous key
+ * that stacks which have not picked up the current one still hold included. Said in preview and `up` (both run diff).
+ */
+function sayRoleReachesEveryKey(state: ApiKeyState, role: Role): void {
+    const change = `${who(state)}: its role changes from ${state.role} to ${role} on service account ${state.serviceAccountId}, in place`;
+    if (state.previousKeyId === null) {
+        logInfo(`${change}: its key "${state.keyName}" keeps working, with the new role.`);
+        return;
+    }
+    logWarning(
+        `${change}, so its previous key "${state.previousKeyName}" gets the role ${role} too, not only the current key "${state.keyName}": ` +
+            `stacks that still hold the previous key (it works until ${state.previousKeyExpiresAt ?? "it is deleted"}) are affected at once. ` +
+            "To keep it out of the change, delete it first: an `up` with revokePrevious: true, then the role change.",
+    );
+}
+
+function notItsAccount(state: ApiKeyState, role: unknown): string {
+    return (
+        `${who(state)}: its service account ${state.serviceAccountId} is not its own (the key was imported as one of its tokens), ` +
+        `so the role ${String(role)} is not set on it, which would change every token on it: the key is replaced by one on a ` +
+        "service account of its own (give it a `name` no other account has)."
+    );
 }
 
 function storeOf(state: ApiKeyState): KeyStore {
@@ -312,14 +351,18 @@ function secretless(state: ApiKeyState, retired: number[]): ApiKeyState {
 function withAccount(state: ApiKeyState, account: ServiceAccount): ApiKeyState {
     const role = (account.role as Role | undefined) ?? state.role;
     const disabled = account.isDisabled === true;
-    if (role !== state.role) {
+    if (role !== state.role && !onOwnAccount(state)) {
+        logWarning(`${who(state)}: its service account ${state.serviceAccountId}, which is not its own, has the role ${role} now.`);
+    } else if (role !== state.role) {
         logWarning(
             `${who(state)}: its service account's role was changed from ${state.role} to ${role} outside Pulumi; the next \`pulumi up\` sets it back.`,
         );
     }
     if (disabled && !state.accountDisabled) {
         logWarning(
-            `${who(state)}: its service account was disabled outside Pulumi, so its key does not work; the next \`pulumi up\` enables it again.`,
+            onOwnAccount(state)
+                ? `${who(state)}: its service account was disabled outside Pulumi, so its key does not work; the next \`pulumi up\` enables it again.`
+                : `${who(state)}: its service account ${state.serviceAccountId}, which is not its own, was disabled, so its key does not work until the account's owner enables it.`,
         );
     }
     return { ...state, role, accountDisabled: disabled, grafanaOrgId: account.orgId ?? state.grafanaOrgId };

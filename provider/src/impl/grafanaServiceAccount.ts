@@ -7,7 +7,6 @@ import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
 import { readServiceAccountState, SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
 import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
-import { undoCreate } from "./undo";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
 import { PlannedChanges } from "./plannedChanges";
 import { serviceAccountResourceId } from "./resourceIds";
@@ -39,7 +38,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readServiceAccountState(olds);
-    const next = parsePreview("GrafanaServiceAccount", checkedServiceAccountInputs, news);
+    const next = parsePreview("GrafanaServiceAccount", checkedServiceAccountInputs, news, (stored) => check({}, stored));
     const changes = new PlannedChanges();
     await changes.place(old, next);
     // Name, role and state change in place, with one PATCH.
@@ -64,19 +63,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     });
     const state = stateOf(account, { ...address, orgId, ...naming, role, isDisabled });
     const id = serviceAccountResourceId(account.id);
-    // An account adopted after an ambiguous answer may not carry this request's settings yet.
-    if (account.role !== role || (account.isDisabled ?? false) !== isDisabled) {
-        try {
-            await updateServiceAccount(target, account.id, { name: naming.name, role, isDisabled });
-        } catch (error) {
-            throw await undoCreate(error, () => deleteServiceAccount(target, account.id), {
-                what: `service account ${account.id}`,
-                id,
-                state,
-                provider: inputs.__provider,
-            });
-        }
-    }
+    // An account adopted after a lost answer carries exactly what was sent (createServiceAccountOnce adopts no other).
     return { id, outs: state };
 }
 

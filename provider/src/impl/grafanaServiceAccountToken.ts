@@ -53,7 +53,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readTokenState(olds);
-    const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news);
+    const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news, (stored) => check({}, stored));
     const changes = new PlannedChanges();
     // Grafana does not say which org a token is in: any change of orgId is taken for another org.
     await changes.place({ ...old, grafanaOrgId: null }, next);

@@ -14,6 +14,7 @@ import { SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/se
 import { showValue } from "../schema/showValue";
 import { TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
 import { resolveAddress, targetOf } from "./grafanaAddress";
+import { hasExpired } from "./keyLifetime";
 import { legacyKeyResourceId, parseResourceId, ResourceId, serviceAccountResourceId, tokenResourceId } from "./resourceIds";
 
 /**
@@ -227,7 +228,8 @@ async function importApiKey(
         keyId: token?.id ?? 0,
         mode: "serviceAccount",
         serviceAccountId: account.id,
-        ownServiceAccountId: account.id,
+        // Named by one token, only that token is the key's; named by the account (which holds at most that one), the account is.
+        ownServiceAccountId: object.kind !== "serviceAccountToken" ? account.id : null,
         legacyKeys: [],
         accountDisabled: account.isDisabled === true,
         ...secret,
@@ -276,6 +278,7 @@ function secretless(
 ): MintedSecretState & { generation: number } {
     const rotated = keyName.startsWith(`${name}-r`) ? /^\d+$/.exec(keyName.slice(name.length + 2)) : null;
     const expiresAt = listed.expiration && !listed.expiration.startsWith("0001-01-01") ? new Date(listed.expiration).toISOString() : null;
+    const clockOffsetSeconds = grafanaClockOffsetSeconds(endpoint) ?? 0;
     return {
         ...withoutRotationHistory(keyName),
         key: "",
@@ -283,10 +286,10 @@ function secretless(
         timeToLive: null,
         secondsToLive: null,
         expiresAt,
-        expired: listed.expired || (expiresAt !== null && Date.parse(expiresAt) <= Date.now()),
+        expired: hasExpired({ expired: listed.expired, expiresAt }, clockOffsetSeconds),
         rotateBefore: null,
         verify: true,
-        clockOffsetSeconds: grafanaClockOffsetSeconds(endpoint) ?? 0,
+        clockOffsetSeconds,
     };
 }
 
@@ -294,7 +297,8 @@ function secretless(
 function said(who: string, what: "key" | "token"): void {
     logInfo(
         `${who} was imported without its secret: Grafana shows a ${what} only when it is minted, so \`key\` is empty. ` +
-            `The next \`pulumi up\` mints a new ${what} in its place, and the imported one keeps working until it expires ` +
+            `Once the code \`pulumi import\` printed is in the program, the next \`pulumi up\` mints a new ${what} in its place, ` +
+            "and the imported one keeps working until it expires " +
             "(set revokePrevious: true to delete it then).",
     );
 }

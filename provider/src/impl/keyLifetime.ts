@@ -1,4 +1,5 @@
 import { parseTimeToLive } from "../duration";
+import { OFFSET_MAX_AHEAD_MS } from "../grafana/clock";
 import { CheckFailure, UNKNOWN } from "../schema/inputs";
 
 /**
@@ -28,9 +29,13 @@ export function expiresAtFor(secondsToLive: number | null, clockOffsetSeconds: n
     return new Date((Math.floor(grafanaNow(clockOffsetSeconds, now) / 1000) + secondsToLive) * 1000).toISOString();
 }
 
-/** Grafana refuses a key from the second its expiry is reached. */
+/**
+ * Grafana refuses a key from the second its expiry is reached. Our reading of Grafana's clock may run ahead of it
+ * by the offset's rounding, so a key is called expired only once that is waited out: never before Grafana would.
+ */
 export function hasExpired(key: { expired: boolean; expiresAt: string | null }, clockOffsetSeconds: number, now = Date.now()): boolean {
-    return key.expired || (key.expiresAt !== null && Date.parse(key.expiresAt) <= grafanaNow(clockOffsetSeconds, now));
+    if (key.expired) return true;
+    return key.expiresAt !== null && Date.parse(key.expiresAt) <= grafanaNow(clockOffsetSeconds, now) - OFFSET_MAX_AHEAD_MS;
 }
 
 /** Inside the window `rotateBefore` opens before the key's expiry. */

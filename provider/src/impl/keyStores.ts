@@ -6,7 +6,7 @@ import { signInWith, verifyKey } from "../grafana/verify";
 import { ProviderError } from "../http/errors";
 import { TokenListItem } from "../schema/grafana";
 import { Role } from "../schema/inputs";
-import { grafanaNow } from "./keyLifetime";
+import { hasExpired } from "./keyLifetime";
 
 /**
  * Where a resource's keys live in Grafana, behind one interface: the tokens of one service account, or an
@@ -32,6 +32,8 @@ export interface KeyStore {
     find(keys: KeyRef[]): Promise<Map<number, Presence> | undefined>;
     /** Proves a key works, or throws saying why not. */
     verify(key: string): Promise<void>;
+    /** When `error` says a mint found `name` taken: the id of the key that holds it; otherwise undefined. */
+    holderOfTakenName(error: unknown, name: string): Promise<number | undefined>;
     /** Deletes a key; one already gone is fine. */
     remove(key: Pick<KeyRef, "id" | "name">): Promise<void>;
     /** How far Grafana's clock runs ahead of ours, as its answers showed; undefined before any. */
@@ -62,6 +64,10 @@ export function serviceAccountTokens(target: GrafanaTarget, serviceAccountId: nu
             );
         },
         verify: (key) => verifyKey(target, key, { roleNone: role === "None", serviceAccountId }),
+        holderOfTakenName: async (error, name) =>
+            isNameTaken(error, "serviceaccounts.ErrTokenAlreadyExists")
+                ? (await listTokens(target, serviceAccountId))?.find((token) => token.name === name)?.id
+                : undefined,
         remove: async ({ id }) => void (await deleteServiceAccountToken(target, serviceAccountId, id)),
         grafanaClockOffset: () => grafanaClockOffsetSeconds(target.endpoint),
     };
@@ -79,7 +85,7 @@ export function legacyKeys(target: GrafanaTarget, role: Role): KeyStore {
             // Where a key went when Grafana migrated it is upgrades.ts's concern; this store knows legacy keys only.
             const listed = await listLegacyKeys(target);
             const byId = new Map((listed ?? []).map((key) => [key.id, key]));
-            const now = grafanaNow(grafanaClockOffsetSeconds(target.endpoint) ?? 0);
+            const clockOffsetSeconds = grafanaClockOffsetSeconds(target.endpoint) ?? 0;
             const complete = listed !== undefined && listed.length < MAX_LISTED_LEGACY_KEYS;
             return presenceOf(
                 keys,
@@ -87,15 +93,27 @@ export function legacyKeys(target: GrafanaTarget, role: Role): KeyStore {
                     const key = byId.get(ref.id);
                     if (!key) return undefined;
                     const expiresAt = isoOrNull(key.expiration);
-                    return { state: "live", expiresAt, expired: expiresAt !== null && Date.parse(expiresAt) <= now };
+                    return { state: "live", expiresAt, expired: hasExpired({ expired: false, expiresAt }, clockOffsetSeconds) };
                 },
                 (ref) => (complete ? Promise.resolve({ state: "gone" }) : signIn(target, ref.key)),
             );
         },
         verify: (key) => verifyKey(target, key, { roleNone: role === "None" }),
+        holderOfTakenName: async (error, name) =>
+            isNameTaken(error) ? (await listLegacyKeys(target))?.find((key) => key.name === name)?.id : undefined,
         remove: async ({ id }) => void (await deleteLegacyKey(target, id)),
         grafanaClockOffset: () => grafanaClockOffsetSeconds(target.endpoint),
     };
+}
+
+/**
+ * Grafana refuses a token name its org already holds with 400 `serviceaccounts.ErrTokenAlreadyExists`
+ * (pkg/services/serviceaccounts/models.go, ErrDuplicateToken), and a legacy key's with 409 ("API key,
+ * organization ID and name must be unique", as the emulator answers it).
+ */
+function isNameTaken(error: unknown, messageId?: string): boolean {
+    if (!(error instanceof ProviderError) || error.code !== "HTTP_STATUS") return false;
+    return messageId === undefined ? error.status === 409 : error.status === 400 && error.remoteCode === messageId;
 }
 
 /** Grafana 11.3 stopped minting legacy keys (410), 12.1 removed their routes (404). */

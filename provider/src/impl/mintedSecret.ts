@@ -232,32 +232,41 @@ export async function updateSecret(context: SecretContext, old: Secret, inputs: 
 
 /**
  * Mints and proves the successor first; only then does anything go. The key it replaces stays as the previous
- * key while it works, unless told to revoke it; the key before that goes now. Deletions that fail after the
- * successor exists are kept for later (`retiredKeyIds`) rather than failing the update, which would lose the
- * successor's secret.
+ * key while it works, unless told to revoke it. The key before that goes only when the new previous key takes its
+ * place, when it expired, or when `revokePrevious` asks: a current key deleted outside Pulumi leaves the previous
+ * key where it is, since consumers may still hold it. Deletions that fail after the successor exists are kept for
+ * later (`retiredKeyIds`) rather than failing the update, which would lose the successor's secret; keys retired
+ * before go first, since one of them may hold the name the successor is about to take.
  */
 async function rotate(context: SecretContext, old: Secret, recorded: Secret, reason: string): Promise<Secret> {
-    const { store, naming } = context;
-    const generation = old.generation + 1;
-    const keyName = successorName(naming.name, generation);
+    const { store } = context;
+    const stillRetired = await removeEach(
+        context,
+        old.retiredKeyIds.map((id) => ({ id, name: "" })),
+    );
     const secondsToLive = secondsToLiveOf(recorded.timeToLive);
-    const minted = await store.mint(keyName, secondsToLive, naming.autonamed);
+    const { minted, generation, keyName, leftovers } = await mintSuccessor(context, old.generation, secondsToLive);
     if (recorded.verify) {
         try {
             await store.verify(minted.key);
         } catch (error) {
             throw await undoCreate(error, () => store.remove({ id: minted.id, name: keyName }), {
                 what: `${store.what} "${keyName}" (id ${minted.id})`,
-                ...context.tracked({ ...old, retiredKeyIds: [...old.retiredKeyIds, minted.id] }),
+                ...context.tracked({ ...old, retiredKeyIds: [...stillRetired, ...leftovers, minted.id] }),
             });
         }
     }
     const clockOffsetSeconds = store.grafanaClockOffset() ?? old.clockOffsetSeconds;
     const keepsWorking = old.keyId !== 0 && !recorded.revokePrevious && !hasExpired(old, clockOffsetSeconds);
+    const previousEnds =
+        old.previousKeyId !== null &&
+        (keepsWorking ||
+            recorded.revokePrevious ||
+            hasExpired({ expired: old.previousKeyExpired, expiresAt: old.previousKeyExpiresAt }, clockOffsetSeconds));
     const outgoing: Array<Pick<KeyRef, "id" | "name">> = [
-        ...(old.previousKeyId !== null ? [{ id: old.previousKeyId, name: old.previousKeyName ?? "" }] : []),
+        ...(previousEnds ? [{ id: old.previousKeyId!, name: old.previousKeyName ?? "" }] : []),
         ...(!keepsWorking && old.keyId !== 0 ? [{ id: old.keyId, name: old.keyName }] : []),
-        ...old.retiredKeyIds.map((id) => ({ id, name: "" })),
+        ...[...stillRetired, ...leftovers].map((id) => ({ id, name: "" })),
     ];
     const retiredKeyIds = await removeEach(context, outgoing);
     const previous = keepsWorking
@@ -268,7 +277,15 @@ async function rotate(context: SecretContext, old: Secret, recorded: Secret, rea
               previousKeyExpiresAt: old.expiresAt,
               previousKeyExpired: false,
           }
-        : NO_PREVIOUS_KEY;
+        : previousEnds
+          ? NO_PREVIOUS_KEY
+          : {
+                previousKey: old.previousKey,
+                previousKeyId: old.previousKeyId,
+                previousKeyName: old.previousKeyName,
+                previousKeyExpiresAt: old.previousKeyExpiresAt,
+                previousKeyExpired: old.previousKeyExpired,
+            };
     const rotated: Secret = {
         ...recorded,
         key: minted.key,
@@ -289,9 +306,48 @@ async function rotate(context: SecretContext, old: Secret, recorded: Secret, rea
                 ? `the previous key "${old.keyName}" keeps working until ${old.expiresAt ?? "it is deleted"}.`
                 : old.keyId !== 0
                   ? `the previous key "${old.keyName}" was deleted.`
-                  : "there was no previous key to keep."),
+                  : !previousEnds && old.previousKeyId !== null
+                    ? `the previous key "${old.previousKeyName}" stays and keeps working until ${old.previousKeyExpiresAt ?? "it is deleted"}.`
+                    : "there was no previous key to keep."),
     );
     return rotated;
+}
+
+/** A run killed after Grafana minted a successor leaves it untracked; how many names past it a rotation looks. */
+const MAX_SKIPPED_GENERATIONS = 5;
+
+/**
+ * Mints the next generation's key. A name already taken is a leftover (a run cut off after Grafana minted it, or
+ * a successor whose deletion failed): that generation is skipped, so the key is never locked by its own
+ * leftover. A leftover of an autonamed resource is provably this resource's and is deleted with the outgoing
+ * keys; one of a name the user gave may be someone else's, so it is left alone and named in a warning.
+ */
+async function mintSuccessor(
+    context: SecretContext,
+    fromGeneration: number,
+    secondsToLive: number | null,
+): Promise<{ minted: { id: number; key: string }; generation: number; keyName: string; leftovers: number[] }> {
+    const { store, naming } = context;
+    const leftovers: number[] = [];
+    for (let generation = fromGeneration + 1; ; generation++) {
+        const keyName = successorName(naming.name, generation);
+        try {
+            return { minted: await store.mint(keyName, secondsToLive, naming.autonamed), generation, keyName, leftovers };
+        } catch (error) {
+            if (generation - fromGeneration > MAX_SKIPPED_GENERATIONS) throw error;
+            const leftover = await store.holderOfTakenName(error, keyName);
+            if (leftover === undefined) throw error;
+            if (naming.autonamed) {
+                leftovers.push(leftover);
+                logInfo(`${context.who}: ${store.what} "${keyName}" (id ${leftover}) is a leftover of an earlier run; it is deleted.`);
+            } else {
+                logWarning(
+                    `${context.who}: a ${store.what} named "${keyName}" (id ${leftover}) exists that Pulumi did not record (a run cut off ` +
+                        `mid-rotation, or someone else's); it was left alone and the next name is used. Delete it in Grafana if it is a leftover.`,
+                );
+            }
+        }
+    }
 }
 
 async function removeEach(context: SecretContext, keys: Array<Pick<KeyRef, "id" | "name">>): Promise<number[]> {

@@ -1,3 +1,5 @@
+import { ProviderError } from "../http/errors";
+
 /**
  * Pulumi's partial failure: an error carrying an id and properties makes the engine keep tracking a resource
  * whose create (or update) failed midway, storing exactly those properties as its outputs. The dynamic-provider
@@ -23,6 +25,13 @@ export function partialFailure(message: string, tracked: Tracked): Error {
 }
 
 /**
+ * What an undo throws instead of removing an object this attempt cannot prove is wholly its own (found by name after
+ * a lost answer, or holding someone else's tokens): the object stays, untracked, and the message says which it is and
+ * what to do. Ownership: nothing of anyone else's is deleted on a guess.
+ */
+export class LeftAlone extends Error {}
+
+/**
  * Removes what a failed create made, so nothing is orphaned (a service account without its token still counts
  * as a user on the Azure bill). Should the removal fail too, the error is a partial failure, so the engine keeps
  * tracking the object and the next `up` or `destroy` deals with it. Returns the error to throw.
@@ -35,8 +44,14 @@ export async function undoCreate(
     try {
         await removeMade();
         return cause;
-    } catch {
+    } catch (error) {
         const message = cause instanceof Error ? cause.message : String(cause);
+        if (error instanceof LeftAlone) {
+            return new ProviderError({
+                code: cause instanceof ProviderError ? cause.code : "HTTP_STATUS",
+                summary: `${message.replace(/\.$/, "")}; ${error.message.replace(/\.$/, "")}`,
+            });
+        }
         return partialFailure(
             `${message} The ${tracked.what} created for it could not be removed; Pulumi keeps tracking it and removes it on the next update or destroy.`,
             tracked,

@@ -15,7 +15,7 @@ import { ProviderError } from "../http/errors";
 import { ApiKeyState, LegacyKeyRecord } from "../schema/apiKeyState";
 import { ApiKeyListItem, TokenListItem } from "../schema/grafana";
 import { Mode } from "../schema/inputs";
-import { grafanaNow } from "./keyLifetime";
+import { hasExpired } from "./keyLifetime";
 import { isoOrNull, KeyRef, KeyStore, legacyKeys, MAX_LISTED_LEGACY_KEYS, Presence, readTokenRow, serviceAccountTokens } from "./keyStores";
 
 /**
@@ -160,8 +160,7 @@ export function keyHomes(
                 const key = listed?.find((item) => item.id === ref.id);
                 if (key) {
                     const expiresAt = isoOrNull(key.expiration);
-                    const now = grafanaNow(offset() ?? 0);
-                    presence.set(ref.id, { state: "live", expiresAt, expired: expiresAt !== null && Date.parse(expiresAt) <= now });
+                    presence.set(ref.id, { state: "live", expiresAt, expired: hasExpired({ expired: false, expiresAt }, offset() ?? 0) });
                     continue;
                 }
             }
@@ -209,6 +208,10 @@ export function keyHomes(
             lastMinted === "legacy key" || ownAccountId === null
                 ? legacy.verify(key)
                 : verifyKey(target, key, { roleNone: settings.role === "None", serviceAccountId: ownAccountId }),
+        holderOfTakenName: (error, name) =>
+            lastMinted === "legacy key" || ownAccountId === null
+                ? legacy.holderOfTakenName(error, name)
+                : serviceAccountTokens(target, ownAccountId, settings.role).holderOfTakenName(error, name),
         async remove({ id, name }) {
             const record = records.get(id);
             if (record) return removeLegacyBorn(name !== "" && record.name === "" ? { ...record, name } : record);

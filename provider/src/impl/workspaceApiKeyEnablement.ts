@@ -81,7 +81,7 @@ function resolveWorkspaceId(news: Inputs, values: Record<string, unknown>, failu
 
 export function diff(_id: string, olds: Inputs, news: Inputs): dynamic.DiffResult {
     const old = readEnablementState(olds);
-    const next = parsePreview("WorkspaceApiKeyEnablement", checkedEnablementInputs, news);
+    const next = parsePreview("WorkspaceApiKeyEnablement", checkedEnablementInputs, news, (stored) => check({}, stored));
     const replaces = next.workspaceId !== UNKNOWN && sameWorkspace(next.workspaceId, old.workspaceId) ? [] : ["workspaceId"];
     const updates = [
         ...(next.enabled !== old.enabled ? ["enabled"] : []),

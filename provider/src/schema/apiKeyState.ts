@@ -33,7 +33,11 @@ export const apiKeyState = z.object({
     mode: z.enum(["apiKey", "serviceAccount"]),
     /** The account holding the current key when it is a token: this resource's own, or the one Grafana migrated it into. */
     serviceAccountId: z.number().int().nullable(),
-    /** The service account this resource created (state version 5): deleted with all its tokens on destroy. */
+    /**
+     * The service account that is this resource's (state version 5): it created it, or an import named it; deleted
+     * with all its tokens on destroy. Null for a key imported as one token of an account (`.../token/<tokenId>`): only
+     * its own tokens are its to delete, and the account, with everyone else's tokens on it, is left as found.
+     */
     ownServiceAccountId: z.number().int().nullable(),
     /**
      * This resource's keys that were minted as legacy API keys and still exist (state version 5). Grafana's start-up

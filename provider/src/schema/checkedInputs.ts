@@ -59,17 +59,47 @@ export function parseChecked<T>(kind: string, schema: z.ZodType<T>, inputs: Reco
     throw new ProviderError({
         code: "BAD_STATE",
         summary: `The inputs of this ${kind} were not checked by this version of pulumi-azure-grafana-keys (fields: ${parsed.error.issues.map((issue) => issue.path.join(".")).join(", ")})`,
-        hint: "Run `pulumi up` again.",
+        hint: NOT_CHECKED_HINT,
     });
 }
+
+/**
+ * Never a bare "run `pulumi up`": after `pulumi import`, an `up` of a program that does not declare the resource yet
+ * deletes what was just imported.
+ */
+const NOT_CHECKED_HINT =
+    "Run `pulumi preview` to check them again with this version. If the resource was just imported, put the code " +
+    "`pulumi import` printed into the program first: `pulumi up` deletes what the program does not declare.";
+
+/** What a lifecycle's `check` answers. */
+type Recheck = (inputs: Record<string, unknown>) => {
+    inputs?: Record<string, unknown>;
+    failures?: Array<{ property: string; reason: string }>;
+};
 
 /** For `diff`, which may see unknown values during a preview. */
 export function parsePreview<Shape extends z.ZodRawShape>(
     kind: string,
     schema: z.ZodObject<Shape>,
     inputs: Record<string, unknown>,
+    recheck?: Recheck,
 ): Previewable<z.infer<z.ZodObject<Shape>>> {
-    return parseChecked(kind, previewableOf(schema), inputs) as Previewable<z.infer<z.ZodObject<Shape>>>;
+    const previewSchema = previewableOf(schema);
+    if (recheck && !previewSchema.safeParse(inputs).success) {
+        // `pulumi import` stores the inputs it read as they are, never checked (pulumi/pulumi ImportStep), and the next
+        // refresh diffs the object against them (RefreshStep): they are checked here as `up` would check them.
+        const checked = recheck(inputs);
+        const failures = checked.failures ?? [];
+        if (failures.length > 0 || !checked.inputs) {
+            throw new ProviderError({
+                code: "BAD_STATE",
+                summary: `The stored inputs of this ${kind} are not valid: ${failures.map((failure) => failure.reason).join("; ")}`,
+                hint: NOT_CHECKED_HINT,
+            });
+        }
+        inputs = checked.inputs;
+    }
+    return parseChecked(kind, previewSchema, inputs) as Previewable<z.infer<z.ZodObject<Shape>>>;
 }
 
 /** Built once per schema: every diff of every resource of a deployment parses with it. */

@@ -1,0 +1,88 @@
+import * as path from "node:path";
+import { listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
+import { Emulator, startEmulator } from "../emulator";
+import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+
+/**
+ * Expiry judged on Grafana's clock when the runner's is hours ahead: `pulumi import` through the real plugin over
+ * gRPC (Read with the id alone, then the Update the printed program's first `up` sends), and the listing function.
+ */
+
+const THREE_HOURS_MS = 3 * 3600 * 1000;
+
+async function asAdmin<T>(emulator: Emulator, method: string, apiPath: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${emulator.url}${apiPath}`, {
+        method,
+        headers: {
+            authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
+            "content-type": "application/json",
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.status).toBeLessThan(300);
+    return (await response.json()) as T;
+}
+
+async function home(emulator: Emulator, key: string): Promise<number> {
+    const response = await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } });
+    await response.arrayBuffer();
+    return response.status;
+}
+
+describe("pulumi import, with the runner's clock 3 h ahead of Grafana's", () => {
+    let grafana: Emulator;
+    let host: PluginHost;
+
+    beforeAll(async () => {
+        grafana = await startEmulator({ profile: "12.1" });
+        host = await PluginHost.start({
+            env: {
+                PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter),
+                AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
+                AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5",
+            },
+        });
+        await host.configure({ grafanaAuth: secret(grafana.credentials.adminBasic) });
+    });
+    afterAll(async () => {
+        await host.stop();
+        await grafana.close();
+    });
+
+    test("a token Grafana lists as live for another hour is imported live, and the first up keeps it as the previous key", async () => {
+        grafana.clock.set(Date.now() - THREE_HOURS_MS);
+        const account = await asAdmin<{ id: number }>(grafana, "POST", "/api/serviceaccounts", { name: "deploy", role: "Viewer" });
+        const token = await asAdmin<{ id: number; key: string }>(grafana, "POST", `/api/serviceaccounts/${account.id}/tokens`, {
+            name: "deploy",
+            secondsToLive: 3600,
+        });
+        const urn = urnOf("GrafanaApiKey", "deploy");
+        const read = await host.read(urn, `${grafana.url}|serviceaccount/${account.id}`);
+        expect(read.properties).toMatchObject({ keyId: token.id, expired: false });
+
+        const checked = await host.check(urn, read.inputs!, read.inputs!);
+        const outputs: Props = await host.update(urn, read.id, read.properties, checked.inputs);
+        expect(outputs).toMatchObject({ previousKeyId: token.id, previousKeyExpired: false });
+        expect(await home(grafana, token.key)).toBe(200);
+        await host.delete(urn, read.id, outputs);
+    });
+});
+
+describe("listGrafanaApiKeys, with the runner's clock 3 h ahead of Grafana's", () => {
+    let grafana: Emulator;
+    beforeAll(async () => {
+        grafana = await startEmulator({ profile: "10.4" });
+        process.env.GRAFANA_AUTH = grafana.credentials.adminBasic;
+    });
+    afterAll(async () => {
+        delete process.env.GRAFANA_AUTH;
+        await grafana.close();
+    });
+
+    test("a legacy key with an hour left on Grafana's clock is listed as live and usable", async () => {
+        grafana.clock.set(Date.now() - THREE_HOURS_MS);
+        await asAdmin(grafana, "POST", "/api/auth/keys", { name: "old-pipeline", role: "Viewer", secondsToLive: 3600 });
+        const listed = await listGrafanaApiKeys({ endpoint: grafana.url });
+        expect(listed).toEqual([expect.objectContaining({ kind: "apiKey", name: "old-pipeline", expired: false, usable: true })]);
+    });
+});

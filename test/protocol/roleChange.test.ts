@@ -1,0 +1,68 @@
+import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
+import { HostSession, startHostSession } from "../harness/session";
+import { register, Registration } from "../harness/program";
+
+/**
+ * A role belongs to the service account, so a role change of a service-account key reaches every token on it: the
+ * previous key that consumer stacks still hold after a rotation included. Through the real dynamic-provider host:
+ * what preview and `up` say, and what each key may do afterwards.
+ */
+
+let session: HostSession;
+
+beforeAll(async () => {
+    session = await startHostSession("12.1");
+});
+afterAll(() => session.stop());
+afterEach(() => {
+    session.emulator.reset();
+    session.engine.state.clear();
+});
+
+const key = async (args: GrafanaApiKeyArgs): Promise<Registration> =>
+    (await register(() => [new GrafanaApiKey("ci", { endpoint: session.emulator.url, name: "ci-key", timeToLive: "30d", ...args })]))[0];
+
+/** An admin-only call: 200 for an Admin key, 403 for a Viewer's. */
+async function listAccounts(secret: unknown): Promise<number> {
+    const response = await fetch(`${session.emulator.url}/api/serviceaccounts/search`, {
+        headers: { authorization: `Bearer ${String(secret)}` },
+    });
+    await response.arrayBuffer();
+    return response.status;
+}
+
+const REACHES_PREVIOUS =
+    /GrafanaApiKey "ci-key": its role changes from Viewer to Admin on service account \d+, in place, so its previous key "ci-key" gets the role Admin too, not only the current key "ci-key-r2"/;
+
+test("raised after a rotation: preview and up warn that the previous key gets the new role too, and it does", async () => {
+    const { engine, engineLog } = session;
+    await engine.up(await key({ role: "Viewer" }));
+    const rotated = await engine.up(await key({ role: "Viewer", rotationTrigger: "1" }));
+    const previous = rotated.outputs.previousKey;
+    expect(await listAccounts(previous)).toBe(403);
+
+    const raised = await key({ role: "Admin", rotationTrigger: "1" });
+    expect(await engine.preview(raised)).toEqual({ step: "update", replaces: [] });
+    await engineLog.waitFor("warning", REACHES_PREVIOUS);
+    const before = engineLog.messages("warning").filter((message) => REACHES_PREVIOUS.test(message)).length;
+
+    const updated = await engine.up(raised);
+    await engineLog.waitFor("warning", REACHES_PREVIOUS);
+    expect(engineLog.messages("warning").filter((message) => REACHES_PREVIOUS.test(message)).length).toBe(before + 1);
+    // The rule as documented: in place, one PATCH, the same two keys.
+    expect(updated.outputs).toMatchObject({ key: rotated.outputs.key, previousKey: previous, role: "Admin" });
+    expect(await listAccounts(updated.outputs.key)).toBe(200);
+    expect(await listAccounts(previous)).toBe(200);
+    await engine.destroy(raised.urn);
+});
+
+test("with no previous key, the change is said as reaching the one key", async () => {
+    const { engine, engineLog } = session;
+    await engine.up(await key({ role: "Editor" }));
+    await engine.preview(await key({ role: "Viewer" }));
+    await engineLog.waitFor(
+        "info",
+        /its role changes from Editor to Viewer on service account \d+, in place: its key "ci-key" keeps working, with the new role/,
+    );
+    await engine.destroy((await key({})).urn);
+});
