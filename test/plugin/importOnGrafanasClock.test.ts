@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
 import { Emulator, startEmulator } from "../emulator";
 import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+import { asOtherAdmin } from "../harness/otherClient";
 
 /**
  * Expiry judged on Grafana's clock when the runner's is hours ahead: `pulumi import` through the real plugin over
@@ -10,18 +11,7 @@ import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
 
 const THREE_HOURS_MS = 3 * 3600 * 1000;
 
-async function asAdmin<T>(emulator: Emulator, method: string, apiPath: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${emulator.url}${apiPath}`, {
-        method,
-        headers: {
-            authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
-            "content-type": "application/json",
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status).toBeLessThan(300);
-    return (await response.json()) as T;
-}
+const asAdmin = asOtherAdmin;
 
 async function home(emulator: Emulator, key: string): Promise<number> {
     const response = await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } });

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { Emulator, startEmulator } from "../emulator";
 import { findLeaks } from "../harness/leaks";
 import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+import { asOtherAdmin } from "../harness/otherClient";
 
 /**
  * What `pulumi import` hands over, through the real plugin over gRPC against the emulator, with the calls the engine
@@ -45,18 +46,7 @@ afterAll(async () => {
 });
 
 /** Another team's client of the same Grafana. */
-async function someoneElse<T>(method: string, apiPath: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${grafana.url}${apiPath}`, {
-        method,
-        headers: {
-            authorization: `Basic ${Buffer.from(grafana.credentials.adminBasic).toString("base64")}`,
-            "content-type": "application/json",
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status).toBeLessThan(300);
-    return (await response.json()) as T;
-}
+const someoneElse = <T>(method: string, apiPath: string, body?: unknown): Promise<T> => asOtherAdmin<T>(grafana, method, apiPath, body);
 
 async function home(key: string): Promise<number> {
     const response = await fetch(`${grafana.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } });

@@ -1,6 +1,7 @@
 import { configure } from "pulumi-azure-grafana-keys/impl";
 import { SomeLifecycle, TypedLifecycle, typedLifecycle } from "../harness/lifecycle";
 import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { asOtherAdmin } from "../harness/otherClient";
 
 /**
  * After a create whose answer was lost, the provider looks the object up by name. What it finds is
@@ -39,19 +40,7 @@ afterAll(async () => {
     for (const emulator of emulators.values()) await emulator.close();
 });
 
-/** Another client of the same Grafana, with its own admin credential. */
-async function someoneElse<T>(emulator: Emulator, method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${emulator.url}${path}`, {
-        method,
-        headers: {
-            authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
-            "content-type": "application/json",
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status).toBeLessThan(300);
-    return (await response.json()) as T;
-}
+const someoneElse = asOtherAdmin;
 
 async function home(emulator: Emulator, key: string): Promise<number> {
     const response = await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } });
