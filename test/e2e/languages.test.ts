@@ -219,7 +219,7 @@ function describeLanguage(language: "python" | "yaml"): void {
             "--stack",
             STACK,
         ]);
-        expect(tokenImport.stdout).toMatch(/was imported without its secret.*The next `pulumi up` mints a new token/s);
+        expect(tokenImport.stdout).toMatch(/was imported without its secret.*the next `pulumi up` mints a new token/s);
         const resources = await exported();
         expect(resources.find((resource) => resource.type === "azure-grafana-keys:index:GrafanaServiceAccount")).toMatchObject({
             id: `serviceaccount/${account.id}`,
