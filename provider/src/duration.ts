@@ -63,3 +63,15 @@ function withinBounds(seconds: number): DurationResult {
 export function durationText(value: { text: string } | string | undefined): string | null {
     return value === undefined ? null : typeof value === "string" ? value : value.text;
 }
+
+/** Seconds written as `parseTimeToLive` reads them, largest unit first (`90000` is `1d1h`); `M` is left out as less plain than `w`/`d`. */
+export function formatTimeToLive(seconds: number): string {
+    let rest = Math.round(seconds);
+    let text = "";
+    for (const unit of UNITS_LARGEST_FIRST.filter((candidate) => candidate !== "M")) {
+        const count = Math.floor(rest / SECONDS_PER_UNIT[unit]);
+        if (count > 0) text += `${count}${unit}`;
+        rest -= count * SECONDS_PER_UNIT[unit];
+    }
+    return text;
+}
