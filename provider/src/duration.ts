@@ -63,3 +63,24 @@ function withinBounds(seconds: number): DurationResult {
 export function durationText(value: { text: string } | string | undefined): string | null {
     return value === undefined ? null : typeof value === "string" ? value : value.text;
 }
+
+/**
+ * Seconds written as `parseTimeToLive` reads them, largest unit first, in the fewest characters with or without weeks
+ * (`2592000` is `30d`, not `4w2d`; `1209600` is `2w`). `M` is left out: 30 days reads plainer as `30d`.
+ */
+export function formatTimeToLive(seconds: number): string {
+    const withWeeks = spelled(Math.round(seconds), ["y", "w", "d", "h", "m", "s"]);
+    const withoutWeeks = spelled(Math.round(seconds), ["y", "d", "h", "m", "s"]);
+    return withoutWeeks.length < withWeeks.length ? withoutWeeks : withWeeks;
+}
+
+function spelled(seconds: number, units: Unit[]): string {
+    let rest = seconds;
+    let text = "";
+    for (const unit of units) {
+        const count = Math.floor(rest / SECONDS_PER_UNIT[unit]);
+        if (count > 0) text += `${count}${unit}`;
+        rest -= count * SECONDS_PER_UNIT[unit];
+    }
+    return text;
+}

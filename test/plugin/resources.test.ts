@@ -391,7 +391,7 @@ describe("import: a Read with the id alone", () => {
             urnOf("GrafanaServiceAccountToken", "adopted"),
             `${grafana.url}|serviceaccount/${serviceAccountId}/token/${made.outputs.tokenId as number}`,
         );
-        expect(imported.inputs).toEqual({ endpoint: grafana.url, serviceAccountId, name: "deploy" });
+        expect(imported.inputs).toEqual({ endpoint: grafana.url, serviceAccountId, name: "deploy", timeToLive: "30d" });
         expect(imported.properties.key).toEqual(secret(""));
         const state = record(
             {

@@ -5,6 +5,8 @@ import { listTokens, searchServiceAccounts } from "../grafana/serviceAccounts";
 import { GrafanaTarget } from "../grafana/client";
 import { grafanaClockOffsetSeconds } from "../grafana/clock";
 import { hasExpired } from "../impl/keyLifetime";
+import { MAX_LISTED_LEGACY_KEYS, MAX_LISTED_TOKENS } from "../impl/keyStores";
+import { logWarning } from "../log";
 import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, orgIdRule, validateFields } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "../impl/grafanaAddress";
@@ -48,6 +50,11 @@ export interface GrafanaKeyInfo {
     serviceAccountDisabled: boolean | null;
     /** ISO-8601, or null if never used. */
     lastUsedAt: string | null;
+    /**
+     * True when Grafana cut the list this key came from at its limit (300 tokens of one service account, 100 legacy
+     * keys), which it does without paging: that account (or the org's legacy keys) may hold more keys than listed.
+     */
+    listTruncated: boolean;
 }
 
 /** For scripts: signs in from the environment (GRAFANA_AUTH, or Microsoft Entra ID). */
@@ -97,7 +104,10 @@ async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyIn
         const batch = accounts.slice(start, start + PARALLEL_TOKEN_LISTS);
         const tokenLists = await Promise.all(batch.map((account) => listTokens(target, account.id)));
         batch.forEach((account, index) => {
-            for (const token of tokenLists[index] ?? []) {
+            const tokens = tokenLists[index] ?? [];
+            const listTruncated = tokens.length >= MAX_LISTED_TOKENS;
+            if (listTruncated) warnTruncated(`service account ${account.id} ("${account.name}")`, `its first ${MAX_LISTED_TOKENS} tokens`);
+            for (const token of tokens) {
                 const expiresAt = isoOrNull(token.expiration);
                 const expired = token.hasExpired ?? expiredOnGrafanasClock(target, expiresAt);
                 const serviceAccountDisabled = account.isDisabled ?? false;
@@ -113,6 +123,7 @@ async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyIn
                     serviceAccountName: account.name,
                     serviceAccountDisabled,
                     lastUsedAt: isoOrNull(token.lastUsedAt),
+                    listTruncated,
                 });
             }
         });
@@ -121,7 +132,10 @@ async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyIn
 }
 
 async function legacyKeys(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
-    return ((await listLegacyKeys(target)) ?? []).map((key) => {
+    const listed = (await listLegacyKeys(target)) ?? [];
+    const listTruncated = listed.length >= MAX_LISTED_LEGACY_KEYS;
+    if (listTruncated) warnTruncated("the org's legacy API keys", `the first ${MAX_LISTED_LEGACY_KEYS}`);
+    return listed.map((key) => {
         const expiresAt = isoOrNull(key.expiration);
         const expired = expiredOnGrafanasClock(target, expiresAt);
         return {
@@ -136,8 +150,17 @@ async function legacyKeys(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
             serviceAccountName: null,
             serviceAccountDisabled: null,
             lastUsedAt: isoOrNull(key.lastUsedAt),
+            listTruncated,
         };
     });
+}
+
+/** Grafana's lists of tokens and legacy keys have no paging, so what lies past the cut cannot be read: say so. */
+function warnTruncated(whose: string, shown: string): void {
+    logWarning(
+        `getGrafanaApiKeys: Grafana cut the list of ${whose} at ${shown}; more may exist and are not listed ` +
+            "(their items carry listTruncated: true). Delete unused keys in Grafana to see the rest.",
+    );
 }
 
 /** Grafana writes "never" as null, or as the zero time in some versions. */

@@ -14,6 +14,7 @@ import { SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/se
 import { showValue } from "../schema/showValue";
 import { TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
 import { resolveAddress, targetOf } from "./grafanaAddress";
+import { importedTimeToLive } from "./importedLifetime";
 import { hasExpired } from "./keyLifetime";
 import { legacyKeyResourceId, parseResourceId, ResourceId, serviceAccountResourceId, tokenResourceId } from "./resourceIds";
 
@@ -151,13 +152,18 @@ async function importToken(
         name: token.name,
         nameSource: "user",
         logicalName,
-        ...secretless(token.name, token.name, { expiration: token.expiration, expired: token.hasExpired === true }, where.endpoint),
+        ...secretless(
+            token.name,
+            token.name,
+            { expiration: token.expiration, created: token.created, expired: token.hasExpired === true },
+            where.endpoint,
+        ),
     };
     said(`GrafanaServiceAccountToken "${logicalName}"`, "token");
     return {
         id: tokenResourceId(object.serviceAccountId, token.id),
         state,
-        inputs: { ...addressInputs, serviceAccountId: object.serviceAccountId, name: token.name },
+        inputs: { ...addressInputs, serviceAccountId: object.serviceAccountId, name: token.name, ...lifetimeInput(state) },
     };
 }
 
@@ -195,7 +201,7 @@ async function importApiKey(
             ...secretless(key.name, key.name, { expiration: key.expiration, expired: false }, where.endpoint),
         };
         said(`GrafanaApiKey "${logicalName}"`, "key");
-        return { id: legacyKeyResourceId(key.id), state, inputs: { ...addressInputs, name: key.name, role } };
+        return { id: legacyKeyResourceId(key.id), state, inputs: { ...addressInputs, name: key.name, role, ...lifetimeInput(state) } };
     }
     const account = await getServiceAccount(target, object.serviceAccountId);
     if (!account) throw notFound(`service account ${object.serviceAccountId}`, where);
@@ -217,7 +223,7 @@ async function importApiKey(
     const secret = secretless(
         account.name,
         token?.name ?? account.name,
-        { expiration: token?.expiration, expired: token?.hasExpired === true },
+        { expiration: token?.expiration, created: token?.created, expired: token?.hasExpired === true },
         where.endpoint,
     );
     const state: ApiKeyState = {
@@ -235,7 +241,11 @@ async function importApiKey(
         ...secret,
     };
     said(`GrafanaApiKey "${logicalName}"`, "key");
-    return { id: tokenResourceId(account.id, token?.id ?? 0), state, inputs: { ...addressInputs, name: account.name, role } };
+    return {
+        id: tokenResourceId(account.id, token?.id ?? 0),
+        state,
+        inputs: { ...addressInputs, name: account.name, role, ...lifetimeInput(state) },
+    };
 }
 
 async function importEnablement(importId: string): Promise<Imported> {
@@ -273,24 +283,30 @@ async function importEnablement(importId: string): Promise<Imported> {
 function secretless(
     name: string,
     keyName: string,
-    listed: { expiration?: string | null; expired: boolean },
+    listed: { expiration?: string | null; created?: string | null; expired: boolean },
     endpoint: string,
 ): MintedSecretState & { generation: number } {
     const rotated = keyName.startsWith(`${name}-r`) ? /^\d+$/.exec(keyName.slice(name.length + 2)) : null;
     const expiresAt = listed.expiration && !listed.expiration.startsWith("0001-01-01") ? new Date(listed.expiration).toISOString() : null;
     const clockOffsetSeconds = grafanaClockOffsetSeconds(endpoint) ?? 0;
+    const lifetime = importedTimeToLive({ created: listed.created, expiresAt }, clockOffsetSeconds);
     return {
         ...withoutRotationHistory(keyName),
         key: "",
         generation: rotated ? Number(rotated[0]) : 1,
-        timeToLive: null,
-        secondsToLive: null,
+        timeToLive: lifetime?.timeToLive ?? null,
+        secondsToLive: lifetime?.secondsToLive ?? null,
         expiresAt,
         expired: hasExpired({ expired: listed.expired, expiresAt }, clockOffsetSeconds),
         rotateBefore: null,
         verify: true,
         clockOffsetSeconds,
     };
+}
+
+/** The imported key's lifetime as an input, so the printed program's successors expire like it (importedLifetime.ts). */
+function lifetimeInput(state: { timeToLive: string | null }): { timeToLive?: string } {
+    return state.timeToLive === null ? {} : { timeToLive: state.timeToLive };
 }
 
 /** Said in `pulumi import`'s output: what the person gets, and what the next `up` does. */

@@ -41,7 +41,7 @@ export interface KeyStore {
 }
 
 /** Grafana lists at most this many tokens of an account (`maxRetrievedTokens`), and this many legacy keys. */
-const MAX_LISTED_TOKENS = 300;
+export const MAX_LISTED_TOKENS = 300;
 export const MAX_LISTED_LEGACY_KEYS = 100;
 
 export function serviceAccountTokens(target: GrafanaTarget, serviceAccountId: number, role?: Role): KeyStore {

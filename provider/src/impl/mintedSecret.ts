@@ -122,6 +122,7 @@ export function planSecretChanges(changes: PlannedChanges, who: string, old: Sec
     if (changes.replacing) return;
     const plan = planSecret(old, news);
     explainPlan(who, plan);
+    if (plan.rotation) warnIfSuccessorNeverExpires(who, old, news);
     if (plan.rotation || plan.dropPrevious || plan.retryRetired) changes.add("key", true);
     for (const field of plan.recorded) changes.add(field, true);
 }
@@ -148,6 +149,15 @@ export function planSecret(old: Secret, news: PreviewInputs, now = Date.now()): 
 export function explainPlan(who: string, plan: SecretPlan): void {
     if (plan.rotation) logInfo(`${who} will be rotated: ${plan.rotation}.`);
     if (plan.dropPrevious) logInfo(`${who}: its previous key will be deleted: ${plan.dropPrevious}.`);
+}
+
+/** A key that expires replaced by one that never does is a change of the key's life: said, never done silently. */
+function warnIfSuccessorNeverExpires(who: string, old: Secret, news: PreviewInputs): void {
+    if (old.expiresAt === null || (news.timeToLive !== undefined && news.timeToLive !== null)) return;
+    logWarning(
+        `${who}: its current key expires at ${old.expiresAt}, but no timeToLive is set, so its new key will never expire; ` +
+            "set timeToLive to keep it expiring.",
+    );
 }
 
 function rotationReason(old: Secret, news: PreviewInputs, lifetime: "none" | "respelled" | "changed", now: number): string | undefined {

@@ -1,0 +1,80 @@
+import * as path from "node:path";
+import { Emulator, startEmulator } from "../emulator";
+import { EngineLogServer } from "../harness/engineLog";
+import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+
+/**
+ * `pulumi import` of an expiring key through the real plugin over gRPC: the inputs Read returns (the program the
+ * engine prints) carry the key's lifetime, so the first `up` rotates to a key that expires too; a program without
+ * one is warned of at preview (Diff) before its new key never expires.
+ */
+
+const WEEK_SECONDS = 7 * 86_400;
+const THREE_HOURS_MS = 3 * 3600 * 1000;
+
+async function asAdmin<T>(emulator: Emulator, method: string, apiPath: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${emulator.url}${apiPath}`, {
+        method,
+        headers: {
+            authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
+            "content-type": "application/json",
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.status).toBeLessThan(300);
+    return (await response.json()) as T;
+}
+
+describe("pulumi import of a key that expires", () => {
+    let grafana: Emulator;
+    let engineLog: EngineLogServer;
+    let host: PluginHost;
+
+    beforeAll(async () => {
+        grafana = await startEmulator({ profile: "12.1" });
+        engineLog = await EngineLogServer.start();
+        host = await PluginHost.start({
+            engineAddress: engineLog.address,
+            env: {
+                PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter),
+                AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
+                AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5",
+            },
+        });
+        await host.configure({ grafanaAuth: secret(grafana.credentials.adminBasic) });
+    });
+    afterAll(async () => {
+        await host.stop();
+        await engineLog.stop();
+        await grafana.close();
+    });
+
+    test("the printed program carries the token's timeToLive, and the first up's new key expires a week out on Grafana's clock", async () => {
+        grafana.clock.set(Date.now() - THREE_HOURS_MS);
+        const account = await asAdmin<{ id: number }>(grafana, "POST", "/api/serviceaccounts", { name: "weekly", role: "Viewer" });
+        await asAdmin(grafana, "POST", `/api/serviceaccounts/${account.id}/tokens`, { name: "weekly", secondsToLive: WEEK_SECONDS });
+        const urn = urnOf("GrafanaApiKey", "weekly");
+        const read = await host.read(urn, `${grafana.url}|serviceaccount/${account.id}`);
+        expect(read.inputs).toMatchObject({ timeToLive: "1w" });
+
+        const checked = await host.check(urn, read.inputs!, read.inputs!);
+        const outputs: Props = await host.update(urn, read.id, read.properties, checked.inputs);
+        expect(outputs.expiresAt).not.toBeNull();
+        const grafanaNow = Date.now() - THREE_HOURS_MS;
+        const lifetimeMs = Date.parse(outputs.expiresAt as string) - grafanaNow;
+        expect(Math.abs(lifetimeMs - WEEK_SECONDS * 1000)).toBeLessThan(5 * 60_000);
+        await host.delete(urn, read.id, outputs);
+    });
+
+    test("a program without timeToLive is warned at preview that the new key would never expire", async () => {
+        const account = await asAdmin<{ id: number }>(grafana, "POST", "/api/serviceaccounts", { name: "nolife", role: "Viewer" });
+        await asAdmin(grafana, "POST", `/api/serviceaccounts/${account.id}/tokens`, { name: "nolife", secondsToLive: 3600 });
+        const urn = urnOf("GrafanaApiKey", "nolife");
+        const read = await host.read(urn, `${grafana.url}|serviceaccount/${account.id}`);
+        const withoutLifetime = { ...read.inputs! };
+        delete withoutLifetime.timeToLive;
+        const checked = await host.check(urn, read.inputs!, withoutLifetime);
+        await host.diff(urn, read.id, read.properties, checked.inputs, read.inputs);
+        expect(await engineLog.waitFor("warning", /nolife.*never expire/)).toMatch(/set timeToLive/);
+    });
+});
