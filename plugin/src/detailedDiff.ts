@@ -27,11 +27,12 @@ export function detailedDiff(
     const result: Record<string, PropertyDiffKind> = {};
     for (const property of userInputs) {
         const stored = STORED_AS[property] ?? property;
-        const before = oldInputs[stored];
-        const after = news[stored];
+        // check stores an input not given as null or leaves it out: either way, the user gave none.
+        const before = oldInputs[stored] ?? null;
+        const after = news[stored] ?? null;
         const replacing = replaces.includes(property);
         if (isDeepStrictEqual(before, after) && !replacing) continue;
-        const kind = before === undefined ? "ADD" : after === undefined ? "DELETE" : "UPDATE";
+        const kind = before === null ? "ADD" : after === null ? "DELETE" : "UPDATE";
         result[property] = replacing ? `${kind}_REPLACE` : kind;
     }
     return result;
