@@ -1,4 +1,4 @@
-import { checkConfig, configure, provider } from "./provider";
+import { checkConfig, configure, diffInDetail, provider } from "./provider";
 import { serve } from "./server";
 
 /**
@@ -11,7 +11,7 @@ const args = process.argv.slice(2);
 const engineAddress = args.find((arg) => /^[\w.[\]:-]+:\d+$/.test(arg));
 if (engineAddress && !process.env.PULUMI_NODEJS_ENGINE) process.env.PULUMI_NODEJS_ENGINE = engineAddress;
 
-serve(provider, { configure, checkConfig }, args).catch((error: unknown) => {
+serve(provider, { configure, checkConfig, diffInDetail }, args).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
 });

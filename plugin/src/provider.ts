@@ -5,6 +5,7 @@ import { listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
 import * as impl from "pulumi-azure-grafana-keys/impl";
 import type { PulumiSchema, ResourceSpec } from "./schema/generate";
 import { conceal, reveal } from "./secrets";
+import { detailedDiff, PropertyDiffKind } from "./detailedDiff";
 import { CONFIG_NAMESPACE, ConfigValues, configReader } from "./config";
 import { FUNCTION_RESULTS, nameOfToken, partsOfUrn } from "./tokens";
 
@@ -65,59 +66,66 @@ export const provider: pulumiProvider.Provider = {
 
     getSchema: () => Promise.resolve(SCHEMA_TEXT),
 
-    async check(urn, olds: Props, news: Props) {
-        const { typeName, logicalName, spec } = resourceOf(urn);
-        const given = reveal(news);
-        // The dynamic classes pass their resource name as `logicalName`; here it is the URN's. It names only what is autonamed.
-        const inputs = "name" in spec.inputProperties ? { ...given.values, logicalName } : given.values;
-        const result = await impl.lifecycle(typeName).check(reveal(olds).values, inputs);
-        return { inputs: result.inputs && conceal(result.inputs, given.secretNames), failures: result.failures };
+    check(urn, olds: Props, news: Props) {
+        return impl.aboutResource(urn, async () => {
+            const { typeName, logicalName, spec } = resourceOf(urn);
+            const given = reveal(news);
+            // The dynamic classes pass their resource name as `logicalName`; here it is the URN's. It names only what is autonamed.
+            const inputs = "name" in spec.inputProperties ? { ...given.values, logicalName } : given.values;
+            const result = await impl.lifecycle(typeName).check(reveal(olds).values, inputs);
+            return { inputs: result.inputs && conceal(result.inputs, given.secretNames), failures: result.failures };
+        });
     },
 
-    async diff(id, urn, olds: Props, news: Props) {
-        const { typeName } = resourceOf(urn);
-        return impl.lifecycle(typeName).diff(id, reveal(olds).values, reveal(news).values);
+    diff: (id, urn, olds: Props, news: Props) => diffInDetail(id, urn, olds, news, undefined),
+
+    create(urn, inputs: Props) {
+        return impl.aboutResource(urn, async () => {
+            const { typeName, spec } = resourceOf(urn);
+            const given = reveal(inputs);
+            const secrets = [...secretOutputs(spec), ...given.secretNames];
+            try {
+                const result = await impl.lifecycle(typeName).create(given.values);
+                return { id: result.id, outs: conceal(result.outs, secrets) };
+            } catch (error) {
+                throw concealed(error, secrets);
+            }
+        });
     },
 
-    async create(urn, inputs: Props) {
-        const { typeName, spec } = resourceOf(urn);
-        const given = reveal(inputs);
-        const secrets = [...secretOutputs(spec), ...given.secretNames];
-        try {
-            const result = await impl.lifecycle(typeName).create(given.values);
-            return { id: result.id, outs: conceal(result.outs, secrets) };
-        } catch (error) {
-            throw concealed(error, secrets);
-        }
+    read(id, urn, props?: Props) {
+        return impl.aboutResource(urn, async () => {
+            const { typeName, logicalName, spec } = resourceOf(urn);
+            const stored = reveal(props);
+            if (Object.keys(stored.values).length === 0) {
+                // `pulumi import` (or a get): only the id is known.
+                const imported = await impl.importResource(typeName, id, logicalName);
+                return { id: imported.id, props: conceal(imported.state, secretOutputs(spec)), inputs: conceal(imported.inputs, []) };
+            }
+            const result = await impl.lifecycle(typeName).read(id, stored.values);
+            return { id: result.id, props: result.props && conceal(result.props, [...secretOutputs(spec), ...stored.secretNames]) };
+        });
     },
 
-    async read(id, urn, props?: Props) {
-        const { typeName, logicalName, spec } = resourceOf(urn);
-        const stored = reveal(props);
-        if (Object.keys(stored.values).length === 0) {
-            // `pulumi import` (or a get): only the id is known.
-            const imported = await impl.importResource(typeName, id, logicalName);
-            return { id: imported.id, props: conceal(imported.state, secretOutputs(spec)), inputs: conceal(imported.inputs, []) };
-        }
-        const result = await impl.lifecycle(typeName).read(id, stored.values);
-        return { id: result.id, props: result.props && conceal(result.props, [...secretOutputs(spec), ...stored.secretNames]) };
+    update(id, urn, olds: Props, news: Props) {
+        return impl.aboutResource(urn, async () => {
+            const { typeName, spec } = resourceOf(urn);
+            const given = reveal(news);
+            const secrets = [...secretOutputs(spec), ...given.secretNames];
+            try {
+                const result = await impl.lifecycle(typeName).update(id, reveal(olds).values, given.values);
+                return { outs: conceal(result.outs, secrets) };
+            } catch (error) {
+                throw concealed(error, secrets);
+            }
+        });
     },
 
-    async update(id, urn, olds: Props, news: Props) {
-        const { typeName, spec } = resourceOf(urn);
-        const given = reveal(news);
-        const secrets = [...secretOutputs(spec), ...given.secretNames];
-        try {
-            const result = await impl.lifecycle(typeName).update(id, reveal(olds).values, given.values);
-            return { outs: conceal(result.outs, secrets) };
-        } catch (error) {
-            throw concealed(error, secrets);
-        }
-    },
-
-    async delete(id, urn, props: Props) {
-        const { typeName } = resourceOf(urn);
-        await impl.lifecycle(typeName).delete(id, reveal(props).values);
+    delete(id, urn, props: Props) {
+        return impl.aboutResource(urn, async () => {
+            const { typeName } = resourceOf(urn);
+            await impl.lifecycle(typeName).delete(id, reveal(props).values);
+        });
     },
 
     async invoke(token, inputs: Props) {
@@ -127,6 +135,25 @@ export const provider: pulumiProvider.Provider = {
         return { outputs: { [FUNCTION_RESULTS[name]]: await run(reveal(inputs).values) } };
     },
 };
+
+export interface DiffInDetail extends pulumiProvider.DiffResult {
+    /** The user's inputs that change, by the kind of change (see detailedDiff.ts). */
+    detailedDiff: Record<string, PropertyDiffKind>;
+}
+
+/**
+ * Diff, with the detailed diff the engine shows instead of its own comparison of every stored input. `oldInputs` are
+ * the stored inputs the engine sends along (an engine that does not has only the stored state, which holds them too).
+ */
+export function diffInDetail(id: string, urn: string, olds: Props, news: Props, oldInputs: Props | undefined): Promise<DiffInDetail> {
+    const { typeName, spec } = resourceOf(urn);
+    return impl.aboutResource(urn, async () => {
+        const next = reveal(news).values;
+        const result = await impl.lifecycle(typeName).diff(id, reveal(olds).values, next);
+        const before = reveal(oldInputs ?? olds).values;
+        return { ...result, detailedDiff: detailedDiff(Object.keys(spec.inputProperties), before, next, result.replaces ?? []) };
+    });
+}
 
 /** Configure: the stack's `azure-grafana-keys:*` settings (or an explicit provider's), as the dynamic resources get them. */
 export async function configure(values: ConfigValues): Promise<void> {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import * as path from "node:path";
 import type * as engineGrpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import type * as engineProto from "@pulumi/pulumi/proto/engine_pb";
@@ -12,6 +13,22 @@ import { redact } from "./http/redact";
 
 type Severity = "info" | "warning";
 
+/**
+ * The call a message belongs to: the resource's URN where the host knows it (the provider plugin does; the
+ * dynamic-provider host never hands one over, so its messages stay on the stack), and what was said already, since
+ * one call can reach the same finding twice and the person running Pulumi needs it once.
+ */
+interface CallContext {
+    urn?: string;
+    said: Set<string>;
+}
+const currentCall = new AsyncLocalStorage<CallContext>();
+
+/** Runs one provider call whose messages concern the resource `urn`. */
+export function aboutResource<T>(urn: string | undefined, call: () => T): T {
+    return currentCall.run({ urn, said: new Set() }, call);
+}
+
 /** The engine's generated Log client and messages, typed by the .d.ts files @pulumi/pulumi ships with them. */
 let engine: { client: engineGrpc.EngineClient; proto: typeof engineProto } | undefined | null;
 
@@ -25,6 +42,11 @@ export function logWarning(message: string): void {
 
 function send(severity: Severity, message: string): void {
     const text = redact(message);
+    const call = currentCall.getStore();
+    if (call) {
+        if (call.said.has(`${severity}:${text}`)) return;
+        call.said.add(`${severity}:${text}`);
+    }
     const connection = engineConnection();
     if (!connection) {
         console.error(`${severity}: ${text}`);
@@ -33,6 +55,7 @@ function send(severity: Severity, message: string): void {
     const request = new connection.proto.LogRequest();
     request.setSeverity(severity === "info" ? connection.proto.LogSeverity.INFO : connection.proto.LogSeverity.WARNING);
     request.setMessage(text);
+    if (call?.urn) request.setUrn(call.urn);
     connection.client.log(request, (error: Error | null) => {
         if (error) console.error(`${severity}: ${text}`);
     });

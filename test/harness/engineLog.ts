@@ -11,6 +11,8 @@ import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 export interface LogEntry {
     severity: "debug" | "info" | "warning" | "error";
     message: string;
+    /** The resource the message concerns, as the CLI shows it under that resource; empty: the stack. */
+    urn: string;
 }
 
 const SEVERITIES = ["debug", "info", "warning", "error"] as const;
@@ -29,7 +31,11 @@ export class EngineLogServer {
             callback({ code: grpc.status.UNIMPLEMENTED, details: "not needed by a dynamic provider" });
         const engine: IEngineServer = {
             log: (call, callback) => {
-                entries.push({ severity: SEVERITIES[call.request.getSeverity()], message: call.request.getMessage() });
+                entries.push({
+                    severity: SEVERITIES[call.request.getSeverity()],
+                    message: call.request.getMessage(),
+                    urn: call.request.getUrn(),
+                });
                 callback(null, new Empty());
             },
             getRootResource: unimplemented,

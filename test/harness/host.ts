@@ -28,6 +28,8 @@ export interface DiffReply {
     changes: "none" | "some" | "unknown";
     replaces: string[];
     deleteBeforeReplace: boolean;
+    /** The provider's detailed diff, by property: its kind's name (`UPDATE`, `UPDATE_REPLACE`, ...); none when it gave none. */
+    detailedDiff?: Record<string, string>;
 }
 export interface HostError extends Error {
     /** For a partial failure: the id the engine keeps tracking, and the outputs it stores with it. */
@@ -105,6 +107,7 @@ export abstract class ProviderProcess {
             changes: changes === kinds.DIFF_NONE ? "none" : changes === kinds.DIFF_SOME ? "some" : "unknown",
             replaces: reply.getReplacesList(),
             deleteBeforeReplace: reply.getDeletebeforereplace(),
+            ...(reply.getHasdetaileddiff() ? { detailedDiff: detailedDiffOf(reply) } : {}),
         };
     }
 
@@ -256,4 +259,11 @@ function findUp(start: string, found: (dir: string) => boolean): string {
         if (found(dir)) return dir;
         if (path.dirname(dir) === dir) throw new Error(`no repository root above ${start}`);
     }
+}
+
+function detailedDiffOf(reply: providerProto.DiffResponse): Record<string, string> {
+    const names = Object.fromEntries(Object.entries(providerProto.PropertyDiff.Kind).map(([name, kind]) => [kind, name]));
+    const result: Record<string, string> = {};
+    reply.getDetaileddiffMap().forEach((diff, property) => (result[property] = names[diff.getKind()]));
+    return result;
 }

@@ -100,5 +100,8 @@ function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
     };
 }
 
+/** For the provider plugin: its calls' messages go to the resource they concern. */
+export { aboutResource } from "../log";
+
 /** For the provider plugin's CheckConfig: how configuration resolves, without applying it. */
 export { resolveProviderConfig } from "../config";
