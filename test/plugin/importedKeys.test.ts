@@ -143,7 +143,7 @@ describe("a GrafanaApiKey imported as one token of a shared service account owns
         const planned = await pulumiUp(stored, { ...stored.inputs, role: "Admin" });
         expect(planned.step).toBe("replace role");
         expect(grafana.state.serviceAccounts()[0].role).toBe("Editor");
-        expect(host.printed).toMatch(/is not its own \(the key was imported as one of its tokens\), so the role Admin is not set on it/);
+        await host.waitForPrinted(/is not its own \(the key was imported as one of its tokens\), so the role Admin is not set on it/);
     });
 
     test("imported by its account, the key owns the account: destroy deletes it", async () => {
