@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { Emulator, startEmulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
 import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+import { asOtherAdmin } from "../harness/otherClient";
 
 /**
  * `pulumi import` of an expiring key through the real plugin over gRPC: the inputs Read returns (the program the
@@ -12,18 +13,7 @@ import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
 const WEEK_SECONDS = 7 * 86_400;
 const THREE_HOURS_MS = 3 * 3600 * 1000;
 
-async function asAdmin<T>(emulator: Emulator, method: string, apiPath: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${emulator.url}${apiPath}`, {
-        method,
-        headers: {
-            authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
-            "content-type": "application/json",
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status).toBeLessThan(300);
-    return (await response.json()) as T;
-}
+const asAdmin = asOtherAdmin;
 
 describe("pulumi import of a key that expires", () => {
     let grafana: Emulator;

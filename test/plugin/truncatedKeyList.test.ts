@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { Emulator, startEmulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
 import { PluginHost, secret } from "../harness/pluginHost";
+import { asOtherAdmin } from "../harness/otherClient";
 
 /**
  * getGrafanaApiKeys through the real plugin over gRPC, against an account holding more tokens than Grafana lists
@@ -10,18 +11,7 @@ import { PluginHost, secret } from "../harness/pluginHost";
 
 const GRAFANA_TOKEN_LIST_LIMIT = 300;
 
-async function asAdmin<T>(emulator: Emulator, method: string, apiPath: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${emulator.url}${apiPath}`, {
-        method,
-        headers: {
-            authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
-            "content-type": "application/json",
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    expect(response.status).toBeLessThan(300);
-    return (await response.json()) as T;
-}
+const asAdmin = asOtherAdmin;
 
 describe("getGrafanaApiKeys past Grafana's 300-token cut", () => {
     let grafana: Emulator;
