@@ -340,6 +340,27 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         expect(own.body.totalCount).toBe(1); // the emulator's own identities are not listed
     });
 
+    test("a user's requests that name no org act in the user's current org, which POST /api/user/using/:id moves", async () => {
+        expect((await createSa("made-in-1")).status).toBe(201);
+        const moved = await call<MessageJson>("POST", "/api/user/using/2");
+        expect(moved).toMatchObject({ status: 200, body: { message: "Active organization changed" } });
+        const search = await call<SearchJson>("GET", "/api/serviceaccounts/search");
+        expect(search.body.totalCount).toBe(0); // org 2 now
+        expect((await call<SearchJson>("GET", "/api/serviceaccounts/search", { org: 1 })).body.totalCount).toBe(1);
+        // Another user's current org is their own.
+        const editor = await call("GET", "/api/search?limit=1", { auth: basic(emulator.credentials.editorBasic) });
+        expect(emulator.requests.at(-1)?.orgId).toBe(1);
+        expect(editor.status).toBe(200);
+
+        expect(await call("POST", "/api/user/using/3")).toMatchObject({ status: 401, body: { message: "Not a valid organization" } });
+        expect(await call("POST", "/api/user/using/two")).toMatchObject({ status: 400, body: { message: "id is invalid" } });
+        // Keys and tokens have no current org to move.
+        expect((await call("POST", "/api/user/using/2", { auth: bearer(emulator.credentials.adminToken) })).status).toBe(304);
+        emulator.reset();
+        expect((await call<SearchJson>("GET", "/api/serviceaccounts/search")).body.totalCount).toBe(0);
+        expect(emulator.requests.at(-1)?.orgId).toBe(1);
+    });
+
     test("non-admins get Grafana's access-control 403", async () => {
         const reply = await call("POST", "/api/serviceaccounts", {
             auth: basic(emulator.credentials.editorBasic),

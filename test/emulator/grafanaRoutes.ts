@@ -310,6 +310,7 @@ export class GrafanaRoutes {
         this.add("GET", "/api/dashboards/home", "signedIn", () => json(200, { dashboard: { title: "Home" }, meta: { isHome: true } }));
         // The emulated Grafana holds no dashboards or folders, so every search finds nothing.
         this.add("GET", "/api/search", "signedIn", () => json(200, []));
+        this.add("POST", "/api/user/using/:orgId", "signedIn", (c) => this.switchCurrentOrg(c));
 
         if (this.profile.legacyKeys !== "removed") {
             this.add("POST", "/api/auth/keys", { action: "apikeys:create" }, (c) => this.createLegacyKey(c));
@@ -375,13 +376,16 @@ export class GrafanaRoutes {
      * forged token is plain "Unauthorized", like any other failed sign-in.
      */
     private authenticateEntra(entra: EntraSignIn, token: string, requestedOrg: number | null): AuthResult {
-        const orgId = requestedOrg ?? DEFAULT_ORG_ID;
         const check = entra.tokens.verify(token, (aud) => GRAFANA_AUDIENCES.includes(aud));
         if (!check.ok) {
+            const orgId = requestedOrg ?? DEFAULT_ORG_ID;
             return { ok: false, failure: check.failure === "wrongAudience" ? "invalidAudience" : "unauthorized", orgId };
         }
+        // Grafana keeps a user row for an Entra sign-in, with a current org like any user's.
+        const user = `entra:${check.claims.oid}`;
+        const orgId = requestedOrg ?? this.state.currentOrgOf(user);
         if (!ORG_IDS.includes(orgId)) return { ok: false, failure: "unauthorized", orgId };
-        return { ok: true, identity: { kind: "user", orgId, role: entra.roleOf(check.claims.oid) } };
+        return { ok: true, identity: { kind: "user", orgId, role: entra.roleOf(check.claims.oid), user } };
     }
 
     /** The org a request would act in, without side effects (for requests a fault answers instead). */
@@ -432,6 +436,19 @@ export class GrafanaRoutes {
     private health(): GrafanaResponse {
         if (this.hideVersion) return json(200, { database: "ok" });
         return json(200, { commit: "abc1234", database: "ok", version: this.profile.version });
+    }
+
+    /**
+     * `POST /api/user/using/:id` (pkg/api/user.go, UserSetUsingOrg): a user's requests that name no org act in
+     * this one from now on. Only users have a current org: Grafana answers anything else 304 (getUserID), which
+     * carries no body.
+     */
+    private switchCurrentOrg({ params, identity }: HandlerContext): GrafanaResponse {
+        const orgId = parseGoInt(params.orgId);
+        if (orgId === undefined) return message(400, "id is invalid");
+        if (identity.user === undefined) return message(304, "Endpoint only available for users");
+        if (!this.state.switchCurrentOrg(identity.user, orgId)) return message(401, "Not a valid organization");
+        return message(200, "Active organization changed");
     }
 
     /** Shared by legacy keys and tokens: Grafana's [auth] api_key_max_seconds_to_live rules. */

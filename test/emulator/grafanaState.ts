@@ -73,6 +73,8 @@ export interface Identity {
     readonly kind: "user" | "apiKey" | "serviceAccount";
     readonly orgId: number;
     readonly role: OrgRole;
+    /** A user's key in `currentOrgs` (a login or an Entra object id); absent for keys and tokens. */
+    readonly user?: string;
 }
 
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure: AuthFailure; orgId: number };
@@ -207,6 +209,11 @@ export class GrafanaState {
     private readonly serviceAccounts = new Map<number, ServiceAccountRecord>();
     private readonly keys = new Map<number, KeyRecord>();
     private readonly issued: string[] = [];
+    /**
+     * Each user's current org (the `org_id` column of Grafana's user table): where a request without
+     * X-Grafana-Org-Id acts. `POST /api/user/using/:id` changes it; absent means the default org.
+     */
+    private readonly currentOrgs = new Map<string, number>();
     private readonly identityServiceAccounts: ServiceAccountRecord[] = [];
     private readonly identityKeys: KeyRecord[] = [];
     // Users and service accounts share Grafana's user-id sequence; keys and tokens share api_key's.
@@ -235,6 +242,7 @@ export class GrafanaState {
 
     /** Forget everything tests created; identities (and the list of issued secrets) survive. */
     reset(): void {
+        this.currentOrgs.clear();
         this.serviceAccounts.clear();
         this.keys.clear();
         for (const sa of this.identityServiceAccounts) this.serviceAccounts.set(sa.id, sa);
@@ -296,11 +304,23 @@ export class GrafanaState {
     // ---- authentication ----
 
     authenticateUser(login: string, password: string, requestedOrgId: number | null): AuthResult {
-        const orgId = requestedOrgId ?? DEFAULT_ORG_ID;
         const user = this.users.find((u) => u.login === login.toLowerCase());
+        const orgId = requestedOrgId ?? this.currentOrgOf(user?.login ?? "");
         if (!user || user.password !== password) return { ok: false, failure: "unauthorized", orgId };
         if (!ORG_IDS.includes(orgId)) return { ok: false, failure: "unauthorized", orgId };
-        return { ok: true, identity: { kind: "user", orgId, role: user.role } };
+        return { ok: true, identity: { kind: "user", orgId, role: user.role, user: user.login } };
+    }
+
+    /** The org a user's requests act in when they name none. */
+    currentOrgOf(user: string): number {
+        return this.currentOrgs.get(user) ?? DEFAULT_ORG_ID;
+    }
+
+    /** `POST /api/user/using/:id`: false when the user is not a member of that org (every user is of every org here). */
+    switchCurrentOrg(user: string, orgId: number): boolean {
+        if (!ORG_IDS.includes(orgId)) return false;
+        this.currentOrgs.set(user, orgId);
+        return true;
     }
 
     /** `markUsed` is off when the server only needs to know the org (e.g. for a fault log entry). */
