@@ -1,6 +1,7 @@
 import { workspaceEndpoint } from "../azure/workspaceEndpoint";
 import { sameWorkspace } from "../azure/workspaceId";
 import { GrafanaTarget } from "../grafana/client";
+import { getServiceAccount } from "../grafana/serviceAccounts";
 import { CheckFailure, endpointRule, UNKNOWN, workspaceIdRule } from "../schema/inputs";
 
 /**
@@ -95,6 +96,17 @@ export function replacementMayCollide(
     return news.nameSource === "user" && news.name === old.name && grafana !== "other" && mayBeSameOrg(news.orgId, old.orgId);
 }
 
-export function targetOf(stored: { endpoint: string; orgId: number | null }): GrafanaTarget {
-    return { endpoint: stored.endpoint, orgId: stored.orgId ?? undefined };
+/**
+ * Where calls about an object go. An object made without `orgId` stays in the org it was made in, while a user
+ * credential's current org can move (`POST /api/user/using/:id`, Grafana's org picker): so once Grafana has said
+ * which org holds it (`grafanaOrgId`), every call names that org. Before that (a create), the credential's current org.
+ */
+export function targetOf(stored: { endpoint: string; orgId: number | null; grafanaOrgId?: number | null }): GrafanaTarget {
+    return { endpoint: stored.endpoint, orgId: stored.orgId ?? stored.grafanaOrgId ?? undefined };
+}
+
+/** The org a service account is in: `orgId` when given, else what Grafana says (one GET); null when it is not found. */
+export async function orgOfAccount(target: GrafanaTarget, serviceAccountId: number, orgId: number | null): Promise<number | null> {
+    if (orgId !== null) return orgId;
+    return (await getServiceAccount(target, serviceAccountId))?.orgId ?? null;
 }

@@ -4,7 +4,7 @@ import { logWarning } from "../log";
 import { checkedTokenInputs, CheckedTokenInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { nameRule, orgIdRule, serviceAccountIdRule, validateFields } from "../schema/inputs";
 import { readTokenState, TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
-import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
+import { ADDRESS_FIELDS, addressInputs, checkAddress, orgOfAccount, resolveAddress, targetOf } from "./grafanaAddress";
 import { secondsToLiveOf } from "./keyLifetime";
 import { KeyStore, serviceAccountTokens } from "./keyStores";
 import {
@@ -55,8 +55,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     const old = readTokenState(olds);
     const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news, (stored) => check({}, stored));
     const changes = new PlannedChanges();
-    // Grafana does not say which org a token is in: any change of orgId is taken for another org.
-    await changes.place({ ...old, grafanaOrgId: null }, next);
+    await changes.place(old, next);
     if (next.serviceAccountId !== old.serviceAccountId) changes.add("serviceAccountId", false);
     const naming = nameChange(old, next);
     if (naming.renamed) changes.add("name", false);
@@ -69,7 +68,8 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const checked = parseChecked("GrafanaServiceAccountToken", checkedTokenInputs, inputs);
     const address = await resolveAddress(checked);
     const naming = nameFor(checked);
-    const target = targetOf({ ...address, orgId: checked.orgId });
+    const grafanaOrgId = await orgOfAccount(targetOf({ ...address, orgId: checked.orgId }), checked.serviceAccountId, checked.orgId);
+    const target = targetOf({ ...address, orgId: checked.orgId, grafanaOrgId });
     const store = serviceAccountTokens(target, checked.serviceAccountId);
     const secretInputs = secretInputsOf(checked);
     const token = await store.mint(naming.name, secondsToLiveOf(secretInputs.timeToLive), naming.nameSource === "auto");
@@ -78,6 +78,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         schemaVersion: TOKEN_STATE_VERSION,
         ...address,
         orgId: checked.orgId,
+        grafanaOrgId,
         serviceAccountId: checked.serviceAccountId,
         tokenId: token.id,
         ...naming,

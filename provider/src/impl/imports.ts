@@ -13,7 +13,7 @@ import { MintedSecretState, withoutRotationHistory } from "../schema/mintedSecre
 import { SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
 import { showValue } from "../schema/showValue";
 import { TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
-import { resolveAddress, targetOf } from "./grafanaAddress";
+import { orgOfAccount, resolveAddress, targetOf } from "./grafanaAddress";
 import { importedTimeToLive } from "./importedLifetime";
 import { hasExpired } from "./keyLifetime";
 import { legacyKeyResourceId, parseResourceId, ResourceId, serviceAccountResourceId, tokenResourceId } from "./resourceIds";
@@ -147,6 +147,7 @@ async function importToken(
     const state: TokenState = {
         schemaVersion: TOKEN_STATE_VERSION,
         ...where,
+        grafanaOrgId: await orgOfAccount(target, object.serviceAccountId, where.orgId),
         serviceAccountId: object.serviceAccountId,
         tokenId: token.id,
         name: token.name,

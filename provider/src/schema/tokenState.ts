@@ -4,13 +4,15 @@ import { readState } from "./state";
 
 /** What a GrafanaServiceAccountToken keeps in Pulumi state; `key` and `previousKey` are stored encrypted by the engine. */
 
-export const TOKEN_STATE_VERSION = 2;
+export const TOKEN_STATE_VERSION = 3;
 
 export const tokenState = z.object({
     schemaVersion: z.literal(TOKEN_STATE_VERSION),
     endpoint: z.string(),
     workspaceId: z.string().nullable(),
     orgId: z.number().int().nullable(),
+    /** The org Grafana says the account is in, where known: every call after create addresses it (grafanaAddress.ts). */
+    grafanaOrgId: z.number().int().nullable(),
     serviceAccountId: z.number().int(),
     /** Grafana's id of the current token. */
     tokenId: z.number().int(),
@@ -27,7 +29,8 @@ export function readTokenState(outputs: Record<string, unknown>): TokenState {
 }
 
 function upgrade(outputs: Record<string, unknown>): Record<string, unknown> {
-    const state = outputs;
-    if (state.schemaVersion === 1) return { ...state, schemaVersion: 2, ...withoutRotationHistory(String(state.name)) };
+    let state = outputs;
+    if (state.schemaVersion === 1) state = { ...state, schemaVersion: 2, ...withoutRotationHistory(String(state.name)) };
+    if (state.schemaVersion === 2) state = { ...state, schemaVersion: 3, grafanaOrgId: null };
     return state;
 }
