@@ -111,3 +111,26 @@ test("an account this create made, on which another stack minted the name's toke
     ]);
     expect(await session.home(theirs)).toBe(200);
 });
+
+test("the other stack's matching account, adopted, and this token's answer lost while theirs took the name: their token is left and works", async () => {
+    startOfASecond();
+    const winner = await otherStack<{ id: number }>("POST", "/api/serviceaccounts", { name: "shared", role: "Viewer" });
+    session.emulator.faults.failNext(1, 502, { method: "POST", path: "/api/serviceaccounts", afterActing: true });
+    // The other stack mints its token just before this one, which Grafana refuses (the name is taken) behind a 502.
+    let theirs = "";
+    const tokens = `/api/serviceaccounts/${winner.id}/tokens`;
+    session.emulator.faults.beforeNext(() => (theirs = session.emulator.state.addToken(winner.id, "shared")), {
+        method: "POST",
+        path: tokens,
+    });
+    session.emulator.faults.failNext(1, 502, { method: "POST", path: tokens, afterActing: true });
+
+    await expect(session.engine.up(await sharedKey())).rejects.toThrow(
+        /a service account token named "shared" exists \(id \d+\) that this attempt cannot prove it made, so it was left alone/,
+    );
+    expect(session.engine.state.size).toBe(0);
+    expect(await session.home(theirs)).toBe(200);
+    expect(session.emulator.state.serviceAccounts()).toEqual([
+        expect.objectContaining({ id: winner.id, tokens: [expect.objectContaining({ name: "shared" })] }),
+    ]);
+});

@@ -148,19 +148,22 @@ function sentAs(account: ServiceAccount, role: string, isDisabled: boolean): boo
     return account.role === role && (account.isDisabled ?? false) === isDisabled;
 }
 
-/** A token whose answer was lost exists without anyone knowing its secret: remove it and mint again. */
+/**
+ * A token whose answer was lost exists without anyone knowing its secret: remove it and mint again. On an account
+ * that was adopted (`accountAdopted`: found by name after a lost answer, perhaps another creator's), a token of the
+ * name made meanwhile may be that creator's own, so it cannot be proven this attempt's and is left alone.
+ */
 export function createTokenOnce(
     target: GrafanaTarget,
     serviceAccountId: number,
-    name: string,
-    secondsToLive: number | undefined,
-    autonamed: boolean,
+    request: { name: string; secondsToLive: number | undefined; autonamed: boolean; accountAdopted: boolean },
 ): Promise<{ id: number; key: string }> {
+    const { name, secondsToLive, autonamed, accountAdopted } = request;
     return createWithoutDuplicates({
         what: "service account token",
         name,
         autonamed,
-        provenance: (found, startedAt) => Promise.resolve(madeSince(target, found.created, startedAt)),
+        provenance: (found, startedAt) => Promise.resolve(accountAdopted ? "cannot tell" : madeSince(target, found.created, startedAt)),
         create: () => createToken(target, serviceAccountId, name, secondsToLive),
         find: async () => (await listTokens(target, serviceAccountId))?.find((token) => token.name === name),
         settle: async (existing) => void (await deleteServiceAccountToken(target, serviceAccountId, existing.id)),

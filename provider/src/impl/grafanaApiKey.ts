@@ -161,7 +161,7 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     }
 
     const account = await createServiceAccountOnce(target, { name: naming.name, role: checked.role, autonamed });
-    const store = serviceAccountTokens(target, account.id, checked.role);
+    const store = serviceAccountTokens(target, account.id, checked.role, { accountAdopted: account.adopted });
     const accountState = (secret: Secret) =>
         stateOf(settings, version, secret, {
             mode: "serviceAccount",

@@ -44,10 +44,22 @@ export interface KeyStore {
 export const MAX_LISTED_TOKENS = 300;
 export const MAX_LISTED_LEGACY_KEYS = 100;
 
-export function serviceAccountTokens(target: GrafanaTarget, serviceAccountId: number, role?: Role): KeyStore {
+/** `accountAdopted`: the account was found by name after a lost answer, not proven this resource's (createTokenOnce). */
+export function serviceAccountTokens(
+    target: GrafanaTarget,
+    serviceAccountId: number,
+    role?: Role,
+    options: { accountAdopted?: boolean } = {},
+): KeyStore {
     return {
         what: "token",
-        mint: (name, secondsToLive, autonamed) => createTokenOnce(target, serviceAccountId, name, secondsToLive ?? undefined, autonamed),
+        mint: (name, secondsToLive, autonamed) =>
+            createTokenOnce(target, serviceAccountId, {
+                name,
+                secondsToLive: secondsToLive ?? undefined,
+                autonamed,
+                accountAdopted: options.accountAdopted ?? false,
+            }),
         async find(keys) {
             const tokens = await listTokens(target, serviceAccountId);
             if (!tokens) return undefined;

@@ -31,6 +31,15 @@ export function partialFailure(message: string, tracked: Tracked): Error {
  */
 export class LeftAlone extends Error {}
 
+/** One line: why the create failed, then what was left in place and what to do. */
+export function leftInPlace(cause: unknown, leftAlone: LeftAlone): ProviderError {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new ProviderError({
+        code: cause instanceof ProviderError ? cause.code : "HTTP_STATUS",
+        summary: `${message.replace(/\.$/, "")}; ${leftAlone.message.replace(/\.$/, "")}`,
+    });
+}
+
 /**
  * Removes what a failed create made, so nothing is orphaned (a service account without its token still counts
  * as a user on the Azure bill). Should the removal fail too, the error is a partial failure, so the engine keeps
@@ -46,12 +55,7 @@ export async function undoCreate(
         return cause;
     } catch (error) {
         const message = cause instanceof Error ? cause.message : String(cause);
-        if (error instanceof LeftAlone) {
-            return new ProviderError({
-                code: cause instanceof ProviderError ? cause.code : "HTTP_STATUS",
-                summary: `${message.replace(/\.$/, "")}; ${error.message.replace(/\.$/, "")}`,
-            });
-        }
+        if (error instanceof LeftAlone) return leftInPlace(cause, error);
         return partialFailure(
             `${message} The ${tracked.what} created for it could not be removed; Pulumi keeps tracking it and removes it on the next update or destroy.`,
             tracked,

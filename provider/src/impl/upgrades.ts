@@ -2,8 +2,8 @@ import { deleteLegacyKey, listLegacyKeys } from "../grafana/apiKeys";
 import { grafanaClockOffsetSeconds } from "../grafana/clock";
 import { GrafanaTarget } from "../grafana/client";
 import {
+    CreatedServiceAccount,
     createServiceAccountOnce,
-    createTokenOnce,
     deleteServiceAccount,
     deleteServiceAccountToken,
     findServiceAccountByName,
@@ -15,7 +15,9 @@ import { ProviderError } from "../http/errors";
 import { ApiKeyState, LegacyKeyRecord } from "../schema/apiKeyState";
 import { ApiKeyListItem, TokenListItem } from "../schema/grafana";
 import { Mode } from "../schema/inputs";
+import { removeCreatedAccount } from "./accountUndo";
 import { hasExpired } from "./keyLifetime";
+import { LeftAlone, leftInPlace } from "./undo";
 import { isoOrNull, KeyRef, KeyStore, legacyKeys, MAX_LISTED_LEGACY_KEYS, Presence, readTokenRow, serviceAccountTokens } from "./keyStores";
 
 /**
@@ -85,8 +87,8 @@ export function keyHomes(
     settings: { role: ApiKeyState["role"]; requestedMode: Mode; name: string },
 ): KeyHomes {
     let ownAccountId = state.ownServiceAccountId;
-    /** An account this store created for a successor: removing that successor removes the account too. */
-    let createdAccountId: number | undefined;
+    /** An account this store created (or adopted) for a successor: removing that successor removes the account too. */
+    let createdAccount: CreatedServiceAccount | undefined;
     const records = new Map<number, LegacyKeyRecord>(state.legacyKeys.map((record) => [record.id, { ...record }]));
     let lastMinted: "legacy key" | "token" = state.mode === "apiKey" ? "legacy key" : "token";
     const legacy = legacyKeys(target, settings.role);
@@ -101,24 +103,38 @@ export function keyHomes(
 
     async function mintToken(name: string, secondsToLive: number | null, autonamed: boolean) {
         if (ownAccountId === null) {
-            const account = await createServiceAccountOnce(target, { name: settings.name, role: settings.role, autonamed });
-            ownAccountId = createdAccountId = account.id;
+            createdAccount = await createServiceAccountOnce(target, { name: settings.name, role: settings.role, autonamed });
+            ownAccountId = createdAccount.id;
         }
-        const accountId = ownAccountId;
-        const minted = await createTokenOnce(target, accountId, name, secondsToLive ?? undefined, autonamed).catch(
-            async (error: unknown) => {
-                if (accountId === createdAccountId) await forgetCreatedAccount();
-                throw error;
-            },
-        );
+        const made = ownAccountId === createdAccount?.id ? createdAccount : undefined;
+        const tokens = serviceAccountTokens(target, ownAccountId, settings.role, { accountAdopted: made?.adopted ?? false });
+        const minted = await tokens.mint(name, secondsToLive, autonamed).catch(async (error: unknown) => {
+            if (made) {
+                await forgetCreatedAccount([]).catch((undoError: unknown) => {
+                    throw undoError instanceof LeftAlone ? leftInPlace(error, undoError) : undoError;
+                });
+            }
+            throw error;
+        });
         lastMinted = "token";
         return minted;
     }
 
-    async function forgetCreatedAccount(): Promise<void> {
-        await deleteServiceAccount(target, createdAccountId!);
+    /**
+     * Takes back the account made for a successor, unless it cannot be proven wholly ours (accountUndo.ts): then it is
+     * left, and forgotten. Should the delete itself fail, the account stays recorded, so a later run removes it.
+     */
+    async function forgetCreatedAccount(ourTokenIds: number[]): Promise<void> {
+        try {
+            await removeCreatedAccount(target, createdAccount!, () => ourTokenIds)();
+        } catch (error) {
+            if (!(error instanceof LeftAlone)) throw error;
+            ownAccountId = null;
+            createdAccount = undefined;
+            throw error;
+        }
         ownAccountId = null;
-        createdAccountId = undefined;
+        createdAccount = undefined;
     }
 
     /** A migrated key's account, when it still holds the key; undefined when neither is there. */
@@ -216,13 +232,14 @@ export function keyHomes(
             const record = records.get(id);
             if (record) return removeLegacyBorn(name !== "" && record.name === "" ? { ...record, name } : record);
             if (ownAccountId === null) return;
-            if (ownAccountId === createdAccountId) {
+            if (ownAccountId === createdAccount?.id) {
                 // It held only this successor. Should it stay, so must Pulumi's record of it (the error says so), but
                 // not the successor: its name is the next successor's too.
+                const accountId = ownAccountId;
                 try {
-                    return await forgetCreatedAccount();
+                    return await forgetCreatedAccount([id]);
                 } catch (error) {
-                    await deleteServiceAccountToken(target, ownAccountId, id).catch(() => undefined);
+                    await deleteServiceAccountToken(target, accountId, id).catch(() => undefined);
                     throw error;
                 }
             }
