@@ -62,15 +62,6 @@ export abstract class ProviderProcess {
         return this.output;
     }
 
-    /** Output travels apart from the call's reply (a loaded machine delivers it later): wait until a match arrives. */
-    async waitForPrinted(pattern: RegExp, timeoutMs = 5000): Promise<void> {
-        const deadline = Date.now() + timeoutMs;
-        while (!pattern.test(this.output)) {
-            if (Date.now() > deadline) throw new Error(`nothing matching ${pattern} printed within ${timeoutMs} ms`);
-            await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-    }
-
     /** True while the process is alive (it must survive bad input and failed calls). */
     get alive(): boolean {
         return this.child.exitCode === null && this.child.signalCode === null;

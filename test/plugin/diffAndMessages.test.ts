@@ -1,6 +1,7 @@
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
-import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 
 /**
  * What `preview --diff` and `up` show of a GrafanaApiKey driven by the real plugin process over gRPC: the detailed
@@ -13,19 +14,13 @@ const BOOKKEEPING = ["logicalName", "nameSource", "requestedMode", "__provider"]
 let grafana: Emulator;
 let engineLog: EngineLogServer;
 let host: PluginHost;
+let session: PluginSession;
 
 beforeAll(async () => {
-    grafana = await startEmulator({ profile: "12.1" });
-    engineLog = await EngineLogServer.start();
-    host = await PluginHost.start({ engineAddress: engineLog.address });
-    await host.configure({ grafanaAuth: secret(grafana.credentials.adminBasic) });
+    session = await startPluginSession("12.1");
+    ({ grafana, engineLog, host } = session);
 });
-
-afterAll(async () => {
-    await host?.stop();
-    await engineLog?.stop();
-    await grafana?.close();
-});
+afterAll(async () => expect(await session.stop()).toEqual([]));
 
 interface Stored {
     urn: string;

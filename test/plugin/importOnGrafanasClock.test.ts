@@ -1,7 +1,7 @@
-import * as path from "node:path";
 import { listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
 import { Emulator, startEmulator } from "../emulator";
-import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
 /**
@@ -13,31 +13,16 @@ const THREE_HOURS_MS = 3 * 3600 * 1000;
 
 const asAdmin = asOtherAdmin;
 
-async function home(emulator: Emulator, key: string): Promise<number> {
-    const response = await fetch(`${emulator.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } });
-    await response.arrayBuffer();
-    return response.status;
-}
-
 describe("pulumi import, with the runner's clock 3 h ahead of Grafana's", () => {
     let grafana: Emulator;
     let host: PluginHost;
+    let session: PluginSession;
 
     beforeAll(async () => {
-        grafana = await startEmulator({ profile: "12.1" });
-        host = await PluginHost.start({
-            env: {
-                PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter),
-                AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
-                AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5",
-            },
-        });
-        await host.configure({ grafanaAuth: secret(grafana.credentials.adminBasic) });
+        session = await startPluginSession("12.1");
+        ({ grafana, host } = session);
     });
-    afterAll(async () => {
-        await host.stop();
-        await grafana.close();
-    });
+    afterAll(async () => expect(await session.stop()).toEqual([]));
 
     test("a token Grafana lists as live for another hour is imported live, and the first up keeps it as the previous key", async () => {
         grafana.clock.set(Date.now() - THREE_HOURS_MS);
@@ -53,7 +38,7 @@ describe("pulumi import, with the runner's clock 3 h ahead of Grafana's", () => 
         const checked = await host.check(urn, read.inputs!, read.inputs!);
         const outputs: Props = await host.update(urn, read.id, read.properties, checked.inputs);
         expect(outputs).toMatchObject({ previousKeyId: token.id, previousKeyExpired: false });
-        expect(await home(grafana, token.key)).toBe(200);
+        expect(await session.home(token.key)).toBe(200);
         await host.delete(urn, read.id, outputs);
     });
 });

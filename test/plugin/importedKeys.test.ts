@@ -1,7 +1,7 @@
-import * as path from "node:path";
-import { Emulator, startEmulator } from "../emulator";
-import { findLeaks } from "../harness/leaks";
-import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+import { Emulator } from "../emulator";
+import { EngineLogServer } from "../harness/engineLog";
+import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
 /**
@@ -22,37 +22,19 @@ interface Stored {
 }
 
 let grafana: Emulator;
+let engineLog: EngineLogServer;
 let host: PluginHost;
+let session: PluginSession;
 
 beforeAll(async () => {
-    grafana = await startEmulator({ profile: "12.1" });
-    host = await PluginHost.start({
-        env: {
-            PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter),
-            AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
-            AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5",
-        },
-    });
-    await host.configure({ grafanaAuth: secret(grafana.credentials.adminBasic) });
+    session = await startPluginSession("12.1");
+    ({ grafana, engineLog, host } = session);
 });
-
+afterAll(async () => expect(await session.stop()).toEqual([]));
 afterEach(() => grafana.reset());
-
-afterAll(async () => {
-    const leaks = findLeaks([...grafana.state.secrets(), grafana.credentials.adminBasic], { printed: host.printed, errors: host.errors });
-    await host.stop();
-    await grafana.close();
-    expect(leaks).toEqual([]);
-});
 
 /** Another team's client of the same Grafana. */
 const someoneElse = <T>(method: string, apiPath: string, body?: unknown): Promise<T> => asOtherAdmin<T>(grafana, method, apiPath, body);
-
-async function home(key: string): Promise<number> {
-    const response = await fetch(`${grafana.url}/api/dashboards/home`, { headers: { authorization: `Bearer ${key}` } });
-    await response.arrayBuffer();
-    return response.status;
-}
 
 /** `pulumi import`: Read with the id alone, Check of what it read (failures only), the read inputs stored as they are. */
 async function pulumiImport(type: ResourceType, name: string, importId: string): Promise<Stored> {
@@ -117,9 +99,9 @@ describe("a GrafanaApiKey imported as one token of a shared service account owns
                 tokens: [expect.objectContaining({ name: "build" }), expect.objectContaining({ name: "report" })],
             }),
         ]);
-        expect(await home(tokens[0].key)).toBe(200);
-        expect(await home(tokens[2].key)).toBe(200);
-        expect(await home(tokens[1].key)).toBe(401);
+        expect(await session.home(tokens[0].key)).toBe(200);
+        expect(await session.home(tokens[2].key)).toBe(200);
+        expect(await session.home(tokens[1].key)).toBe(401);
     });
 
     test("after a rotation, destroy deletes its tokens, the imported one and its successor, and nothing else", async () => {
@@ -128,12 +110,12 @@ describe("a GrafanaApiKey imported as one token of a shared service account owns
         const rotated = await pulumiUp(stored, { ...stored.inputs, timeToLive: "30d" });
         expect(rotated.step).toBe("update");
         const successor = (rotated.state.outputs.key as { value: string }).value;
-        expect(await home(successor)).toBe(200);
+        expect(await session.home(successor)).toBe(200);
 
         await host.delete(urnOf("GrafanaApiKey", "deploy"), rotated.state.id, rotated.state.outputs);
-        expect(await home(successor)).toBe(401);
-        expect(await home(tokens[0].key)).toBe(200);
-        expect(await home(tokens[2].key)).toBe(200);
+        expect(await session.home(successor)).toBe(401);
+        expect(await session.home(tokens[0].key)).toBe(200);
+        expect(await session.home(tokens[2].key)).toBe(200);
         expect(grafana.state.serviceAccounts()[0].tokens.map((token) => token.name)).toEqual(["build", "report"]);
     });
 
@@ -143,7 +125,7 @@ describe("a GrafanaApiKey imported as one token of a shared service account owns
         const planned = await pulumiUp(stored, { ...stored.inputs, role: "Admin" });
         expect(planned.step).toBe("replace role");
         expect(grafana.state.serviceAccounts()[0].role).toBe("Editor");
-        await host.waitForPrinted(/is not its own \(the key was imported as one of its tokens\), so the role Admin is not set on it/);
+        await engineLog.waitFor("info", /is not its own \(the key was imported as one of its tokens\), so the role Admin is not set on it/);
     });
 
     test("imported by its account, the key owns the account: destroy deletes it", async () => {
@@ -153,7 +135,7 @@ describe("a GrafanaApiKey imported as one token of a shared service account owns
         expect(stored.outputs).toMatchObject({ ownServiceAccountId: account.id });
         await host.delete(urnOf("GrafanaApiKey", "solo"), stored.id, stored.outputs);
         expect(grafana.state.serviceAccounts()).toEqual([]);
-        expect(await home(token.key)).toBe(401);
+        expect(await session.home(token.key)).toBe(401);
     });
 });
 

@@ -1,7 +1,7 @@
-import * as path from "node:path";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
-import { PluginHost, Props, secret, urnOf } from "../harness/pluginHost";
+import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
 /**
@@ -19,25 +19,13 @@ describe("pulumi import of a key that expires", () => {
     let grafana: Emulator;
     let engineLog: EngineLogServer;
     let host: PluginHost;
+    let session: PluginSession;
 
     beforeAll(async () => {
-        grafana = await startEmulator({ profile: "12.1" });
-        engineLog = await EngineLogServer.start();
-        host = await PluginHost.start({
-            engineAddress: engineLog.address,
-            env: {
-                PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter),
-                AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
-                AZURE_GRAFANA_KEYS_MIN_RETRY_DELAY_MS: "5",
-            },
-        });
-        await host.configure({ grafanaAuth: secret(grafana.credentials.adminBasic) });
+        session = await startPluginSession("12.1");
+        ({ grafana, engineLog, host } = session);
     });
-    afterAll(async () => {
-        await host.stop();
-        await engineLog.stop();
-        await grafana.close();
-    });
+    afterAll(async () => expect(await session.stop()).toEqual([]));
 
     test("the printed program carries the token's timeToLive, and the first up's new key expires a week out on Grafana's clock", async () => {
         grafana.clock.set(Date.now() - THREE_HOURS_MS);

@@ -1,7 +1,7 @@
-import * as path from "node:path";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
-import { PluginHost, secret } from "../harness/pluginHost";
+import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { PluginHost } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
 /**
@@ -17,24 +17,13 @@ describe("getGrafanaApiKeys past Grafana's 300-token cut", () => {
     let grafana: Emulator;
     let engineLog: EngineLogServer;
     let host: PluginHost;
+    let session: PluginSession;
 
     beforeAll(async () => {
-        grafana = await startEmulator({ profile: "12.1" });
-        engineLog = await EngineLogServer.start();
-        host = await PluginHost.start({
-            engineAddress: engineLog.address,
-            env: {
-                PATH: [path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter),
-                AZURE_TOKEN_CREDENTIALS: "AzureCliCredential",
-            },
-        });
-        await host.configure({ grafanaAuth: secret(grafana.credentials.adminBasic) });
+        session = await startPluginSession("12.1");
+        ({ grafana, engineLog, host } = session);
     });
-    afterAll(async () => {
-        await host.stop();
-        await engineLog.stop();
-        await grafana.close();
-    });
+    afterAll(async () => expect(await session.stop()).toEqual([]));
 
     test("keys of the cut account carry listTruncated, the others do not, and a warning names the account", async () => {
         const crowded = await asAdmin<{ id: number }>(grafana, "POST", "/api/serviceaccounts", { name: "crowded", role: "Viewer" });
