@@ -150,8 +150,10 @@ export function diffInDetail(id: string, urn: string, olds: Props, news: Props, 
     return impl.aboutResource(urn, async () => {
         const next = reveal(news).values;
         const result = await impl.lifecycle(typeName).diff(id, reveal(olds).values, next);
-        const before = reveal(oldInputs ?? olds).values;
-        return { ...result, detailedDiff: detailedDiff(Object.keys(spec.inputProperties), before, next, result.replaces ?? []) };
+        // Compared under the provider's own names: inputs stored by earlier versions keep bookkeeping under plain keys.
+        const before = impl.fromStoredInputs(reveal(oldInputs ?? olds).values);
+        const after = impl.fromStoredInputs(next);
+        return { ...result, detailedDiff: detailedDiff(Object.keys(spec.inputProperties), before, after, result.replaces ?? []) };
     });
 }
 

@@ -46,7 +46,9 @@ async function diff(old: Stored, news: Props) {
 
 test("a role-only change shows role alone, in place; the stored inputs it compares hold the bookkeeping that stays hidden", async () => {
     const old = await create("roles", { endpoint: grafana.url, role: "Viewer", timeToLive: "30d" });
-    expect(Object.keys(old.inputs)).toEqual(expect.arrayContaining(["logicalName", "nameSource", "requestedMode"]));
+    // Under `__` keys, which the CLI leaves out of every display, as it does `__provider`.
+    expect(Object.keys(old.inputs)).toEqual(expect.arrayContaining(["__logicalName", "__nameSource", "__requestedMode"]));
+    expect(Object.keys(old.inputs)).not.toEqual(expect.arrayContaining(["logicalName"]));
 
     const { diff: changed } = await diff(old, { endpoint: grafana.url, role: "Editor", timeToLive: "30d" });
     expect(changed.changes).toBe("some");
@@ -54,6 +56,19 @@ test("a role-only change shows role alone, in place; the stored inputs it compar
     expect(changed.detailedDiff).toEqual({ role: "UPDATE" });
 
     const { diff: same } = await diff(old, { endpoint: grafana.url, role: "Viewer", timeToLive: "30d" });
+    expect(same.changes).toBe("none");
+    expect(same.detailedDiff).toEqual({});
+});
+
+test("inputs stored by an earlier version, bookkeeping under plain keys, diff as unchanged", async () => {
+    const current = await create("older", { endpoint: grafana.url, role: "Viewer", timeToLive: "30d" });
+    const { __logicalName, __nameSource, __requestedMode, ...rest } = current.inputs;
+    const earlier: Stored = {
+        ...current,
+        inputs: { ...rest, logicalName: __logicalName, nameSource: __nameSource, requestedMode: __requestedMode },
+    };
+
+    const { diff: same } = await diff(earlier, { endpoint: grafana.url, role: "Viewer", timeToLive: "30d" });
     expect(same.changes).toBe("none");
     expect(same.detailedDiff).toEqual({});
 });

@@ -195,7 +195,7 @@ describe("GrafanaApiKey", () => {
         expect(bad.failures.find((failure) => failure.property === "role")!.reason).toMatch(/one of Viewer, Editor, Admin, None/);
         const preview = await host.check(urn, {}, { endpoint: UNKNOWN, role: "Viewer" });
         expect(preview.failures).toEqual([]);
-        expect(preview.inputs).toMatchObject({ endpoint: UNKNOWN, logicalName: "ci", nameSource: "auto" });
+        expect(preview.inputs).toMatchObject({ endpoint: UNKNOWN, __logicalName: "ci", __nameSource: "auto" });
     });
 
     test("up mints a service-account key as a secret, refresh reads it, a role change updates in place, a trigger rotates it, destroy deletes it", async () => {

@@ -37,7 +37,7 @@ describe("resource classes", () => {
         }
         expect(registration.type).toBe("pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaApiKey");
         expect(registration.additionalSecretOutputs).toEqual(["key", "previousKey"]);
-        expect(registration.inputs).toMatchObject({ workspaceId: WORKSPACE, logicalName: "ci" });
+        expect(registration.inputs).toMatchObject({ workspaceId: WORKSPACE, __logicalName: "ci" });
     });
 
     test("every output of WorkspaceApiKeyEnablement is an Output, and nothing of it is secret", async () => {

@@ -4,6 +4,7 @@ import { withDeadline } from "../http/deadline";
 import { ProviderError } from "../http/errors";
 import * as grafanaApiKey from "./grafanaApiKey";
 import * as imports from "./imports";
+import { fromStoredInputs, toStoredInputs } from "./storedInputs";
 import * as grafanaServiceAccount from "./grafanaServiceAccount";
 import * as grafanaServiceAccountToken from "./grafanaServiceAccountToken";
 import * as workspaceApiKeyEnablement from "./workspaceApiKeyEnablement";
@@ -61,7 +62,21 @@ export function lifecycle(resourceType: string): Lifecycle {
             hint: "The installed package may be older than the program that created this resource: upgrade it.",
         });
     }
-    return withDeadlines(resourceType, found);
+    return withDeadlines(resourceType, withStoredInputs(found));
+}
+
+/** Bookkeeping inputs go to the engine under `__` keys, which the CLI never shows (storedInputs.ts). */
+function withStoredInputs(operations: Lifecycle): Lifecycle {
+    return {
+        ...operations,
+        async check(olds, news) {
+            const result = await operations.check(fromStoredInputs(olds), fromStoredInputs(news));
+            return result.inputs === undefined ? result : { ...result, inputs: toStoredInputs(result.inputs) };
+        },
+        diff: (id, olds, news) => operations.diff(id, olds, fromStoredInputs(news)),
+        create: (inputs) => operations.create(fromStoredInputs(inputs)),
+        update: (id, olds, news) => operations.update(id, olds, fromStoredInputs(news)),
+    };
 }
 
 /**
@@ -99,6 +114,9 @@ function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
         delete: bounded("delete", operations.delete),
     };
 }
+
+/** For the provider plugin's detailed diff: stored inputs under the provider's own names. */
+export { fromStoredInputs } from "./storedInputs";
 
 /** For the provider plugin: its calls' messages go to the resource they concern. */
 export { aboutResource } from "../log";

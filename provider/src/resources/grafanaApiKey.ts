@@ -126,7 +126,7 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
             name,
             // Every output is named here, so each `declare`d property becomes an Output even when its
             // input was omitted.
-            { ...OUTPUTS, ...args, logicalName: name },
+            { ...OUTPUTS, ...args, __logicalName: name },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key", "previousKey"] }),
             TYPE_MODULE,
             "GrafanaApiKey",

@@ -44,7 +44,7 @@ export class GrafanaServiceAccount extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: GrafanaServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { ...OUTPUTS, ...args, logicalName: name }, opts, TYPE_MODULE, "GrafanaServiceAccount");
+        super(provider, name, { ...OUTPUTS, ...args, __logicalName: name }, opts, TYPE_MODULE, "GrafanaServiceAccount");
     }
 }
 

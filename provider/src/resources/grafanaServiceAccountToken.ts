@@ -90,7 +90,7 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            { ...OUTPUTS, ...args, logicalName: name },
+            { ...OUTPUTS, ...args, __logicalName: name },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key", "previousKey"] }),
             TYPE_MODULE,
             "GrafanaServiceAccountToken",
