@@ -133,7 +133,9 @@ function givenUp(failure: AttemptFailure, req: HttpRequest, attempts: number, us
                 summary: `${describe(req)} did not answer within ${used.requestTimeoutMs} ms`,
                 attempts,
                 outcomeUnknown: mayHaveActed,
-                hint: mayHaveActed ? SENT_MAY_HAVE_ACTED : SENT_NO_ANSWER,
+                hint: mayHaveActed
+                    ? SENT_MAY_HAVE_ACTED
+                    : "The server was reached but did not send its whole answer in time; try again, or raise the setting requestTimeoutMs.",
             });
         case "connection": {
             if (NOT_SENT_ERRORS.includes(failure.code) && !failure.midAnswer) {
