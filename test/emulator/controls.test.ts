@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { get } from "node:http";
 import { startEmulator, type Emulator } from ".";
 
 /** The control endpoints the README documents: a body they cannot act on is refused, saying what they expect. */
@@ -47,4 +48,42 @@ describe("emulator controls", () => {
             expect(answer.message).toContain('{"reset": true}');
         },
     );
+
+    test.each(['{"dripNext": {}}', '{"dripNext": {"count": 1, "bytesPerTick": 0}}', '{"dripNext": {"count": 1, "intervalMs": "fast"}}'])(
+        "faults refuses the drip %j, naming the body it expects",
+        async (body) => {
+            const answer = await post("faults", body);
+            expect(answer.status).toBe(400);
+            expect(answer.message).toContain('{"dripNext": {"count": N, "bytesPerTick"?, "intervalMs"?');
+        },
+    );
+
+    test("dripNext, as the README shows: the real answer arrives, its body a few bytes at a time", async () => {
+        const whole = await pieces("/api/health");
+        expect(whole.pieces).toHaveLength(1);
+
+        const answer = await post("faults", '{"dripNext": {"count": 1, "bytesPerTick": 4, "intervalMs": 5, "path": "/api/health"}}');
+        expect(answer.status).toBe(200);
+        const dripped = await pieces("/api/health");
+        expect(dripped.status).toBe(200);
+        expect(Buffer.concat(dripped.pieces).toString()).toBe(Buffer.concat(whole.pieces).toString());
+        // Writes that land in one read under load may arrive together; most come one by one.
+        expect(dripped.pieces.length).toBeGreaterThan(whole.pieces[0].length / 4 / 2);
+        expect(Math.max(...dripped.pieces.map((piece) => piece.length))).toBeLessThan(whole.pieces[0].length);
+
+        const after = await pieces("/api/health");
+        expect(after.pieces).toHaveLength(1);
+    });
+
+    /** The body of a GET, as the pieces the socket delivered it in. */
+    function pieces(path: string): Promise<{ status: number; pieces: Buffer[] }> {
+        return new Promise((resolve, reject) => {
+            get(`${emulator.url}${path}`, (response) => {
+                const received: Buffer[] = [];
+                response.on("data", (piece: Buffer) => received.push(piece));
+                response.on("end", () => resolve({ status: response.statusCode ?? 0, pieces: received }));
+                response.on("error", reject);
+            }).on("error", reject);
+        });
+    }
 });

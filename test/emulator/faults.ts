@@ -1,6 +1,7 @@
 /**
  * Fault injection: the misbehaviour a client must survive against a real Grafana behind Azure's
- * front door (5xx, 429 with Retry-After, connections cut mid-request, slow answers), scripted so
+ * front door (5xx, 429 with Retry-After, connections cut mid-request, slow answers, answers that
+ * trickle in a byte at a time), scripted so
  * tests can make it happen on exactly the request they care about.
  *
  * `afterActing` exists because the nastiest real failure is "the server did it, but you were told
@@ -29,6 +30,20 @@ export interface DropOptions extends FaultMatch {
     afterActing?: boolean;
 }
 
+/**
+ * A body sent a few bytes at a time: the server acts and answers at once (status and headers), then
+ * sends the body `bytesPerTick` bytes every `intervalMs`. A connection that is never quiet for long
+ * yet takes as long as it likes to finish (a congested proxy, a slow-loris server).
+ */
+export interface DripOptions extends FaultMatch {
+    /** Default 1. */
+    bytesPerTick?: number;
+    /** Default 100. */
+    intervalMs?: number;
+}
+
+const DEFAULT_DRIP = { bytesPerTick: 1, intervalMs: 100 };
+
 /** What the server must do instead of (or after) the real handling of one request. */
 export type FaultAction =
     | {
@@ -39,7 +54,9 @@ export type FaultAction =
           body: unknown;
           headers: Record<string, string>;
       }
-    | { kind: "drop"; afterActing: boolean };
+    | { kind: "drop"; afterActing: boolean }
+    /** The real answer, its body sent piecemeal; always after acting (the answer must exist to be sent). */
+    | { kind: "drip"; afterActing: true; bytesPerTick: number; intervalMs: number };
 
 /** Someone else's move at exactly the moment a request arrives, before Grafana handles it. */
 interface BeforeAction {
@@ -56,6 +73,7 @@ interface Rule {
 export interface FaultControls {
     failNext(count: number, status: number, options?: FailOptions): void;
     dropNext(count: number, options?: DropOptions): void;
+    dripNext(count: number, options?: DripOptions): void;
     setLatency(ms: number): void;
     reset(): void;
 }
@@ -91,6 +109,21 @@ export class FaultInjector implements FaultControls {
             remaining: count,
             match: { method: options.method, path: options.path },
             action: { kind: "drop", afterActing: options.afterActing ?? false },
+        });
+    }
+
+    dripNext(count: number, options: DripOptions = {}): void {
+        assertCount(count);
+        const bytesPerTick = options.bytesPerTick ?? DEFAULT_DRIP.bytesPerTick;
+        const intervalMs = options.intervalMs ?? DEFAULT_DRIP.intervalMs;
+        if (!Number.isInteger(bytesPerTick) || bytesPerTick < 1) {
+            throw new RangeError(`dripNext: bytesPerTick must be a positive integer: ${bytesPerTick}`);
+        }
+        if (!Number.isFinite(intervalMs) || intervalMs < 1) throw new RangeError(`dripNext: intervalMs must be at least 1: ${intervalMs}`);
+        this.rules.push({
+            remaining: count,
+            match: { method: options.method, path: options.path },
+            action: { kind: "drip", afterActing: true, bytesPerTick, intervalMs },
         });
     }
 

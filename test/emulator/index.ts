@@ -8,14 +8,14 @@ import { ArmRoutes, workspaceResource, type WorkspaceResource } from "./armRoute
 import { ArmState, type ApiKeySetting, type PatchBehaviour, type PatchRecord, type WorkspaceSpec } from "./armState";
 import { Clock } from "./clock";
 import { EntraTokens, type IssueTokenOptions } from "./entraTokens";
-import { FaultInjector, type DropOptions, type FailOptions, type FaultMatch } from "./faults";
+import { FaultInjector, type DripOptions, type DropOptions, type FailOptions, type FaultMatch } from "./faults";
 import { GrafanaRoutes, isGrafanaProfile, PROFILES, type GrafanaProfile } from "./grafanaRoutes";
 import { GrafanaState, type OrgRole } from "./grafanaState";
 import { startServer, type ArmRequestRecord, type RequestRecord } from "./server";
 import { GrafanaVersion, type UpgradeOutcome } from "./upgrade";
 
 export type { GrafanaProfile } from "./grafanaRoutes";
-export type { FaultMatch, FailOptions, DropOptions } from "./faults";
+export type { FaultMatch, FailOptions, DropOptions, DripOptions } from "./faults";
 export type { ArmRequestRecord, RequestRecord } from "./server";
 export type { OrgRole } from "./grafanaState";
 export type { ApiKeySetting, OperationStatus, PatchBehaviour, PatchRecord, ProvisioningState, WorkspaceSpec } from "./armState";
@@ -84,6 +84,8 @@ export interface Emulator {
     readonly faults: {
         failNext(count: number, status: number, options?: FailOptions): void;
         dropNext(count: number, options?: DropOptions): void;
+        /** The next `count` matching requests are handled, then answered with their body sent a few bytes at a time. */
+        dripNext(count: number, options?: DripOptions): void;
         /** Runs `act` just before the next matching request is handled: another client's move at that very moment. */
         beforeNext(act: () => void, match?: FaultMatch): void;
         setLatency(ms: number): void;
@@ -291,6 +293,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         faults: {
             failNext: (count, status, opts) => faults.failNext(count, status, opts),
             dropNext: (count, opts) => faults.dropNext(count, opts),
+            dripNext: (count, opts) => faults.dripNext(count, opts),
             beforeNext: (act, match) => faults.beforeNext(act, match),
             setLatency: (ms) => faults.setLatency(ms),
             reset: () => faults.reset(),

@@ -81,6 +81,11 @@ const FailSpec = z.object({
 
 const DropSpec = FailSpec.omit({ status: true, retryAfterSeconds: true, body: true });
 
+const DripSpec = DropSpec.omit({ afterActing: true }).extend({
+    bytesPerTick: z.number().int().min(1).optional(),
+    intervalMs: z.number().min(1).optional(),
+});
+
 /** A control body that names nothing would silently do nothing: it is refused like a malformed one. */
 const namesSomething = (body: object): boolean => Object.values(body).some((value) => value !== undefined);
 
@@ -88,6 +93,7 @@ const FaultsBody = z
     .object({
         failNext: FailSpec.optional(),
         dropNext: DropSpec.optional(),
+        dripNext: DripSpec.optional(),
         latencyMs: z.number().min(0).optional(),
         reset: z.boolean().optional(),
     })
@@ -117,7 +123,8 @@ const UPGRADE_BODY_EXPECTED = `expected {"profile": one of ${Object.keys(PROFILE
     .map((p) => `"${p}"`)
     .join(", ")}}`;
 
-type Outcome = { kind: "respond"; response: GrafanaResponse } | { kind: "drop" };
+type Outcome = { kind: "respond"; response: GrafanaResponse; drip?: Drip } | { kind: "drop" };
+type Drip = { bytesPerTick: number; intervalMs: number };
 
 /** One side of the emulated service (Grafana or ARM), as the fault-aware request loop sees it. */
 interface Surface {
@@ -148,7 +155,8 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             outcome = faultOutcome(fault, surface);
         } else {
             const response = surface.act();
-            outcome = fault ? faultOutcome(fault, surface) : { kind: "respond", response };
+            if (fault?.kind === "drip") outcome = { kind: "respond", response, drip: fault };
+            else outcome = fault ? faultOutcome(fault, surface) : { kind: "respond", response };
         }
         // Logged when the outcome is decided, so the log order is the order in which state changed.
         surface.log(outcome.kind === "drop" ? "dropped" : outcome.response.status);
@@ -157,7 +165,26 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             req.socket.destroy();
             return;
         }
-        send(res, outcome.response, control.clock.now());
+        if (outcome.drip) await drip(res, outcome.response, control.clock.now(), outcome.drip);
+        else send(res, outcome.response, control.clock.now());
+    }
+
+    /** `send`, with the body written a few bytes at a time; it stops when the client goes away. */
+    async function drip(res: ServerResponse, response: GrafanaResponse, nowMs: number, { bytesPerTick, intervalMs }: Drip): Promise<void> {
+        const payload = response.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(response.body));
+        res.sendDate = false;
+        res.writeHead(response.status, {
+            Date: new Date(nowMs).toUTCString(),
+            ...(response.body === undefined ? {} : { "Content-Type": "application/json" }),
+            "Content-Length": payload.length,
+            ...response.headers,
+        });
+        res.flushHeaders();
+        for (let offset = 0; offset < payload.length && !res.destroyed; offset += bytesPerTick) {
+            await sleep(intervalMs);
+            if (!res.destroyed) res.write(payload.subarray(offset, offset + bytesPerTick));
+        }
+        if (!res.destroyed) res.end();
     }
 
     function grafanaSurface(greq: GrafanaRequest): Surface {
@@ -236,7 +263,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
                     status: 400,
                     body: {
                         message:
-                            'expected a JSON body with one or more of {"failNext": {"count": N, "status": S, "method"?, "path"?, "pathPattern"?, "afterActing"?, "retryAfterSeconds"?, "body"?}}, {"dropNext": {"count": N, "method"?, "path"?, "pathPattern"?, "afterActing"?}}, {"latencyMs": N}, {"reset": true}',
+                            'expected a JSON body with one or more of {"failNext": {"count": N, "status": S, "method"?, "path"?, "pathPattern"?, "afterActing"?, "retryAfterSeconds"?, "body"?}}, {"dropNext": {"count": N, "method"?, "path"?, "pathPattern"?, "afterActing"?}}, {"dripNext": {"count": N, "bytesPerTick"?, "intervalMs"?, "method"?, "path"?, "pathPattern"?}}, {"latencyMs": N}, {"reset": true}',
                     },
                 });
             }
@@ -247,6 +274,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
                     faults.failNext(count, status, { ...rest, path: pathOf(rest) });
                 }
                 if (parsed.dropNext) faults.dropNext(parsed.dropNext.count, { ...parsed.dropNext, path: pathOf(parsed.dropNext) });
+                if (parsed.dripNext) faults.dripNext(parsed.dripNext.count, { ...parsed.dripNext, path: pathOf(parsed.dripNext) });
                 if (parsed.latencyMs !== undefined) faults.setLatency(parsed.latencyMs);
             } catch (err) {
                 return send(res, { status: 400, body: { message: (err as Error).message } });
@@ -299,7 +327,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
     });
 }
 
-function faultOutcome(fault: FaultAction, surface: Surface): Outcome {
+function faultOutcome(fault: Exclude<FaultAction, { kind: "drip" }>, surface: Surface): Outcome {
     if (fault.kind === "drop") return { kind: "drop" };
     const body = fault.body === undefined ? surface.faultBody(fault.status) : fault.body;
     return { kind: "respond", response: { status: fault.status, body, headers: fault.headers } };

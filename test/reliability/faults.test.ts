@@ -91,7 +91,7 @@ const RESET_THEN_LOST: Fault = {
 const PERSISTENT_COUNT = 100;
 const REQUEST_TIMEOUT_MS = 300;
 const HOST_REQUEST_TIMEOUT_MS = 800;
-/** Far beyond either timeout (undici checks timeouts on a ~0.5 s tick), so a slow answer is never in time. */
+/** Far beyond either timeout, so a slow answer is never in time, even on a loaded machine. */
 const SLOW_MS = 3_000;
 
 /**
@@ -507,9 +507,9 @@ describe("Grafana data plane, in process with GRAFANA_AUTH", () => {
 });
 
 /**
- * A timeout costs up to a second whatever its length (undici checks them on a coarse tick), so these
- * run side by side, each on an emulator of its own; nothing else they touch is shared but the
- * provider's settings, which these do not change.
+ * Each attempt waits out the whole request timeout, and a read makes several, so these run side by
+ * side, each on an emulator of its own; nothing else they touch is shared but the provider's
+ * settings, which these do not change.
  */
 describe("Grafana data plane, in process with GRAFANA_AUTH: answers slower than the timeout", () => {
     test.concurrent.each(KEY_SCENARIOS.filter((scenario) => scenario.fault.kind === "slow"))("$name", async (scenario) => {

@@ -1,16 +1,17 @@
-import { Agent, Dispatcher, errors as undiciErrors, interceptors, request } from "undici";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Agent, Dispatcher, request } from "undici";
 import { deadlineSignal, isDeadlineAbort } from "./deadline";
 import { ProviderError } from "./errors";
-import { retryLoggingEach } from "./retryLog";
+import { logRetry } from "./retryLog";
+import { AttemptFailure, isRetryable, NOT_SENT_ERRORS, retryDelayMs } from "./retryPolicy";
 
 /**
  * The one place that talks to the network. One keep-alive pool per origin (undici's Agent), shared by
- * every resource a host process serves. Retries use undici's retry interceptor: idempotent calls retry
- * on throttling, 5xx and dropped connections; a create (POST) retries only where the server surely did
- * nothing (429, connection refused), because retrying a create that may have succeeded makes a second
- * object. The caller resolves those ambiguous cases by looking the object up.
+ * every resource a host process serves. Each attempt of a request is bounded as a whole, headers and
+ * body, by `requestTimeoutMs`: a server that answers a byte at a time is never idle long enough for an
+ * idle timeout, so undici's per-gap timeouts are not used. Failed attempts are retried here, by the
+ * rules of retryPolicy.ts; each retry sends the request again from the start.
  */
-
 export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 export interface HttpRequest {
@@ -42,71 +43,124 @@ export const DEFAULT_HTTP_SETTINGS: HttpSettings = {
     maxResponseBytes: 1024 * 1024,
 };
 
-const RETRYABLE_STATUSES = [429, 500, 502, 503, 504];
-const NOT_SENT_ERRORS = ["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH"];
-const DROPPED_ERRORS = [...NOT_SENT_ERRORS, "ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "ENETDOWN", "EHOSTDOWN"];
-/** A read, delete or PATCH that took too long is as safe to send again as one whose connection dropped. */
-const TIMEOUT_ERRORS = ["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"];
-
-interface Dispatchers {
-    settings: HttpSettings;
-    idempotent: Dispatcher;
-    create: Dispatcher;
-}
-
-let dispatchers: Dispatchers | undefined;
+let settings: HttpSettings = DEFAULT_HTTP_SETTINGS;
+let agent: Agent | undefined;
 
 export function configureHttp(overrides: Partial<HttpSettings>): void {
-    const settings = { ...DEFAULT_HTTP_SETTINGS, ...overrides };
-    const previous = dispatchers;
-    if (previous && JSON.stringify(previous.settings) === JSON.stringify(settings)) return;
-    const agent = new Agent({ keepAliveTimeout: 30_000, connections: 32 });
-    const retry = (methods: HttpMethod[], statusCodes: number[], errorCodes: string[]) =>
-        interceptors.retry({
-            maxRetries: settings.maxRetries,
-            minTimeout: settings.minRetryDelayMs,
-            maxTimeout: settings.maxRetryDelayMs,
-            timeoutFactor: 2,
-            retryAfter: true,
-            retry: retryLoggingEach(settings.maxRetries),
-            methods,
-            statusCodes,
-            errorCodes,
-        });
-    dispatchers = {
-        settings,
-        idempotent: agent.compose(retry(["GET", "PATCH", "DELETE"], RETRYABLE_STATUSES, [...DROPPED_ERRORS, ...TIMEOUT_ERRORS])),
-        create: agent.compose(retry(["POST"], [429], NOT_SENT_ERRORS)),
-    };
-    if (previous) void previous.idempotent.close().catch(() => undefined);
-}
-
-function currentDispatchers(): Dispatchers {
-    if (!dispatchers) configureHttp({});
-    return dispatchers!;
+    settings = { ...DEFAULT_HTTP_SETTINGS, ...overrides };
 }
 
 export async function send(req: HttpRequest): Promise<HttpResponse> {
-    const { settings, idempotent, create } = currentDispatchers();
+    const used = settings;
+    try {
+        for (let attempt = 1; ; attempt++) {
+            const outcome = await sendOnce(req, used);
+            if (!("kind" in outcome)) return outcome;
+            if (!isRetryable(req.method, outcome) || attempt > used.maxRetries) throw givenUp(outcome, req, attempt, used);
+            logRetry(describe(req), outcome, attempt, used.maxRetries);
+            await sleep(retryDelayMs(outcome, attempt, used), undefined, { signal: deadlineSignal() });
+        }
+    } catch (error) {
+        throw asProviderError(error, req);
+    }
+}
+
+/**
+ * One attempt, under its own timer and the operation's deadline. The answer's body is read (or, for a status that
+ * will be retried, drained) within the attempt: when either fires, undici destroys the body and its socket.
+ */
+async function sendOnce(req: HttpRequest, used: HttpSettings): Promise<HttpResponse | AttemptFailure> {
     const headers: Record<string, string> = { accept: "application/json", ...req.headers };
     if (req.body !== undefined) headers["content-type"] = "application/json";
-    const signal = deadlineSignal();
+    const deadline = deadlineSignal();
+    const timer = new AbortController();
+    const timeout = setTimeout(() => timer.abort(), used.requestTimeoutMs);
+    let answered = false;
     try {
         const response = await request(req.url, {
             method: req.method,
             headers,
             body: req.body === undefined ? undefined : JSON.stringify(req.body),
-            signal,
-            dispatcher: req.method === "POST" ? create : idempotent,
-            headersTimeout: settings.requestTimeoutMs,
-            bodyTimeout: settings.requestTimeoutMs,
+            signal: deadline ? AbortSignal.any([deadline, timer.signal]) : timer.signal,
+            dispatcher: (agent ??= new Agent({ keepAliveTimeout: 30_000, connections: 32 })),
+            // The attempt's timer bounds headers and body together; undici's idle timers would only add a second rule.
+            headersTimeout: 0,
+            bodyTimeout: 0,
         });
-        const text = await readBounded(response.body, settings.maxResponseBytes, req);
+        answered = true;
+        const status: AttemptFailure = { kind: "status", status: response.statusCode, retryAfter: header(response.headers["retry-after"]) };
+        if (isRetryable(req.method, status)) {
+            await response.body.dump();
+            if (timer.signal.aborted) return { kind: "timeout" };
+            return status;
+        }
+        const text = await readBounded(response.body, used.maxResponseBytes, req);
         return { status: response.statusCode, headers: response.headers, text };
     } catch (error) {
-        throw asProviderError(error, req);
+        if (error instanceof ProviderError || deadline?.aborted) throw error;
+        if (timer.signal.aborted) return { kind: "timeout" };
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === "string" && code !== "UND_ERR_ABORTED") return { kind: "connection", code, midAnswer: answered };
+        throw error;
+    } finally {
+        clearTimeout(timeout);
     }
 }
+
+function header(value: string | string[] | undefined): string | undefined {
+    return Array.isArray(value) ? value[0] : value;
+}
+
+/** The error for a request whose last attempt failed and is not tried again. */
+function givenUp(failure: AttemptFailure, req: HttpRequest, attempts: number, used: HttpSettings): ProviderError {
+    const mayHaveActed = req.method !== "GET";
+    switch (failure.kind) {
+        case "status":
+            return new ProviderError({
+                code: "HTTP_STATUS",
+                summary: `${describe(req)} answered ${failure.status}`,
+                status: failure.status,
+                attempts,
+                outcomeUnknown: mayHaveActed && failure.status !== 429,
+                hint:
+                    failure.status === 429
+                        ? "The server kept throttling; try again later or lower `pulumi up --parallel`."
+                        : "The server kept failing; try again later.",
+            });
+        case "timeout":
+            return new ProviderError({
+                code: "HTTP_UNREACHABLE",
+                summary: `${describe(req)} did not answer within ${used.requestTimeoutMs} ms`,
+                attempts,
+                outcomeUnknown: mayHaveActed,
+                hint: mayHaveActed
+                    ? SENT_MAY_HAVE_ACTED
+                    : "The server was reached but did not send its whole answer in time; try again, or raise the setting requestTimeoutMs.",
+            });
+        case "connection": {
+            if (NOT_SENT_ERRORS.includes(failure.code) && !failure.midAnswer) {
+                return new ProviderError({
+                    code: "HTTP_UNREACHABLE",
+                    summary: `${describe(req)} could not be reached in ${attempts} attempts (${failure.code})`,
+                    hint: "Check the endpoint input (or workspaceId) and that it is reachable from here; the setting maxRetries bounds the retries.",
+                });
+            }
+            return new ProviderError({
+                code: "HTTP_UNREACHABLE",
+                summary: failure.midAnswer
+                    ? `${describe(req)} broke off in the middle of its answer: the connection closed (${failure.code})`
+                    : `${describe(req)} lost its connection after the request was sent (${failure.code})`,
+                attempts,
+                outcomeUnknown: mayHaveActed,
+                hint: mayHaveActed ? SENT_MAY_HAVE_ACTED : SENT_NO_ANSWER,
+            });
+        }
+    }
+}
+
+const SENT_MAY_HAVE_ACTED =
+    "The server got the request and may have acted on it; run `pulumi refresh`, then `pulumi up` again: the provider finds what it made by name and adopts or removes it.";
+const SENT_NO_ANSWER = "The server was reached but the connection failed; try again, or raise the setting requestTimeoutMs or maxRetries.";
 
 async function readBounded(body: Dispatcher.ResponseData["body"], limit: number, req: HttpRequest): Promise<string> {
     const chunks: Buffer[] = [];
@@ -126,48 +180,17 @@ async function readBounded(body: Dispatcher.ResponseData["body"], limit: number,
     return Buffer.concat(chunks).toString("utf8");
 }
 
+/** What is left: the deadline, and errors no attempt could classify (sent, but no usable answer). */
 function asProviderError(error: unknown, req: HttpRequest): ProviderError {
     if (error instanceof ProviderError) return error;
     const deadline = isDeadlineAbort(error);
     if (deadline) return deadline;
-    const outcomeUnknown = req.method !== "GET";
-    const attempts = (error as { data?: { count?: number } }).data?.count;
-    // undici also gives up with a RequestRetryError when a connection broke in the middle of a good
-    // answer (it cannot resume it): that is a dropped connection, not a failing status.
-    if (error instanceof undiciErrors.RequestRetryError && error.statusCode >= 400) {
-        return new ProviderError({
-            code: "HTTP_STATUS",
-            summary: `${describe(req)} answered ${error.statusCode}`,
-            status: error.statusCode,
-            attempts,
-            outcomeUnknown: outcomeUnknown && error.statusCode !== 429,
-            hint:
-                error.statusCode === 429
-                    ? "The server kept throttling; try again later or lower `pulumi up --parallel`."
-                    : "The server kept failing; try again later.",
-        });
-    }
-    const code = error instanceof undiciErrors.RequestRetryError ? "ECONNRESET" : ((error as { code?: string }).code ?? "");
-    const timedOut = TIMEOUT_ERRORS.includes(code);
-    const sent = !NOT_SENT_ERRORS.includes(code);
-    const retried = attempts && attempts > 1 ? ` after ${attempts} attempts` : "";
+    const mayHaveActed = req.method !== "GET";
     return new ProviderError({
         code: "HTTP_UNREACHABLE",
-        attempts,
-        summary: timedOut
-            ? `${describe(req)} did not answer within ${currentDispatchers().settings.requestTimeoutMs} ms${retried}`
-            : error instanceof undiciErrors.RequestRetryError
-              ? `${describe(req)} broke off in the middle of its answer: the connection closed or went silent`
-              : sent
-                ? `${describe(req)} lost its connection after the request was sent${retried} (${code || (error as Error).message})`
-                : `${describe(req)} could not be reached in ${currentDispatchers().settings.maxRetries + 1} attempts (${code || (error as Error).message})`,
-        outcomeUnknown: outcomeUnknown && sent,
-        hint:
-            outcomeUnknown && sent
-                ? "The server got the request and may have acted on it; run `pulumi refresh`, then `pulumi up` again: the provider finds what it made by name and adopts or removes it."
-                : sent
-                  ? "The server was reached but the connection failed; try again, or raise the setting requestTimeoutMs or maxRetries."
-                  : "Check the endpoint input (or workspaceId) and that it is reachable from here; the setting maxRetries bounds the retries.",
+        summary: `${describe(req)} lost its connection after the request was sent (${(error as Error).message})`,
+        outcomeUnknown: mayHaveActed,
+        hint: mayHaveActed ? SENT_MAY_HAVE_ACTED : SENT_NO_ANSWER,
     });
 }
 
