@@ -12,12 +12,12 @@ describe("check: good inputs are normalised", () => {
         expect(result.inputs).toEqual({
             endpoint: "https://g.example.com",
             workspaceId: null,
-            nameSource: "auto",
-            logicalName: "ci",
+            __nameSource: "auto",
+            __logicalName: "ci",
             role: "Viewer",
             timeToLive: null,
             orgId: null,
-            requestedMode: "auto",
+            __requestedMode: "auto",
             rotateBefore: null,
             rotationTrigger: null,
             revokePrevious: false,
@@ -31,7 +31,7 @@ describe("check: good inputs are normalised", () => {
 
     test("a given name wins and is marked as the user's", async () => {
         const result = await check({}, { ...valid, name: "api-key-1" });
-        expect(result.inputs).toMatchObject({ name: "api-key-1", nameSource: "user" });
+        expect(result.inputs).toMatchObject({ name: "api-key-1", __nameSource: "user" });
     });
 
     test.each([
