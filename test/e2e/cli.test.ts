@@ -380,6 +380,22 @@ function describeCli(pulumiPath: string): void {
         );
 
         test(
+            "preview --diff of a role change shows the role and none of the provider's bookkeeping inputs",
+            async () => {
+                need(producerDeployed, "pulumi up of the quickstart");
+                ok(await run(producer, ["config", "set", "role", "Editor", "--config-file", producer.configFile]));
+                const preview = ok(await run(producer, withConfig(producer, "preview", "--diff")));
+                ok(await run(producer, ["config", "rm", "role", "--config-file", producer.configFile]));
+                expect(preview.stdout).toMatch(/~ role\s*: "Viewer" => "Editor"/);
+                expect(preview.stdout).toMatch(/endpoint\s*:/); // the other inputs are listed, so their absence below means something
+                for (const bookkeeping of ["logicalName", "nameSource", "requestedMode", "__provider"]) {
+                    expect(preview.stdout).not.toContain(bookkeeping);
+                }
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
             "pulumi destroy of both stacks leaves no service account; stack rm removes both",
             async () => {
                 need(producerDeployed, "pulumi up of the quickstart");
