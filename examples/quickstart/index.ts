@@ -34,4 +34,6 @@ export const grafanaEndpoint = key.endpoint;
 export const keyName = key.keyName; // the current key's name in Grafana: `<name>-r2` after a rotation
 export const mintedAs = key.mode;
 export const expiresAt = key.expiresAt;
-export const previousKeyExpiresAt = key.previousKeyExpiresAt; // until then the previous key still works
+// Until then the previous key still works. Always a value, never absent: a preview cannot know it (the dynamic-provider
+// host has no previews), and the CLI shows an output that was absent and is unknown as a change.
+export const previousKeyExpiresAt = key.previousKeyExpiresAt.apply((at) => at ?? "none");

@@ -380,7 +380,7 @@ function describeCli(pulumiPath: string): void {
         );
 
         test(
-            "preview --diff of a role change shows the role and none of the provider's bookkeeping inputs",
+            "preview --diff of a role change shows the role, none of the provider's bookkeeping inputs and no [unknown] output",
             async () => {
                 need(producerDeployed, "pulumi up of the quickstart");
                 ok(await run(producer, ["config", "set", "role", "Editor", "--config-file", producer.configFile]));
@@ -391,6 +391,8 @@ function describeCli(pulumiPath: string): void {
                 for (const bookkeeping of ["logicalName", "nameSource", "requestedMode", "__provider"]) {
                     expect(preview.stdout).not.toContain(bookkeeping);
                 }
+                // No output a role change cannot affect shows as about to change.
+                expect(preview.stdout).not.toContain("[unknown]");
             },
             TEST_TIMEOUT_MS,
         );
