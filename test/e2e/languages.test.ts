@@ -1,39 +1,32 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "@jest/globals";
 import { startEmulator, type Emulator } from "../emulator";
+import { copyExampleBeforePackageAdd, missingCommands, PLUGIN_LANGUAGE_NEEDS, type PluginLanguage } from "../harness/examplePrograms";
 import { REPO_ROOT } from "../harness/host";
 
 /**
- * The provider plugin from other languages through the real Pulumi CLI: examples/python and examples/yaml, each
- * copied to a temporary folder, get the plugin with `pulumi package add <plugin folder>` (which generates and
- * installs the SDK), then `pulumi up`, `stack output`, `stack export` (the key only encrypted), `refresh` after the
- * key's token was deleted by hand, `import` of a service account and of a token, and `destroy`, against the emulator
- * started in this process. Runs where `pulumi` and the language hosts (`pulumi-language-python` with `python3`,
- * `pulumi-language-yaml`) are on PATH; otherwise says why and Jest reports the tests as skipped.
+ * The provider plugin from other languages through the real Pulumi CLI: examples/python, examples/yaml and
+ * examples/go, each copied to a temporary folder, get the plugin with `pulumi package add <plugin folder>` (which
+ * generates and installs the SDK), then `pulumi up`, `stack output`, `stack export` (the key only encrypted),
+ * `refresh` after the key's token was deleted by hand, `preview --diff` of a role-only change, `import` of a service
+ * account and of a token, and `destroy`, against the emulator started in this process. Runs where `pulumi` and the
+ * language's host and toolchain (PLUGIN_LANGUAGE_NEEDS) are on PATH; otherwise says why and Jest reports the tests
+ * as skipped.
  */
 
-function which(command: string): string | null {
-    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-        const candidate = path.join(dir, command);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            if (fs.statSync(candidate).isFile()) return candidate;
-        } catch {
-            // not here
-        }
-    }
-    return null;
-}
+/** Where each example sets the key's role, and the same line asking for Editor instead of Viewer. */
+const ROLE_IN_PROGRAM: Record<PluginLanguage, { file: string; viewer: string; editor: string }> = {
+    python: { file: "__main__.py", viewer: "role=grafana_keys.GrafanaRole.VIEWER", editor: "role=grafana_keys.GrafanaRole.EDITOR" },
+    yaml: { file: "Pulumi.yaml", viewer: "role: Viewer", editor: "role: Editor" },
+    go: { file: "main.go", viewer: "azuregrafanakeys.GrafanaRoleViewer", editor: "azuregrafanakeys.GrafanaRoleEditor" },
+};
 
-const NEEDS = { python: ["pulumi", "pulumi-language-python", "python3"], yaml: ["pulumi", "pulumi-language-yaml"] };
-const missing = (language: keyof typeof NEEDS) => NEEDS[language].filter((command) => !which(command));
-
-for (const language of ["python", "yaml"] as const) {
-    const absent = missing(language);
+for (const language of Object.keys(PLUGIN_LANGUAGE_NEEDS) as PluginLanguage[]) {
+    const absent = missingCommands(language);
     if (absent.length > 0) {
         console.warn(`e2e (${language}): skipped: not on PATH: ${absent.join(", ")} (install the Pulumi CLI to run the real-CLI tests)`);
         // Reported as skipped, never as a pass: nothing here ran.
@@ -50,7 +43,7 @@ interface Run {
     stderr: string;
 }
 
-function describeLanguage(language: "python" | "yaml"): void {
+function describeLanguage(language: PluginLanguage): void {
     const PLUGIN_DIR = path.join(REPO_ROOT, "plugin");
     const STACK = `e2e-${language}-${randomBytes(4).toString("hex")}`;
     let emulator: Emulator;
@@ -114,17 +107,8 @@ function describeLanguage(language: "python" | "yaml"): void {
         emulator = await startEmulator({ profile: "12.1" });
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), `plugin-e2e-${language}-`));
         programDir = path.join(tmp, language);
-        fs.cpSync(path.join(REPO_ROOT, "examples", language), programDir, {
-            recursive: true,
-            filter: (source) => !/[/\\](venv|sdks|__pycache__)$/.test(source),
-        });
-        // The copy gets the plugin as a user would, with `pulumi package add`; Python's SDK pinned to the CLI's version.
-        const project = fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8");
-        fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), project.replace(/\npackages:\n( {2}.*\n)+/, "\n"));
-        if (language === "python") {
-            const version = /v?(\d+\.\d+\.\d+)/.exec(spawnSync("pulumi", ["version"], { encoding: "utf8" }).stdout)![1];
-            fs.writeFileSync(path.join(programDir, "requirements.txt"), `pulumi==${version}\n`);
-        }
+        // The copy gets the plugin as a user would, with `pulumi package add`.
+        copyExampleBeforePackageAdd(language, programDir);
         fs.mkdirSync(path.join(tmp, "state"));
         env = {
             ...process.env,
@@ -190,6 +174,30 @@ function describeLanguage(language: "python" | "yaml"): void {
         expect(again).toMatch(/^glsa_/);
         expect(again).not.toBe(key);
     }, 600_000);
+
+    test(`${language}: preview --diff of a role-only change shows the role change, and none of the provider's bookkeeping`, async () => {
+        const { file, viewer, editor } = ROLE_IN_PROGRAM[language];
+        const programFile = path.join(programDir, file);
+        const program = fs.readFileSync(programFile, "utf8");
+        expect(program.split(viewer)).toHaveLength(2);
+        fs.writeFileSync(programFile, program.replace(viewer, editor));
+        try {
+            const preview = await ok(["preview", "--diff", "--stack", STACK]);
+            // The key's block: `~ ...GrafanaApiKey: (update)`, its [id], [urn] and [provider], then what changes.
+            const block =
+                /~ azure-grafana-keys:index:GrafanaApiKey: \(update\)\n((?: {4,}.*\n)+)/.exec(preview.stdout)?.[1] ?? preview.stdout;
+            const changes = block
+                .split("\n")
+                .map((line) => line.trim())
+                .filter((line) => line && !line.startsWith("["));
+            expect(changes).toEqual(['~ role: "Viewer" => "Editor"']);
+            for (const internal of ["logicalName", "nameSource", "requestedMode", "__provider"])
+                expect(preview.stdout).not.toContain(internal);
+            expect(preview.stdout).toMatch(/~ 1 to update\n/);
+        } finally {
+            fs.writeFileSync(programFile, program);
+        }
+    }, 300_000);
 
     test(`${language}: pulumi import adopts a service account by <endpoint>|<id>, and a token without its secret, saying so`, async () => {
         const account = await grafanaApi<{ id: number }>("POST", "/api/serviceaccounts", {

@@ -81,10 +81,10 @@ if (!pulumi) {
             const args = ["package", "gen-sdk", path.join(ROOT, "plugin/dist/schema.json"), "--language", "python", "--out", out];
             const result = spawnSync("pulumi", args, { env, encoding: "utf8", timeout: 120_000 });
             expect({ status: result.status, stderr: result.status === 0 ? "" : result.stderr }).toEqual({ status: 0, stderr: "" });
-            const pyproject = fs.readFileSync(path.join(out, "python", "pyproject.toml"), "utf8");
-            expect(pyproject).toMatch(/^\s*name = "pulumi_azure_grafana_keys"$/m);
-            expect(pyproject).toContain(`Repository = "${(json("plugin/dist/schema.json") as { repository: string }).repository}"`);
-            expect(pyproject).not.toContain("example.com");
+            const setup = fs.readFileSync(path.join(out, "python", "setup.py"), "utf8");
+            expect(setup).toMatch(/^setup\(name='pulumi_azure_grafana_keys',$/m);
+            expect(setup).toContain(`'Repository': '${(json("plugin/dist/schema.json") as { repository: string }).repository}'`);
+            expect(setup).not.toContain("example.com");
         } finally {
             fs.rmSync(out, { recursive: true, force: true });
         }

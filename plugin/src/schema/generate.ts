@@ -87,7 +87,8 @@ export function generateSchema(repoRoot: string, version: string): PulumiSchema 
             python: {
                 packageName: "pulumi_azure_grafana_keys",
                 respectSchemaVersion: true,
-                pyproject: { enabled: true },
+                // No `pyproject`: Pulumi's pyproject.toml writes the license as a TOML table and names a root README.md
+                // it never writes, two setuptools warnings on every install; its setup.py has neither (docs/pulumi-sdks.md).
                 readme: `Pulumi resources that mint Grafana API keys for Azure Managed Grafana and self-hosted Grafana. See ${about.homepage}`,
             },
         },
