@@ -108,3 +108,33 @@ describe("Grafana 12.1: a service account and its token, after their user switch
         expect(emulator.state.serviceAccounts(1)).toEqual([]);
     });
 });
+
+describe("Grafana 12.1: a token whose state predates the recorded org", () => {
+    const grafana = sessionOn("12.1");
+
+    test("the first refresh records the org, so a later switch of the user's org loses nothing", async () => {
+        const { engine, emulator } = grafana.get();
+        const [account] = await register(() => [new GrafanaServiceAccount("bot", { endpoint: emulator.url, name: "bot", role: "Viewer" })]);
+        const accountState = await engine.up(account);
+        const [token] = await register(() => [
+            new GrafanaServiceAccountToken("old-token", {
+                endpoint: emulator.url,
+                serviceAccountId: Number(accountState.outputs.serviceAccountId),
+                name: "old-token",
+                timeToLive: "30d",
+            }),
+        ]);
+        const created = await engine.up(token);
+        // As an earlier version stored it: schema version 2, no grafanaOrgId.
+        const earlier: Record<string, unknown> = { ...created.outputs, schemaVersion: 2 };
+        delete earlier.grafanaOrgId;
+        engine.state.set(token.urn, { ...created, outputs: earlier });
+
+        expect((await engine.refresh(token.urn))?.outputs.grafanaOrgId).toBe(1);
+        await grafana.switchAdminTo(2);
+        expect((await engine.refresh(token.urn))?.outputs.key).toBe(created.outputs.key);
+        await engine.destroy(token.urn);
+        await engine.destroy(account.urn);
+        expect(grafana.keysIn(1)).toEqual([]);
+    });
+});

@@ -102,7 +102,11 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {
-    const state = readTokenState(props);
+    let state = readTokenState(props);
+    // A state from before grafanaOrgId was recorded: learn the org now, while the credential may still be in it (one GET, once).
+    if (state.orgId === null && state.grafanaOrgId === null) {
+        state = { ...state, grafanaOrgId: await orgOfAccount(targetOf(state), state.serviceAccountId, null) };
+    }
     const refreshed = await refreshSecret(storeOf(state), secretOf(state));
     if (!refreshed || refreshed.nothingLeft) {
         logWarning(`${who(state)} was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);

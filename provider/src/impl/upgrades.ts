@@ -262,7 +262,9 @@ export function keyHomes(
                           ? { mode: "apiKey" as const, serviceAccountId: null }
                           : { mode: "serviceAccount" as const, serviceAccountId: current.serviceAccountId }
                       : { mode: "serviceAccount" as const, serviceAccountId: ownAccountId };
-            return { ...next, ...where, ownServiceAccountId: ownAccountId, legacyKeys: kept };
+            // A key imported as a legacy key has no recorded org until an account of its own tells it.
+            const grafanaOrgId = next.grafanaOrgId ?? createdAccount?.orgId ?? null;
+            return { ...next, ...where, ownServiceAccountId: ownAccountId, legacyKeys: kept, grafanaOrgId };
         },
     };
 }
