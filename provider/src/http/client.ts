@@ -72,16 +72,21 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
 async function sendOnce(req: HttpRequest, used: HttpSettings): Promise<HttpResponse | AttemptFailure> {
     const headers: Record<string, string> = { accept: "application/json", ...req.headers };
     if (req.body !== undefined) headers["content-type"] = "application/json";
+    // One signal per attempt: its own timer, and the operation's deadline forwarded to it (a listener removed after the
+    // attempt, so nothing outlives it; AbortSignal.any would tie every attempt's signal to the deadline's lifetime).
     const deadline = deadlineSignal();
     const timer = new AbortController();
     const timeout = setTimeout(() => timer.abort(), used.requestTimeoutMs);
+    const forwardDeadline = () => timer.abort(deadline?.reason);
+    if (deadline?.aborted) forwardDeadline();
+    else deadline?.addEventListener("abort", forwardDeadline, { once: true });
     let answered = false;
     try {
         const response = await request(req.url, {
             method: req.method,
             headers,
             body: req.body === undefined ? undefined : JSON.stringify(req.body),
-            signal: deadline ? AbortSignal.any([deadline, timer.signal]) : timer.signal,
+            signal: timer.signal,
             dispatcher: (agent ??= new Agent({ keepAliveTimeout: 30_000, connections: 32 })),
             // The attempt's timer bounds headers and body together; undici's idle timers would only add a second rule.
             headersTimeout: 0,
@@ -91,6 +96,7 @@ async function sendOnce(req: HttpRequest, used: HttpSettings): Promise<HttpRespo
         const status: AttemptFailure = { kind: "status", status: response.statusCode, retryAfter: header(response.headers["retry-after"]) };
         if (isRetryable(req.method, status)) {
             await response.body.dump();
+            if (deadline?.aborted) throw deadline.reason;
             if (timer.signal.aborted) return { kind: "timeout" };
             return status;
         }
@@ -104,6 +110,7 @@ async function sendOnce(req: HttpRequest, used: HttpSettings): Promise<HttpRespo
         throw error;
     } finally {
         clearTimeout(timeout);
+        deadline?.removeEventListener("abort", forwardDeadline);
     }
 }
 
@@ -141,6 +148,7 @@ function givenUp(failure: AttemptFailure, req: HttpRequest, attempts: number, us
             if (NOT_SENT_ERRORS.includes(failure.code) && !failure.midAnswer) {
                 return new ProviderError({
                     code: "HTTP_UNREACHABLE",
+                    // The count is in the summary, where it reads best; `attempts` would say it a second time.
                     summary: `${describe(req)} could not be reached in ${attempts} attempts (${failure.code})`,
                     hint: "Check the endpoint input (or workspaceId) and that it is reachable from here; the setting maxRetries bounds the retries.",
                 });
@@ -180,11 +188,16 @@ async function readBounded(body: Dispatcher.ResponseData["body"], limit: number,
     return Buffer.concat(chunks).toString("utf8");
 }
 
-/** What is left: the deadline, and errors no attempt could classify (sent, but no usable answer). */
-function asProviderError(error: unknown, req: HttpRequest): ProviderError {
+/**
+ * What is left: the deadline, errors no attempt could classify (sent, but no usable answer), and failures that are no
+ * network's (no error code: a request that could not be built), which are passed on as they are, never as "sent".
+ */
+function asProviderError(error: unknown, req: HttpRequest): Error {
     if (error instanceof ProviderError) return error;
     const deadline = isDeadlineAbort(error);
     if (deadline) return deadline;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== "string" || code.startsWith("UND_ERR_INVALID")) return error instanceof Error ? error : new Error(String(error));
     const mayHaveActed = req.method !== "GET";
     return new ProviderError({
         code: "HTTP_UNREACHABLE",
