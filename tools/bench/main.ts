@@ -127,7 +127,7 @@ function expect(name: string, met: boolean, measured: string, target: string, bo
 function derive(template: Registration, name: string): Op {
     return {
         urn: `${template.urn.slice(0, template.urn.lastIndexOf("::") + 2)}${name}`,
-        inputs: { ...template.inputs, logicalName: name },
+        inputs: { ...template.inputs, __logicalName: name },
     };
 }
 
@@ -469,7 +469,7 @@ async function benchMode(spec: ModeSpec): Promise<ModeResults> {
         const verified = await verifyDerivation(template, make, 50);
         notes.push(
             `${spec.short}: register() of 1 resource took ${ms(registerOneMs)}, of 50 ${ms(verified.elapsedMs)} (about ${ms((verified.elapsedMs / 50) * 500)} for 500), ` +
-                `so one is registered and the others derived (logicalName and URN changed); derived inputs and URNs ` +
+                `so one is registered and the others derived (__logicalName and URN changed); derived inputs and URNs ` +
                 `${verified.mismatches.length === 0 ? "are identical to those of 50 registered resources" : `DIFFER for ${verified.mismatches.join(", ")}`}.`,
         );
         expect(
