@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { afterAll, beforeAll, expect } from "@jest/globals";
 import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
 import { EngineLogServer } from "./engineLog";
 import { findLeaks } from "./leaks";
@@ -54,4 +55,17 @@ export async function startPluginSession(profile: GrafanaProfile = "12.1"): Prom
             return leaks;
         },
     };
+}
+
+/**
+ * The session for a whole test file (or describe block): started before its tests, handed to `bind` for the file's own
+ * variables, stopped after them with no leak allowed.
+ */
+export function usePluginSession(profile: GrafanaProfile, bind: (session: PluginSession) => void): void {
+    let session: PluginSession | undefined;
+    beforeAll(async () => {
+        session = await startPluginSession(profile);
+        bind(session);
+    });
+    afterAll(async () => expect(await session?.stop()).toEqual([]));
 }

@@ -1,6 +1,6 @@
 import { Emulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
-import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { usePluginSession } from "../harness/pluginSession";
 import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 
 /**
@@ -14,13 +14,8 @@ const BOOKKEEPING = ["logicalName", "nameSource", "requestedMode", "__provider"]
 let grafana: Emulator;
 let engineLog: EngineLogServer;
 let host: PluginHost;
-let session: PluginSession;
 
-beforeAll(async () => {
-    session = await startPluginSession("12.1");
-    ({ grafana, engineLog, host } = session);
-});
-afterAll(async () => expect(await session.stop()).toEqual([]));
+usePluginSession("12.1", (started) => ({ grafana, engineLog, host } = started));
 
 interface Stored {
     urn: string;

@@ -1,6 +1,6 @@
 import { listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
 import { Emulator, startEmulator } from "../emulator";
-import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { PluginSession, usePluginSession } from "../harness/pluginSession";
 import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
@@ -18,11 +18,10 @@ describe("pulumi import, with the runner's clock 3 h ahead of Grafana's", () => 
     let host: PluginHost;
     let session: PluginSession;
 
-    beforeAll(async () => {
-        session = await startPluginSession("12.1");
-        ({ grafana, host } = session);
+    usePluginSession("12.1", (started) => {
+        session = started;
+        ({ grafana, host } = started);
     });
-    afterAll(async () => expect(await session.stop()).toEqual([]));
 
     test("a token Grafana lists as live for another hour is imported live, and the first up keeps it as the previous key", async () => {
         grafana.clock.set(Date.now() - THREE_HOURS_MS);

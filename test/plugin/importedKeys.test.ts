@@ -1,6 +1,6 @@
 import { Emulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
-import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { PluginSession, usePluginSession } from "../harness/pluginSession";
 import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
@@ -26,11 +26,10 @@ let engineLog: EngineLogServer;
 let host: PluginHost;
 let session: PluginSession;
 
-beforeAll(async () => {
-    session = await startPluginSession("12.1");
-    ({ grafana, engineLog, host } = session);
+usePluginSession("12.1", (started) => {
+    session = started;
+    ({ grafana, engineLog, host } = started);
 });
-afterAll(async () => expect(await session.stop()).toEqual([]));
 afterEach(() => grafana.reset());
 
 /** Another team's client of the same Grafana. */

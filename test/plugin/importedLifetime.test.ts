@@ -1,6 +1,6 @@
 import { Emulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
-import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { usePluginSession } from "../harness/pluginSession";
 import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
@@ -19,13 +19,8 @@ describe("pulumi import of a key that expires", () => {
     let grafana: Emulator;
     let engineLog: EngineLogServer;
     let host: PluginHost;
-    let session: PluginSession;
 
-    beforeAll(async () => {
-        session = await startPluginSession("12.1");
-        ({ grafana, engineLog, host } = session);
-    });
-    afterAll(async () => expect(await session.stop()).toEqual([]));
+    usePluginSession("12.1", (started) => ({ grafana, engineLog, host } = started));
 
     test("the printed program carries the token's timeToLive, and the first up's new key expires a week out on Grafana's clock", async () => {
         grafana.clock.set(Date.now() - THREE_HOURS_MS);

@@ -1,6 +1,6 @@
 import { Emulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
-import { PluginSession, startPluginSession } from "../harness/pluginSession";
+import { usePluginSession } from "../harness/pluginSession";
 import { PluginHost } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
@@ -17,13 +17,8 @@ describe("getGrafanaApiKeys past Grafana's 300-token cut", () => {
     let grafana: Emulator;
     let engineLog: EngineLogServer;
     let host: PluginHost;
-    let session: PluginSession;
 
-    beforeAll(async () => {
-        session = await startPluginSession("12.1");
-        ({ grafana, engineLog, host } = session);
-    });
-    afterAll(async () => expect(await session.stop()).toEqual([]));
+    usePluginSession("12.1", (started) => ({ grafana, engineLog, host } = started));
 
     test("keys of the cut account carry listTruncated, the others do not, and a warning names the account", async () => {
         const crowded = await asAdmin<{ id: number }>(grafana, "POST", "/api/serviceaccounts", { name: "crowded", role: "Viewer" });
