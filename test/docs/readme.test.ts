@@ -4,23 +4,36 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { isLongRunning, readmeCommandBlocks, usesEmulator, waitsForEmulator, type CommandBlock } from "./readmeCommands";
+import { guideCommandBlocks, isLongRunning, needsTheCloud, usesEmulator, waitsForEmulator, type CommandBlock } from "./readmeCommands";
 
 /**
- * The README's shell blocks, read from the README itself: pasted one block at a time, in order, they must work.
- * The parse checks hold for every block; the run plays the emulator Quickstart with the real Pulumi CLI.
+ * The shell blocks of the README and of every guide in docs/, read from the pages themselves: pasted one block at a
+ * time, in order, they must work. The parse checks hold for every block; the run plays every block marked to run (the
+ * README's emulator quickstart and its consumer, then the guides' emulator blocks) with the real Pulumi CLI. A block
+ * that needs what this machine has not (an Azure subscription, Pulumi Cloud, a Grafana you name) is reported
+ * skipped with the reason its page gives.
  */
-const blocks = readmeCommandBlocks();
+const blocks = guideCommandBlocks();
 const REPO = path.resolve(__dirname, "..", "..");
+const where = (block: CommandBlock) => `${block.file}:${block.line}`;
+const toRun = blocks.filter((block) => block.verdict === "run");
 
-describe("README command blocks, as written", () => {
-    test("the README has the emulator Quickstart's blocks", () => {
-        expect(blocks.length).toBeGreaterThan(5);
+describe("command blocks of the README and the guides, as written", () => {
+    test("the README has the emulator quickstart's blocks", () => {
+        expect(toRun.filter((b) => b.file === "README.md").length).toBeGreaterThan(3);
         expect(blocks.some((b) => b.commands.some(isLongRunning))).toBe(true);
     });
 
+    test("every block says whether the test runs it, or why it cannot", () => {
+        expect(blocks.filter((b) => b.verdict === undefined).map(where)).toEqual([]);
+    });
+
+    test("no block that needs Azure or Pulumi Cloud claims to run here", () => {
+        expect(toRun.flatMap((b) => b.commands.filter(needsTheCloud).map((c) => `${where(b)}: ${c}`))).toEqual([]);
+    });
+
     test("nothing is sent to the background with &: a pasted block would race it", () => {
-        const backgrounded = blocks.flatMap((b) => b.commands.filter((c) => /&\s*$/.test(c)).map((c) => `line ${b.line}: ${c}`));
+        const backgrounded = blocks.flatMap((b) => b.commands.filter((c) => /&\s*$/.test(c)).map((c) => `${where(b)}: ${c}`));
         expect(backgrounded).toEqual([]);
     });
 
@@ -47,16 +60,18 @@ describe("README command blocks, as written", () => {
         expect(waitsForEmulator(next.commands[firstUse])).toBe(true);
     });
 
-    test("in the emulator Quickstart a stack is made before it is used, and destroyed last", () => {
-        const quickstart = emulatorQuickstart();
-        const commands = quickstart.flatMap((b) => b.commands);
+    test("in the emulator quickstart a stack is made before it is used, and destroyed last", () => {
+        const commands = toRun.flatMap((b) => b.commands);
         const at = (pattern: RegExp): number => commands.findIndex((c) => pattern.test(c));
         expect(at(/^pulumi stack init dev$/)).toBeGreaterThan(at(/^export .*PULUMI_BACKEND_URL=/));
         expect(at(/^pulumi up --yes/)).toBeGreaterThan(at(/^pulumi stack init/));
         expect(at(/^pulumi config set rotationTrigger/)).toBeGreaterThan(at(/^pulumi up --yes/));
         expect(at(/^pulumi destroy --yes$/)).toBeGreaterThan(at(/^pulumi up --refresh --yes$/));
+        // The consumer reads the producer's stack, so it goes first.
+        expect(at(/^pulumi -C examples\/consumer up --yes$/)).toBeGreaterThan(at(/^pulumi up --yes/));
+        expect(at(/^pulumi -C examples\/consumer destroy --yes$/)).toBeLessThan(at(/^pulumi destroy --yes$/));
         // Run unattended as pasted: no prompt waits for an answer.
-        expect(commands.filter((c) => /^pulumi (up|destroy|stack rm)\b/.test(c) && !/--yes\b/.test(c))).toEqual([]);
+        expect(commands.filter((c) => /^pulumi (-C \S+ )?(up|destroy|stack rm)\b/.test(c) && !/--yes\b/.test(c))).toEqual([]);
     });
 
     test("no machine path in a command", () => {
@@ -64,10 +79,9 @@ describe("README command blocks, as written", () => {
     });
 });
 
-/** The blocks from the emulator's start to the end of its section. */
-function emulatorQuickstart(): CommandBlock[] {
-    const start = blocks.findIndex((b) => b.commands.some(isLongRunning));
-    return blocks.filter((b, i) => i >= start && b.heading === blocks[start].heading);
+for (const block of blocks.filter((b) => b.verdict !== "run" && b.verdict !== undefined)) {
+    const reason = (block.verdict as { skip: string }).skip;
+    test.skip(`${where(block)} (${block.heading}) is not run here: ${reason}`, () => undefined);
 }
 
 function which(command: string): string | null {
@@ -91,22 +105,29 @@ const RUN_TIMEOUT_MS = 10 * 60_000;
 
 if (!pulumi) {
     console.warn("README run: skipped: no `pulumi` on PATH");
-    test.skip("the emulator Quickstart as pasted: skipped because no `pulumi` is on PATH", () => undefined);
+    test.skip("the blocks marked to run, as pasted: skipped because no `pulumi` is on PATH", () => undefined);
 } else {
-    describe("the emulator Quickstart, run as pasted with the real Pulumi CLI", () => {
+    describe("the blocks marked to run, run as pasted with the real Pulumi CLI", () => {
         test(
             "second terminal: the emulator; first terminal: every later block in order in one shell, exiting 0",
             async () => {
                 // The blocks name port 3000; taken, they would talk to someone else's server, so this cannot pass.
                 expect({ port3000Free: await portIsFree(3000) }).toEqual({ port3000Free: true });
-                const [emulatorBlock, ...firstTerminal] = emulatorQuickstart();
+                const [emulatorBlock, ...firstTerminal] = toRun;
+                expect(emulatorBlock.commands.some(isLongRunning)).toBe(true);
                 // `npm ci` is left out: this suite runs inside the installed checkout, and reinstalling would pull
                 // node_modules from under the running tests. The long-running command runs exactly as written.
                 const emulatorCommand = emulatorBlock.commands.filter(isLongRunning).join("\n");
                 // A clone-shaped folder, so the stack's files and `.pulumi-state` stay out of the checkout.
                 const clone = fs.mkdtempSync(path.join(os.tmpdir(), "readme-quickstart-"));
+                // The examples are copied, not linked: their stacks' files must not land in the checkout.
                 for (const file of ["Pulumi.yaml", "package.json"]) fs.copyFileSync(path.join(REPO, file), path.join(clone, file));
-                for (const dir of ["examples", "node_modules"]) fs.symlinkSync(path.join(REPO, dir), path.join(clone, dir));
+                fs.cpSync(path.join(REPO, "examples"), path.join(clone, "examples"), {
+                    recursive: true,
+                    filter: (source) =>
+                        !/[/\\](node_modules|build|venv|sdks|__pycache__)$/.test(source) && !/Pulumi\.[^/\\]+\.yaml$/.test(source),
+                });
+                fs.symlinkSync(path.join(REPO, "node_modules"), path.join(clone, "node_modules"));
                 const env = { ...process.env, PULUMI_HOME: path.join(clone, ".pulumi-home"), PULUMI_SKIP_UPDATE_CHECK: "true" };
                 let emulator: ChildProcess | undefined;
                 try {
@@ -114,19 +135,21 @@ if (!pulumi) {
                     // One shell for the first terminal, as a person pasting would have: exports carry over.
                     const script = [
                         "set -euo pipefail",
-                        ...firstTerminal.flatMap((b) => [`echo "README line ${b.line}" >&2`, ...b.commands]),
+                        ...firstTerminal.flatMap((b) => [`echo "block ${where(b)}" >&2`, ...b.commands]),
                     ].join("\n");
                     const result = spawnSync("bash", ["-c", script], { cwd: clone, env, encoding: "utf8", timeout: RUN_TIMEOUT_MS });
-                    const lastBlock = /README line (\d+)\n(?![\s\S]*README line)/.exec(result.stderr)?.[1];
+                    const lastBlock = /block (\S+)\n(?![\s\S]*block \S+\n)/.exec(result.stderr)?.[1];
                     expect({
                         status: result.status,
-                        failedIn: result.status === 0 ? "" : `README line ${lastBlock}: ${result.stderr}`,
+                        failedIn: result.status === 0 ? "" : `${lastBlock}: ${result.stderr}`,
                     }).toEqual({
                         status: 0,
                         failedIn: "",
                     });
                     // The rotation blocks rotated twice: the current key is the third.
                     expect(result.stdout).toMatch(/-r3\n/);
+                    // The consumer stack printed the key it read, as a Bearer header.
+                    expect(result.stdout).toMatch(/^Bearer glsa_\w+$/m);
                 } finally {
                     if (emulator?.pid) process.kill(-emulator.pid, "SIGTERM");
                     fs.rmSync(clone, { recursive: true, force: true });

@@ -4,11 +4,17 @@ import * as ts from "typescript";
 import { REPO_ROOT } from "../harness/host";
 
 /**
- * The README's reference tables and the editors' TSDoc tell users what each input and output is; this
- * keeps both in step with the types the package ships (its .d.ts files).
+ * The reference tables (docs/reference.md, docs/configuration.md) and the editors' TSDoc tell users what each input
+ * and output is; this keeps both in step with the types the package ships (its .d.ts files).
  */
 
-const README = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+const REFERENCE = "docs/reference.md";
+const CONFIGURATION = "docs/configuration.md";
+const pages = new Map<string, string>();
+const page = (file: string): string => {
+    if (!pages.has(file)) pages.set(file, fs.readFileSync(path.join(REPO_ROOT, file), "utf8"));
+    return pages.get(file)!;
+};
 
 interface Declared {
     name: string;
@@ -36,8 +42,8 @@ function declarations(file: string, declaration: string): Declared[] {
 }
 
 /** Names in backticks in the first column of the first table after `heading` (up to the next `## `). */
-function tableNames(heading: string, tableIndex = 0): string[] {
-    const section = sectionOf(heading);
+function tableNames(heading: string, tableIndex = 0, file = REFERENCE): string[] {
+    const section = sectionOf(heading, file);
     const tables = section.split(/\n(?!\|)/).filter((block) => block.trimStart().startsWith("|"));
     const rows = tables[tableIndex].trim().split("\n").slice(2);
     return rows.flatMap((row) => [...row.split("|")[1].matchAll(/`([A-Za-z]+)`/g)].map((match) => match[1]));
@@ -45,17 +51,18 @@ function tableNames(heading: string, tableIndex = 0): string[] {
 
 /** Names in backticks on the line starting with `label` in the section. */
 function listedNames(heading: string, label: string): string[] {
-    const section = sectionOf(heading);
+    const section = sectionOf(heading, REFERENCE);
     const start = section.indexOf(label);
     const paragraph = section.slice(start, section.indexOf("\n\n", start));
     return [...paragraph.matchAll(/`([A-Za-z]+)`/g)].map((match) => match[1]);
 }
 
-function sectionOf(heading: string): string {
-    const start = README.indexOf(`\n## ${heading}\n`);
-    if (start < 0) throw new Error(`README has no section "## ${heading}"`);
-    const end = README.indexOf("\n## ", start + 4);
-    return README.slice(start, end < 0 ? undefined : end);
+function sectionOf(heading: string, file: string): string {
+    const text = page(file);
+    const start = text.indexOf(`\n## ${heading}\n`);
+    if (start < 0) throw new Error(`${file} has no section "## ${heading}"`);
+    const end = text.indexOf("\n## ", start + 4);
+    return text.slice(start, end < 0 ? undefined : end);
 }
 
 const sorted = (names: string[]) => [...new Set(names)].sort();
@@ -92,11 +99,11 @@ const RESOURCES = [
 describe.each(RESOURCES)("$heading", ({ heading, file, args, outputs }) => {
     const className = heading;
 
-    test("the README's inputs table lists exactly the inputs of its Args type", () => {
+    test("the reference's inputs table lists exactly the inputs of its Args type", () => {
         expect(sorted(tableNames(heading, 0))).toEqual(names(declarations(file, args)));
     });
 
-    test("the README lists exactly the outputs the class declares", () => {
+    test("the reference lists exactly the outputs the class declares", () => {
         expect(sorted(outputs())).toEqual(names(declarations(file, className)));
     });
 
@@ -106,18 +113,18 @@ describe.each(RESOURCES)("$heading", ({ heading, file, args, outputs }) => {
     });
 });
 
-test("the listing function's arguments and items are documented and listed in the README", () => {
+test("the listing function's arguments and items are documented and listed in the reference", () => {
     const file = "functions/grafanaApiKeys.d.ts";
     expect(undocumented(declarations(file, "GrafanaApiKeysArgs"))).toEqual([]);
     expect(sorted(listedNames("Listing keys", "Each item:"))).toEqual(names(declarations(file, "GrafanaKeyInfo")));
 });
 
-test("the README's configuration table lists every setting the provider reads", () => {
+test("the configuration table lists every setting the provider reads", () => {
     const configSource = fs.readFileSync(path.join(REPO_ROOT, "provider", "src", "config.ts"), "utf8");
     const settings = configSource.slice(
         configSource.indexOf("const SETTINGS = {"),
         configSource.indexOf("} as const;", configSource.indexOf("const SETTINGS = {")),
     );
     const inCode = [...settings.matchAll(/^\s+(\w+): \{ env:/gm)].map((match) => match[1]);
-    expect(sorted(tableNames("Configuration", 0))).toEqual(sorted(inCode));
+    expect(sorted(tableNames("Configuration", 0, CONFIGURATION))).toEqual(sorted(inCode));
 });

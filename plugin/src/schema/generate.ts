@@ -8,8 +8,12 @@ import { FUNCTION_RESULTS, PACKAGE_NAME, token } from "../tokens";
  * both speak the same API by construction: every class exported by the provider's index that extends
  * `pulumi.dynamic.Resource` is a resource (its TSDoc, its Args interface as inputs, its `declare readonly` fields as
  * outputs, its `additionalSecretOutputs` as secrets); every exported function returning an Output is a function;
- * the settings `config.ts` reads are the provider's configuration, described by the README's Configuration table.
+ * the settings `config.ts` reads are the provider's configuration, described by the Configuration table of
+ * docs/configuration.md.
  */
+
+/** The page whose Configuration table describes the provider's settings (relative to the repository root). */
+export const CONFIGURATION_PAGE = "docs/configuration.md";
 
 type Spec = Record<string, unknown>;
 export interface PulumiSchema {
@@ -52,7 +56,7 @@ export function generateSchema(repoRoot: string, version: string): PulumiSchema 
             functions[token(exported.name)] = reader.function(exported.name, declaration);
         }
     }
-    const variables = configVariables(path.join(source, "config.ts"), path.join(repoRoot, "README.md"));
+    const variables = configVariables(path.join(source, "config.ts"), path.join(repoRoot, CONFIGURATION_PAGE));
     const about = publication(repoRoot);
     return {
         name: PACKAGE_NAME,
@@ -302,10 +306,10 @@ function secretOutputsOf(declaration: ts.ClassDeclaration): string[] {
 
 /**
  * The provider's settings: the keys of `SETTINGS` in config.ts, integers where `resolveProviderConfig` reads them
- * with `integer(...)`; each described by its row of the README's Configuration table (which a unit test keeps in
+ * with `integer(...)`; each described by its row of docs/configuration.md's Configuration table (which a unit test keeps in
  * step with SETTINGS), a row marked "(secret)" being secret.
  */
-function configVariables(configFile: string, readmeFile: string): Record<string, Spec> {
+function configVariables(configFile: string, pageFile: string): Record<string, Spec> {
     const source = ts.createSourceFile(configFile, fs.readFileSync(configFile, "utf8"), ts.ScriptTarget.ES2022, true);
     const names: string[] = [];
     const integers = new Set<string>();
@@ -323,11 +327,11 @@ function configVariables(configFile: string, readmeFile: string): Record<string,
     visit(source);
     if (names.length === 0) throw new Error(`no SETTINGS found in ${configFile}`);
 
-    const rows = readmeTable(fs.readFileSync(readmeFile, "utf8"), "Configuration");
+    const rows = pageTable(fs.readFileSync(pageFile, "utf8"), "Configuration");
     const variables: Record<string, Spec> = {};
     for (const name of names) {
         const row = rows.find((cells) => cells[0].startsWith(`\`${name}\``));
-        if (!row) throw new Error(`README's Configuration table has no row for ${name}`);
+        if (!row) throw new Error(`${CONFIGURATION_PAGE}'s Configuration table has no row for ${name}`);
         const [key, environment, byDefault, what] = row;
         const notes = [
             environment && environment !== "" ? `Environment variable: ${environment}.` : "",
@@ -343,11 +347,11 @@ function configVariables(configFile: string, readmeFile: string): Record<string,
 }
 
 /** The cells of the rows of the first table under `## heading`. */
-function readmeTable(readme: string, heading: string): string[][] {
-    const start = readme.indexOf(`\n## ${heading}\n`);
-    if (start < 0) throw new Error(`README has no section "## ${heading}"`);
-    const end = readme.indexOf("\n## ", start + 4);
-    const section = readme.slice(start, end < 0 ? undefined : end);
+function pageTable(page: string, heading: string): string[][] {
+    const start = page.indexOf(`\n## ${heading}\n`);
+    if (start < 0) throw new Error(`${CONFIGURATION_PAGE} has no section "## ${heading}"`);
+    const end = page.indexOf("\n## ", start + 4);
+    const section = page.slice(start, end < 0 ? undefined : end);
     const lines = section.split("\n");
     const first = lines.findIndex((line) => line.startsWith("|"));
     const rows: string[][] = [];

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { generateSchema } from "./generate";
+import { CONFIGURATION_PAGE, generateSchema } from "./generate";
 
 /**
  * Build step: writes dist/schema.json, which the plugin serves from GetSchema. Skipped when the schema is newer than
@@ -12,7 +12,7 @@ const schemaPath = path.join(pluginDir, "dist", "schema.json");
 const sources = [
     path.join(repoDir, "provider", "src"),
     path.join(pluginDir, "src"),
-    path.join(repoDir, "README.md"),
+    path.join(repoDir, CONFIGURATION_PAGE),
     path.join(pluginDir, "package.json"),
 ];
 
