@@ -36,14 +36,12 @@ func main() {
 			endpoint = enablement.Endpoint
 		}
 
-		timeToLive := cfg.Get("timeToLive")
-		if timeToLive == "" {
-			timeToLive = "30d"
-		}
+		// A scheduled `pulumi up --refresh` rotates the key a week before it expires; the previous key works until then.
 		key, err := azuregrafanakeys.NewGrafanaApiKey(ctx, "ci", &azuregrafanakeys.GrafanaApiKeyArgs{
-			Endpoint:   endpoint,
-			Role:       azuregrafanakeys.GrafanaRoleViewer,
-			TimeToLive: pulumi.String(timeToLive),
+			Endpoint:     endpoint,
+			Role:         azuregrafanakeys.GrafanaRoleViewer,
+			TimeToLive:   pulumi.String("30d"),
+			RotateBefore: pulumi.String("7d"),
 		})
 		if err != nil {
 			return err

@@ -34,6 +34,8 @@ const key = new GrafanaApiKey(
         endpoint: workspace.properties.apply((properties) => properties.endpoint),
         role: "Viewer",
         timeToLive: "30d",
+        // A scheduled `pulumi up --refresh` rotates it a week before it expires (the policy pack requires a window).
+        rotateBefore: "7d",
     },
     // Role assignments take a moment to apply; the provider also waits out Azure's "enabled api key
     // recently" refusal on its own.

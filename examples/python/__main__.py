@@ -27,7 +27,9 @@ key = grafana_keys.GrafanaApiKey(
     "ci",
     endpoint=endpoint,
     role=grafana_keys.GrafanaRole.VIEWER,
-    time_to_live=config.get("timeToLive") or "30d",
+    time_to_live="30d",
+    # A scheduled `pulumi up --refresh` rotates it a week before it expires; the previous key works until then.
+    rotate_before="7d",
 )
 
 # Every key of the org, metadata only (a key's secret cannot be read back).
