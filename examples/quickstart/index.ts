@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GrafanaApiKey, GrafanaRole, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
 
-// Two ways to run this (the README's Quickstart lists every config key below with its default):
+// Two ways to run this (docs/configuration.md lists every config key below with its default):
 // - on an existing Azure Managed Grafana workspace, after only `az login` (you need the Grafana Admin
 //   role on it, and Contributor to switch API keys on):
 //     pulumi config set workspaceId /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Dashboard/grafana/<name>
@@ -18,7 +18,7 @@ const endpoint = workspaceId
 
 // Run `pulumi up --refresh` on a schedule (daily, say): a week before the key expires it is rotated, and the
 // previous key keeps working until its own expiry, so stacks that read `apiKey` have that week to redeploy.
-// Each input is a config key, so every behaviour in the README can be tried without editing this file.
+// Each input is a config key, so every behaviour in the docs can be tried without editing this file.
 const key = new GrafanaApiKey("ci", {
     endpoint,
     name: config.get("name"),

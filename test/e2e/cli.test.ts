@@ -54,6 +54,7 @@ function describeCli(pulumiPath: string): void {
         (dir) => fs.existsSync(path.join(dir, "Pulumi.yaml")) && fs.existsSync(path.join(dir, "provider", "package.json")),
     );
     const CONSUMER_DIR = path.join(REPO_ROOT, "examples", "consumer");
+    const POLICY_DIR = path.join(REPO_ROOT, "policy");
     const PRODUCER_PROJECT = projectName(path.join(REPO_ROOT, "Pulumi.yaml"));
     const CONSUMER_PROJECT = projectName(path.join(CONSUMER_DIR, "Pulumi.yaml"));
     const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -253,7 +254,8 @@ function describeCli(pulumiPath: string): void {
             "pulumi up of the quickstart mints one key on the emulator",
             async () => {
                 await initStack(producer, "Pulumi.e2e.yaml", { endpoint: emulator.url });
-                ok(await run(producer, withConfig(producer, "up", "--yes")));
+                // Under the shipped policy pack with its default configuration: the example as it comes passes.
+                ok(await run(producer, withConfig(producer, "up", "--yes", "--policy-pack", POLICY_DIR)));
                 producerDeployed = true;
                 const accounts = emulator.state.serviceAccounts();
                 expect(accounts).toHaveLength(1);
@@ -424,7 +426,7 @@ function describeCli(pulumiPath: string): void {
             "examples/service-accounts: one account, two rotating tokens, the org's keys listed; destroy removes them",
             async () => {
                 await initStack(serviceAccounts, "Pulumi.e2e-sa.yaml", { endpoint: emulator.url });
-                ok(await run(serviceAccounts, withConfig(serviceAccounts, "up", "--yes")));
+                ok(await run(serviceAccounts, withConfig(serviceAccounts, "up", "--yes", "--policy-pack", POLICY_DIR)));
                 const [account] = emulator.state.serviceAccounts();
                 expect(account.role).toBe("Editor");
                 expect(account.tokens).toHaveLength(2);

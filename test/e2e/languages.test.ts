@@ -11,7 +11,7 @@ import { REPO_ROOT } from "../harness/host";
 /**
  * The provider plugin from other languages through the real Pulumi CLI: examples/python, examples/yaml and
  * examples/go, each copied to a temporary folder, get the plugin with `pulumi package add <plugin folder>` (which
- * generates and installs the SDK), then `pulumi up`, `stack output`, `stack export` (the key only encrypted),
+ * generates and installs the SDK), then `pulumi up` (under the shipped policy pack), `stack output`, `stack export` (the key only encrypted),
  * `refresh` after the key's token was deleted by hand, `preview --diff` of a role-only change, `import` of a service
  * account and of a token, and `destroy`, against the emulator started in this process. Runs where `pulumi` and the
  * language's host and toolchain (PLUGIN_LANGUAGE_NEEDS) are on PATH; otherwise says why and Jest reports the tests
@@ -144,7 +144,8 @@ function describeLanguage(language: PluginLanguage): void {
         await ok(["stack", "init", STACK]);
         await ok(["config", "set", "endpoint", emulator.url, "--stack", STACK]);
         await ok(["config", "set", "--secret", "azure-grafana-keys:grafanaAuth", emulator.credentials.adminBasic, "--stack", STACK]);
-        const up = await ok(["up", "--yes", "--stack", STACK]);
+        // The shipped policy pack with its default configuration judges the example as it comes: no mandatory violation.
+        const up = await ok(["up", "--yes", "--stack", STACK, "--policy-pack", path.join(REPO_ROOT, "policy")]);
         expect(up.stdout).toMatch(/azure-grafana-keys:index:GrafanaApiKey\s+ci\s+created/);
         expect(up.stdout).toMatch(/mintedAs\s*: "serviceAccount"/);
 

@@ -63,33 +63,28 @@ async function checked(runtime: Runtime, declared: DeclaredResource[]): Promise<
     );
 }
 
+/** A resource as the analyzer hands it to a policy: its inputs in the proxy that throws on a value not known yet. */
+const analyzed = (resource: Judged) => ({
+    type: resource.type,
+    name: resource.name,
+    urn: `urn:pulumi:dev::example::${resource.type}::${resource.name}`,
+    props: unknownCheckingProxy(resource.props),
+});
+
 /** What the pack reports, with its default configuration, on the stack's resources. */
 async function packViolations(resources: Judged[]): Promise<string[]> {
     const reported: string[] = [];
+    const getConfig = () => ({});
     for (const policy of policies) {
         const report = (message: string) => reported.push(`${policy.name}: ${message}`);
         if ("validateResource" in policy) {
             const validate = policy.validateResource;
             for (const resource of resources) {
-                const args = {
-                    type: resource.type,
-                    name: resource.name,
-                    urn: `urn:pulumi:dev::example::${resource.type}::${resource.name}`,
-                    props: unknownCheckingProxy(resource.props),
-                    getConfig: () => ({}),
-                } as unknown as ResourceValidationArgs;
+                const args = { ...analyzed(resource), getConfig } as unknown as ResourceValidationArgs;
                 for (const one of Array.isArray(validate) ? validate : [validate!]) await one(args, report);
             }
         } else if ("validateStack" in policy) {
-            const args = {
-                resources: resources.map((resource) => ({
-                    type: resource.type,
-                    name: resource.name,
-                    urn: `urn:pulumi:dev::example::${resource.type}::${resource.name}`,
-                    props: unknownCheckingProxy(resource.props),
-                })),
-                getConfig: () => ({}),
-            } as unknown as StackValidationArgs;
+            const args = { resources: resources.map(analyzed), getConfig } as unknown as StackValidationArgs;
             await policy.validateStack(args, report);
         }
     }

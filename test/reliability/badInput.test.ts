@@ -15,7 +15,7 @@ const GUID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
 const WORKSPACE_ID = `/subscriptions/${GUID}/resourceGroups/rg-obs/providers/Microsoft.Dashboard/grafana/ws-1`;
 const TEN_KB = "x".repeat(10_240);
 
-/** The allowed form each field's failure must state (from the README's input tables). */
+/** The allowed form each field's failure must state (from the input tables of docs/reference.md). */
 const ALLOWED: Record<string, RegExp> = {
     endpoint: /use the Grafana URL as https:\/\/<host>\[:port\], with no user, password, path, query or fragment/,
     workspaceId:

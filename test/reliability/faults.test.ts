@@ -105,7 +105,7 @@ function transientCount(method: string, kind: FaultKind): number {
     return 2;
 }
 
-// ---------------------------------------------------------------- results, for the README
+// ---------------------------------------------------------------- results, for docs/reliability.md
 
 interface Result {
     scenario: string;
@@ -137,7 +137,7 @@ const NOT_APPLICABLE = [
     },
 ];
 
-/** Operations the matrix does not cover (yet), so the README does not claim more than was tried. */
+/** Operations the matrix does not cover (yet), so docs/reliability.md does not claim more than was tried. */
 const NOT_COVERED = [
     {
         operation: "GrafanaServiceAccount and GrafanaServiceAccountToken create/read/update/delete",
