@@ -21,7 +21,6 @@ export interface CommandBlock {
 }
 
 const REPO = path.resolve(__dirname, "..", "..");
-export const README_PATH = path.join(REPO, "README.md");
 
 /** The README first, then every page of docs/ that has a shell block, in name order. */
 export function guideFiles(): string[] {
@@ -41,7 +40,7 @@ export function guideCommandBlocks(): CommandBlock[] {
 const VERDICT = /^<!--\s*readme-test:\s*(run|skip,\s*(.+?))\s*-->$/;
 
 /** Every ```sh block of one guide, in order; comments stripped, one command a line. */
-export function commandBlocks(text: string, file = "README.md"): CommandBlock[] {
+function commandBlocks(text: string, file: string): CommandBlock[] {
     const blocks: CommandBlock[] = [];
     const lines = text.split("\n");
     let heading = "";

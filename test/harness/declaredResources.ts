@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as ts from "typescript";
 // Pulumi's wire encoding of a value not known yet.
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import { guideFiles } from "../docs/readmeCommands";
 import { REPO_ROOT, type Props } from "./host";
 
 /**
@@ -255,15 +256,7 @@ export interface CodeBlock {
 
 /** Every fenced code block of the README and the guides in docs/, with its language. */
 export function guideCodeBlocks(): CodeBlock[] {
-    const files = [
-        "README.md",
-        ...fs
-            .readdirSync(path.join(REPO_ROOT, "docs"))
-            .filter((name) => name.endsWith(".md"))
-            .sort()
-            .map((name) => `docs/${name}`),
-    ];
-    return files.flatMap((file) => {
+    return guideFiles().flatMap((file) => {
         const lines = fs.readFileSync(path.join(REPO_ROOT, file), "utf8").split("\n");
         const blocks: CodeBlock[] = [];
         for (let i = 0; i < lines.length; i++) {
