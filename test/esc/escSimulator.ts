@@ -29,7 +29,11 @@ export interface EscAnswer {
 }
 
 export interface EscSimulator {
-    /** A fresh adapter instance (its own process memory), at its own URL. */
+    /** Where the simulated Pulumi Cloud publishes its signing key. */
+    readonly jwksUrl: string;
+    /** ESC's POST of `body` to the adapter at `url`, signed for it. */
+    send(url: string, body: unknown, options?: SignedRequestOptions): Promise<EscAnswer>;
+    /** A fresh adapter instance in this process (its own memory), at its own URL. */
     startAdapter(
         log?: (line: string) => void,
     ): Promise<{ url: string; rotate: (body: unknown, options?: SignedRequestOptions) => Promise<EscAnswer> }>;
@@ -73,7 +77,19 @@ export async function startEscSimulator(env: NodeJS.ProcessEnv): Promise<EscSimu
             .sign(options.unknownKey ? stranger.privateKey : signing.privateKey);
     }
 
+    async function send(url: string, body: unknown, options: SignedRequestOptions = {}): Promise<EscAnswer> {
+        const raw = JSON.stringify(body);
+        const response = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${await sign(url, raw, options)}` },
+            body: raw,
+        });
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    }
+
     return {
+        jwksUrl,
+        send,
         async startAdapter(log) {
             // The adapter's URL is known once its server listens; the handler behind it is made then.
             const handlers: RotationHandler[] = [];
@@ -81,18 +97,7 @@ export async function startEscSimulator(env: NodeJS.ProcessEnv): Promise<EscSimu
             const url = await listen(server, "/api/rotate");
             servers.push(server);
             handlers[0] = rotationHandler(rotatorSettings({ ...env, ESC_ROTATOR_PUBLIC_URL: url, ESC_ROTATOR_JWKS_URL: jwksUrl }), { log });
-            return {
-                url,
-                async rotate(body, options = {}) {
-                    const raw = JSON.stringify(body);
-                    const response = await fetch(url, {
-                        method: "POST",
-                        headers: { "content-type": "application/json", authorization: `Bearer ${await sign(url, raw, options)}` },
-                        body: raw,
-                    });
-                    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-                },
-            };
+            return { url, rotate: (body, options) => send(url, body, options) };
         },
         async close() {
             await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
