@@ -1,4 +1,4 @@
-import { app } from "@azure/functions";
+import { app, HttpRequest, HttpResponseInit } from "@azure/functions";
 import { rotationHandler } from "./handler";
 
 /**
@@ -7,16 +7,14 @@ import { rotationHandler } from "./handler";
  */
 const handle = rotationHandler();
 
-app.http("rotate", {
-    methods: ["POST"],
-    authLevel: "anonymous",
-    route: "rotate",
-    handler: async (request) => {
-        const answer = await handle({
-            method: request.method,
-            authorization: request.headers.get("authorization") ?? undefined,
-            body: Buffer.from(await request.arrayBuffer()),
-        });
-        return { status: answer.status, jsonBody: answer.body };
-    },
-});
+/** The Functions request as the handler takes it: the exact bytes received (their hash is in the token), and its answer. */
+export async function rotateOverHttp(request: HttpRequest): Promise<HttpResponseInit> {
+    const answer = await handle({
+        method: request.method,
+        authorization: request.headers.get("authorization") ?? undefined,
+        body: Buffer.from(await request.arrayBuffer()),
+    });
+    return { status: answer.status, jsonBody: answer.body };
+}
+
+app.http("rotate", { methods: ["POST"], authLevel: "anonymous", route: "rotate", handler: rotateOverHttp });

@@ -31,6 +31,8 @@ export interface EscAnswer {
 export interface EscSimulator {
     /** Where the simulated Pulumi Cloud publishes its signing key. */
     readonly jwksUrl: string;
+    /** The bearer token ESC sends with `rawBody` to the adapter at `url`. */
+    sign(url: string, rawBody: string, options?: SignedRequestOptions): Promise<string>;
     /** ESC's POST of `body` to the adapter at `url`, signed for it. */
     send(url: string, body: unknown, options?: SignedRequestOptions): Promise<EscAnswer>;
     /** A fresh adapter instance in this process (its own memory), at its own URL. */
@@ -53,7 +55,7 @@ export async function startEscSimulator(env: NodeJS.ProcessEnv): Promise<EscSimu
     const jwksUrl = await listen(jwks, "/.well-known/jwks");
     const servers: http.Server[] = [jwks];
 
-    async function sign(url: string, body: string, options: SignedRequestOptions): Promise<string> {
+    async function sign(url: string, body: string, options: SignedRequestOptions = {}): Promise<string> {
         const claims = {
             body_hash: `sha256-${createHash("sha256")
                 .update(options.hashedBody ?? body)
@@ -89,6 +91,7 @@ export async function startEscSimulator(env: NodeJS.ProcessEnv): Promise<EscSimu
 
     return {
         jwksUrl,
+        sign,
         send,
         async startAdapter(log) {
             // The adapter's URL is known once its server listens; the handler behind it is made then.
