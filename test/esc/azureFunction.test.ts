@@ -32,7 +32,7 @@ afterAll(async () => {
     await emulator.close();
 });
 
-async function functionsRequest(body: unknown, authorization?: string): Promise<HttpRequest> {
+function functionsRequest(body: unknown, authorization?: string): HttpRequest {
     return new HttpRequest({
         method: "POST",
         url: URL,
@@ -44,7 +44,7 @@ async function functionsRequest(body: unknown, authorization?: string): Promise<
 test("a request signed for the Function's URL rotates; its answer is the rotated secret", async () => {
     const body = { request: { endpoint: emulator.url, name: "fn", timeToLive: "1h" }, state: null };
     const authorization = `Bearer ${await esc.sign(URL, JSON.stringify(body))}`;
-    const answer = await rotateOverHttp(await functionsRequest(body, authorization));
+    const answer = await rotateOverHttp(functionsRequest(body, authorization));
     expect(answer.status).toBe(200);
     expect(answer.jsonBody).toMatchObject({ keyName: "fn", previousKeyId: null });
 });
@@ -52,7 +52,7 @@ test("a request signed for the Function's URL rotates; its answer is the rotated
 test("without a token: 401, nothing minted", async () => {
     const before = emulator.state.serviceAccounts().length;
     const answer = await rotateOverHttp(
-        await functionsRequest({ request: { endpoint: emulator.url, name: "fn2", timeToLive: "1h" }, state: null }),
+        functionsRequest({ request: { endpoint: emulator.url, name: "fn2", timeToLive: "1h" }, state: null }),
     );
     expect(answer.status).toBe(401);
     expect(emulator.state.serviceAccounts()).toHaveLength(before);
