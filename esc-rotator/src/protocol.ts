@@ -39,8 +39,8 @@ export function requestProblems(request: Record<string, unknown>): string[] {
     return problems;
 }
 
-/** The rotated secret as ESC stores it. `resource` is the GrafanaApiKey's stored outputs, less the key itself. */
-export const rotatedSecret = z.object({
+/** The key's fields, as the GrafanaApiKey's outputs name them and as the answer passes them on. */
+const KEY_FIELDS = {
     key: z.string(),
     keyId: z.number().int(),
     keyName: z.string(),
@@ -48,40 +48,27 @@ export const rotatedSecret = z.object({
     previousKeyId: z.number().int().nullable(),
     previousKeyName: z.string().nullable(),
     previousKeyExpiresAt: z.string().nullable(),
-    grafanaUrl: z.string(),
     rotatedAt: z.string().nullable(),
+};
+
+/** The rotated secret as ESC stores it. `resource` is the GrafanaApiKey's stored outputs, less the key itself. */
+export const rotatedSecret = z.object({
+    ...KEY_FIELDS,
+    grafanaUrl: z.string(),
     resource: z.object({ type: z.literal("GrafanaApiKey"), id: z.string(), outputs: z.record(z.string(), z.unknown()) }),
 });
 export type RotatedSecret = z.infer<typeof rotatedSecret>;
 
 /** The outputs of a GrafanaApiKey as the provider hands them back, as far as the answer reads them. */
-const keyOutputs = z
-    .object({
-        key: z.string(),
-        keyId: z.number().int(),
-        keyName: z.string(),
-        expiresAt: z.string().nullable(),
-        previousKeyId: z.number().int().nullable(),
-        previousKeyName: z.string().nullable(),
-        previousKeyExpiresAt: z.string().nullable(),
-        endpoint: z.string(),
-        rotatedAt: z.string().nullable(),
-    })
-    .loose();
+const keyOutputs = z.object({ ...KEY_FIELDS, endpoint: z.string() }).loose();
 
 export function rotatedSecretOf(id: string, outputs: Record<string, unknown>): RotatedSecret {
     const read = keyOutputs.parse(outputs);
+    const keyFields = Object.fromEntries(Object.keys(KEY_FIELDS).map((field) => [field, read[field as keyof typeof KEY_FIELDS]]));
     const kept = Object.fromEntries(Object.entries(outputs).filter(([field]) => field !== "key"));
     return {
-        key: read.key,
-        keyId: read.keyId,
-        keyName: read.keyName,
-        expiresAt: read.expiresAt,
-        previousKeyId: read.previousKeyId,
-        previousKeyName: read.previousKeyName,
-        previousKeyExpiresAt: read.previousKeyExpiresAt,
+        ...(keyFields as z.infer<z.ZodObject<typeof KEY_FIELDS>>),
         grafanaUrl: read.endpoint,
-        rotatedAt: read.rotatedAt,
         resource: { type: "GrafanaApiKey", id, outputs: kept },
     };
 }
