@@ -160,6 +160,22 @@ describe("rotation with overlap, on ESC's schedule", () => {
     });
 });
 
+test("a key pinned to org 2: each rotation mints and cleans up there, and nothing in org 1", async () => {
+    const emulator = await grafana("12.1");
+    const adapter = await esc.startAdapter(logLine);
+    const request = { ...requestFor(emulator, "org-two"), orgId: 2 };
+    let state = current(await adapter.rotate({ request, state: null }));
+    for (let rotation = 2; rotation <= 3; rotation++) {
+        emulator.clock.advance(HOUR);
+        state = current(await adapter.rotate({ request, state }));
+    }
+    expect(emulator.state.serviceAccounts(1)).toEqual([]);
+    expect(emulator.state.serviceAccounts(2).map((account) => account.tokens.map((token) => token.name).sort())).toEqual([
+        ["org-two-r2", "org-two-r3"],
+    ]);
+    expect(await consumerStatus(emulator, state.key)).toBe(200);
+});
+
 describe("a request that is not proven to be ESC's for this adapter and body: 401, nothing minted", () => {
     test.each([
         ["a wrong audience", { audience: "https://someone-else.example.com/rotate" }],
