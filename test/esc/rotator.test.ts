@@ -160,6 +160,21 @@ describe("rotation with overlap, on ESC's schedule", () => {
     });
 });
 
+test("a state written into the environment by hand is not the rotator's: the first rotation mints on an account of its own", async () => {
+    const emulator = await grafana("12.1");
+    const adapter = await esc.startAdapter(logLine);
+    const first = current(await adapter.rotate({ request: requestFor(emulator), state: { apiKey: "existing-key-123", keyId: 1 } }));
+    expect(first).toMatchObject({ keyName: "ci", previousKeyId: null });
+    expect(emulator.state.serviceAccounts().map((account) => account.name)).toEqual(["ci"]);
+    // One that claims to be the rotator's but is not readable is refused, rather than taken for a first rotation.
+    const broken = await adapter.rotate({ request: requestFor(emulator), state: { ...first, resource: { type: "GrafanaApiKey" } } });
+    expect(broken.status).toBe(400);
+    expect(String(broken.body.error)).toMatch(
+        /state\.resource is there but the state is not this rotator's answer \(fields: resource\.id, resource\.outputs\)/,
+    );
+    expect(tokensOf(emulator, "ci")).toEqual(["ci"]);
+});
+
 test("a key pinned to org 2: each rotation mints and cleans up there, and nothing in org 1", async () => {
     const emulator = await grafana("12.1");
     const adapter = await esc.startAdapter(logLine);
