@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import * as net from "node:net";
 import * as path from "node:path";
 import { startEmulator } from "../../test/emulator";
 import { startEscSimulator } from "../../test/esc/escSimulator";
@@ -30,7 +31,7 @@ export async function benchEscRotator(latencyMs: number, env: NodeJS.ProcessEnv)
     const emulator = await startEmulator({ profile: "12.1" });
     const esc = await startEscSimulator(env);
     const errors: string[] = [];
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}/api/rotate`;
     const started = performance.now();
     const adapter = spawn(process.execPath, [path.join(REPO_ROOT, "esc-rotator", "dist", "main.js")], {
@@ -86,6 +87,15 @@ export async function benchEscRotator(latencyMs: number, env: NodeJS.ProcessEnv)
         await esc.close();
         await emulator.close();
     }
+}
+
+/** A port free now: the adapter's URL (its tokens' audience) must be known before it starts. */
+async function freePort(): Promise<number> {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    return port;
 }
 
 /** The adapter logs its rotations (stdout) and the provider its notes (stderr); only errors count. */
