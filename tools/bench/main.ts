@@ -15,6 +15,7 @@ import {
 import { REPO_ROOT } from "../../test/harness/host";
 import { register, Registration } from "../../test/harness/program";
 import { runBaseline } from "./baseline";
+import { benchEscRotator, escRotatorRows } from "./escRotator";
 import { DynamicProviderHost, Props } from "../../test/harness/host";
 import { cpuMs, peakRssKiB } from "./benchHost";
 import { ControlResource } from "./controlProvider";
@@ -797,6 +798,7 @@ async function main(): Promise<void> {
     for (const spec of MODES) modes.push(await benchMode(spec));
     const control = await benchControl();
     const entra = await benchEntra(MAIN_LATENCY_MS);
+    const escRotator = await benchEscRotator(MAIN_LATENCY_MS, hostEnv({}));
 
     say();
     say(
@@ -965,6 +967,14 @@ async function main(): Promise<void> {
             .map(([name, value]) => `${name}=${value}`)
             .join(", ")}.`,
     );
+
+    say();
+    say(`## ESC rotator: one key rotated by Pulumi ESC's signed requests (a fresh adapter process, L = ${MAIN_LATENCY_MS} ms)`);
+    say();
+    sayTable(["", "measured"], escRotatorRows(escRotator));
+    errors.push(...escRotator.errors);
+    const escRequests = Math.max(...escRotator.requestsLater);
+    expect("ESC rotator: Grafana requests per later rotation", escRequests <= 6, `${escRequests}`, "<= 6");
 
     expect("no errors anywhere (operations, host output, az-like runs, Entra)", errors.length === 0, `${errors.length}`, "0");
     if (errors.length > 0) {

@@ -123,3 +123,9 @@ export { aboutResource } from "../log";
 
 /** For the provider plugin's CheckConfig: how configuration resolves, without applying it. */
 export { resolveProviderConfig } from "../config";
+
+/** For the ESC rotator: successors of a key that its state does not record (a rotation whose answer was lost). */
+export { unrecordedSuccessors, UnrecordedSuccessor } from "./unrecordedSuccessors";
+
+/** For the ESC rotator, whose answers and messages leave this package's hands: the one redaction rule. */
+export { redact } from "../http/redact";

@@ -324,7 +324,7 @@ async function rotate(context: SecretContext, old: Secret, recorded: Secret, rea
 }
 
 /** A run killed after Grafana minted a successor leaves it untracked; how many names past it a rotation looks. */
-const MAX_SKIPPED_GENERATIONS = 5;
+export const MAX_SKIPPED_GENERATIONS = 5;
 
 /**
  * Mints the next generation's key. A name already taken is a leftover (a run cut off after Grafana minted it, or
