@@ -48,6 +48,8 @@ export interface KeyStore {
 
 export interface TakenName {
     holder?: number;
+    /** What the holder is, where it is not of the kind this store mints. */
+    what?: KeyStore["what"];
 }
 
 /** Grafana lists at most this many tokens of an account (`maxRetrievedTokens`), and this many legacy keys. */

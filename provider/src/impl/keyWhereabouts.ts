@@ -64,7 +64,10 @@ export function keyWhereabouts(target: GrafanaTarget): KeyWhereabouts {
             // One search finds them all: Grafana's query matches names and logins alike, and both begin so.
             migratedAccounts ??= searchAllServiceAccounts(target, `${MIGRATED_PREFIX}-`);
             const accounts = await migratedAccounts;
-            const byLogin = accounts.filter((account) => migratedLogins(account.orgId, keyName).includes(account.login ?? ""));
+            // Case aside: older Grafanas wrote the key's name into the login as it was.
+            const byLogin = accounts.filter((account) =>
+                migratedLogins(account.orgId, keyName).includes((account.login ?? "").toLowerCase()),
+            );
             const byName = accounts.filter(
                 (account) => !byLogin.includes(account) && account.name.toLowerCase() === `${MIGRATED_PREFIX}-${keyName}`.toLowerCase(),
             );

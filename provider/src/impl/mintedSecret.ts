@@ -356,12 +356,13 @@ async function mintSuccessor(
             const taken = await store.takenName(error, keyName);
             if (taken === undefined) throw error;
             const leftover = taken.holder;
+            const what = leftover === undefined ? "key" : (taken.what ?? store.what);
             if (naming.autonamed && leftover !== undefined) {
                 leftovers.push(leftover);
-                logInfo(`${context.who}: ${store.what} "${keyName}" (id ${leftover}) is a leftover of an earlier run; it is deleted.`);
+                logInfo(`${context.who}: ${what} "${keyName}" (id ${leftover}) is a leftover of an earlier run; it is deleted.`);
             } else {
                 logWarning(
-                    `${context.who}: a ${leftover === undefined ? "key" : store.what} named "${keyName}"${leftover === undefined ? "" : ` (id ${leftover})`} exists that Pulumi did not record (a run cut off ` +
+                    `${context.who}: a ${what} named "${keyName}"${leftover === undefined ? "" : ` (id ${leftover})`} exists that Pulumi did not record (a run cut off ` +
                         `mid-rotation, or someone else's); it was left alone and the next name is used. Delete it in Grafana if it is a leftover.`,
                 );
             }

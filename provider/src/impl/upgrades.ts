@@ -108,6 +108,8 @@ export function keyHomes(
     const offset = () => grafanaClockOffsetSeconds(target.endpoint);
     const where = keyWhereabouts(target);
     let legacyListed: Promise<ApiKeyListItem[] | undefined> | undefined;
+    /** This Grafana refused to mint a legacy key in this operation: it holds none it could list either (11.3 aside). */
+    let legacyGone = false;
     /** The secrets Pulumi holds, to ask Grafana with the key itself where no list shows it. */
     const secrets = new Map<number, string>([
         [state.keyId, state.key],
@@ -248,7 +250,7 @@ export function keyHomes(
 
     /** A leftover holding a successor's name, where Grafana may hold it: a legacy key, or its migrated token. */
     async function leftoverNamed(name: string): Promise<LegacyKeyRecord | undefined> {
-        const legacyKey = (await listLegacyKeys(target))?.find((key) => key.name === name);
+        const legacyKey = legacyGone ? undefined : (await legacyList())?.find((key) => key.name === name);
         if (legacyKey) return { id: legacyKey.id, name, serviceAccountId: null };
         const home = await where.migratedHome(name, (token) => token.name === name);
         const token = home?.tokens.find((listed) => listed.name === name);
@@ -261,12 +263,13 @@ export function keyHomes(
         },
         async mint(name, secondsToLive, autonamed) {
             if (settings.requestedMode === "apiKey") return mintLegacy(name, secondsToLive, autonamed);
-            if (settings.requestedMode === "serviceAccount" || state.mode === "serviceAccount")
+            if (settings.requestedMode === "serviceAccount" || state.mode === "serviceAccount" || legacyGone)
                 return mintToken(name, secondsToLive, autonamed);
             // "auto" with a legacy key: ask Grafana itself whether it still mints them (its version may have changed since).
             return mintLegacy(name, secondsToLive, autonamed).catch((error: unknown) => {
-                if (error instanceof ProviderError && error.code === "UNSUPPORTED") return mintToken(name, secondsToLive, autonamed);
-                throw error;
+                if (!(error instanceof ProviderError && error.code === "UNSUPPORTED")) throw error;
+                legacyGone = true; // and so for the next name tried, should this one be taken
+                return mintToken(name, secondsToLive, autonamed);
             });
         },
         async find(keys) {
@@ -291,7 +294,7 @@ export function keyHomes(
             const leftover = await leftoverNamed(name);
             if (!leftover) return {};
             records.set(leftover.id, leftover); // so that `remove` finds it where it is
-            return { holder: leftover.id };
+            return { holder: leftover.id, what: leftover.serviceAccountId === null ? "legacy key" : "token" };
         },
         async abandon(cause) {
             if (createdAccount) await takeBackCreatedAccount(cause);
