@@ -2,6 +2,7 @@ import { GrafanaApiKey } from "pulumi-azure-grafana-keys";
 import { Emulator } from "../emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
+import { asOtherAdmin } from "../harness/otherClient";
 import { HostSession, startHostSession } from "../harness/session";
 import { register, Registration } from "../harness/program";
 
@@ -24,12 +25,7 @@ beforeEach(async () => {
 });
 afterEach(() => session.stop());
 
-const admin = { authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}`, "content-type": "application/json" };
-const grafana = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${emulator.url}${path}`, { method, headers: admin, body: JSON.stringify(body) });
-    expect(response.status).toBeLessThan(300);
-    return (await response.json()) as T;
-};
+const grafana = <T>(method: string, path: string, body?: unknown): Promise<T> => asOtherAdmin<T>(emulator, method, path, body);
 const key = async (): Promise<Registration> =>
     (await register(() => [new GrafanaApiKey("ci", { endpoint: emulator.url, name: "ci-key", timeToLive: "30d" })]))[0];
 const since = (count: number) => emulator.requests.slice(count).map((request) => `${request.method} ${request.path}`);
