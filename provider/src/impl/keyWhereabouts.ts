@@ -2,6 +2,7 @@ import { GrafanaTarget } from "../grafana/client";
 import { listTokens, searchAllServiceAccounts } from "../grafana/serviceAccounts";
 import { ServiceAccount, TokenListItem } from "../schema/grafana";
 import { MAX_LISTED_TOKENS } from "./keyStores";
+import { grafanaLogin } from "./naming";
 
 /**
  * Which service account holds a token now, for a key Grafana may have moved: a legacy key becomes a token of an
@@ -23,7 +24,7 @@ export interface TokenHome {
 /** Where the whole org was searched: `complete` false when a token list Grafana cut short may hide the key. */
 type OrgSearch = { home?: TokenHome; complete: boolean };
 
-const MIGRATED_PREFIX = "sa-autogen";
+const MIGRATED_PREFIX = "sa-autogen" as const;
 /** CreateServiceAccountFromApikey retries a login clash with `<key name>-001` .. `-010`. */
 const MIGRATION_LOGIN_RETRIES = 10;
 
@@ -84,9 +85,9 @@ export function keyWhereabouts(target: GrafanaTarget): KeyWhereabouts {
     };
 }
 
-/** The logins CreateServiceAccountFromApikey may have given the key's account (Grafana's generateLogin). */
+/** The logins CreateServiceAccountFromApikey may have given the key's account. */
 function migratedLogins(orgId: number | undefined, keyName: string): string[] {
     if (orgId === undefined) return [];
     const names = [keyName, ...Array.from({ length: MIGRATION_LOGIN_RETRIES }, (_, i) => `${keyName}-${String(i + 1).padStart(3, "0")}`)];
-    return names.map((name) => `${MIGRATED_PREFIX}-${orgId}-${name.toLowerCase()}`.replace("--", "-").replace(/ /g, "-"));
+    return names.map((name) => grafanaLogin(MIGRATED_PREFIX, orgId, name));
 }
