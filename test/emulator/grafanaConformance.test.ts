@@ -16,6 +16,7 @@ interface Reply<Body = unknown> {
 /** Grafana's JSON (docs/grafana-http-api.md), the fields these tests read. */
 interface ServiceAccountJson {
     id: number;
+    login: string;
     createdAt?: string;
 }
 /** A new legacy key or service-account token: the only time its secret is shown. */
@@ -207,6 +208,20 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         expect(emulator.state.serviceAccounts()).toHaveLength(1);
     });
 
+    test("a rename keeps the login: the old name stays taken, and two accounts may share a name", async () => {
+        const renamed = (await createSa("ci-bot")).body;
+        const patched = await call<{ serviceaccount: ServiceAccountJson }>("PATCH", `/api/serviceaccounts/${renamed.id}`, {
+            body: { name: "deploy-bot", role: "Admin" },
+        });
+        expect(patched.status).toBe(200);
+        expect(patched.body.serviceaccount).toMatchObject({ name: "deploy-bot", login: renamed.login });
+        expect((await createSa("ci-bot")).status).toBe(400);
+        const other = (await createSa("other")).body;
+        expect((await call("PATCH", `/api/serviceaccounts/${other.id}`, { body: { name: "deploy-bot", role: "Admin" } })).status).toBe(200);
+        const found = await call<{ serviceAccounts: ServiceAccountJson[] }>("GET", "/api/serviceaccounts/search?query=deploy-bot");
+        expect(found.body.serviceAccounts.map((account) => account.id).sort()).toEqual([renamed.id, other.id].sort());
+    });
+
     test("token names are unique across the whole org (400 ErrTokenAlreadyExists)", async () => {
         const a = (await createSa("a")).body.id;
         const b = (await createSa("b")).body.id;
@@ -254,7 +269,7 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         emulator.clock.advance(61);
         const refused = await call("GET", "/api/dashboards/home", { auth: bearer(token) });
         expect(refused.status).toBe(401);
-        expect(refused.body).toEqual({ message: "Invalid API key" });
+        expect(refused.body).toEqual({ message: "Expired API key", messageId: "api-key.expired", statusCode: 401 });
         [listed] = (await call<TokenListItemJson[]>("GET", `/api/serviceaccounts/${id}/tokens`)).body;
         expect(listed).toMatchObject({ hasExpired: true, secondsUntilExpiration: 0 });
     });

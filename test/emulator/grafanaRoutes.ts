@@ -592,10 +592,7 @@ export class GrafanaRoutes {
             role: body.role as OrgRole | undefined,
             isDisabled: body.isDisabled,
         });
-        if (!updated.ok) {
-            if (updated.error === "loginTooLong") return message(500, "Failed update service account");
-            return updated.error === "notFound" ? SA_NOT_FOUND() : SA_ALREADY_EXISTS();
-        }
+        if (!updated.ok) return SA_NOT_FOUND();
         const sa = updated.value;
         return json(200, {
             message: "Service account updated",
@@ -681,6 +678,8 @@ export class GrafanaRoutes {
 function authFailure(failure: AuthFailure): GrafanaResponse {
     if (failure === "invalidKey") return INVALID_API_KEY();
     if (failure === "disabled") return json(401, { message: "Unauthorized", messageId: "identity.disabled", statusCode: 401 });
+    // pkg/services/authn/clients/api_key.go, validateApiKey: errAPIKeyExpired, checked before revocation and the org.
+    if (failure === "expired") return json(401, { message: "Expired API key", messageId: "api-key.expired", statusCode: 401 });
     if (failure === "revoked") return json(401, { message: "Revoked API key", messageId: "api-key.revoked", statusCode: 401 });
     if (failure === "invalidAudience") return INVALID_TOKEN_AUDIENCE();
     return UNAUTHORIZED();

@@ -80,12 +80,12 @@ export interface Identity {
 export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure: AuthFailure; orgId: number };
 
 /**
- * `invalidKey`: unknown or expired bearer secret; `revoked`: a token Grafana revoked (validateApiKey checks it
+ * `invalidKey`: unknown bearer secret; `expired`: a key past its expiry (validateApiKey checks it first); `revoked`: a token Grafana revoked (validateApiKey checks it
  * right after expiry); `disabled`: the token of a disabled service account;
  * `invalidAudience`: a valid Entra token meant for another resource (Azure Managed Grafana only);
  * `unauthorized`: everything else.
  */
-export type AuthFailure = "unauthorized" | "invalidKey" | "disabled" | "revoked" | "invalidAudience";
+export type AuthFailure = "unauthorized" | "invalidKey" | "expired" | "disabled" | "revoked" | "invalidAudience";
 
 export interface IdentityCredentials {
     adminBasic: string;
@@ -326,9 +326,8 @@ export class GrafanaState {
     /** `markUsed` is off when the server only needs to know the org (e.g. for a fault log entry). */
     authenticateKey(secret: string, requestedOrgId: number | null, markUsed: boolean): AuthResult {
         const key = [...this.keys.values()].find((k) => k.secret === secret);
-        if (!key || this.isExpired(key)) {
-            return { ok: false, failure: "invalidKey", orgId: requestedOrgId ?? DEFAULT_ORG_ID };
-        }
+        if (!key) return { ok: false, failure: "invalidKey", orgId: requestedOrgId ?? DEFAULT_ORG_ID };
+        if (this.isExpired(key)) return { ok: false, failure: "expired", orgId: requestedOrgId ?? key.orgId };
         if (key.isRevoked) return { ok: false, failure: "revoked", orgId: requestedOrgId ?? key.orgId };
         const sa = key.serviceAccountId === null ? undefined : this.serviceAccounts.get(key.serviceAccountId);
         if (key.serviceAccountId !== null && !sa) return { ok: false, failure: "unauthorized", orgId: key.orgId };
@@ -417,10 +416,10 @@ export class GrafanaState {
         return sa && sa.orgId === orgId && !sa.hidden ? sa : undefined;
     }
 
-    /** Logins are unique and lower-case, so this is the case-insensitive name rule. */
-    private loginTaken(login: string, exceptId?: number): boolean {
+    /** Logins are unique and lower-case, so at create this is the case-insensitive name rule (a rename keeps the login). */
+    private loginTaken(login: string): boolean {
         for (const sa of this.serviceAccounts.values()) {
-            if (!sa.hidden && sa.login === login && sa.id !== exceptId) return true;
+            if (!sa.hidden && sa.login === login) return true;
         }
         return false;
     }
@@ -475,20 +474,15 @@ export class GrafanaState {
             .sort((a, b) => compareStrings(a.login, b.login));
     }
 
-    updateServiceAccount(
-        orgId: number,
-        id: number,
-        patch: ServiceAccountPatch,
-    ): Result<ServiceAccountRecord, "notFound" | "alreadyExists" | "loginTooLong"> {
+    /**
+     * Grafana's UpdateServiceAccount (pkg/services/serviceaccounts/database/store.go) writes the name, never the login
+     * (its API test TestServiceAccountsAPI_UpdateServiceAccount asserts the login unchanged after a rename): the old
+     * name's login stays taken, and nothing refuses a name another account has, so two accounts may share one.
+     */
+    updateServiceAccount(orgId: number, id: number, patch: ServiceAccountPatch): Result<ServiceAccountRecord, "notFound"> {
         const sa = this.visibleServiceAccount(orgId, id);
         if (!sa) return { ok: false, error: "notFound" };
-        if (patch.name !== undefined) {
-            const login = serviceAccountLogin(orgId, patch.name);
-            if (this.loginTaken(login, sa.id)) return { ok: false, error: "alreadyExists" };
-            if (!fitsLoginColumn(login)) return { ok: false, error: "loginTooLong" };
-            sa.name = patch.name;
-            sa.login = login;
-        }
+        if (patch.name !== undefined) sa.name = patch.name;
         if (patch.role !== undefined) sa.role = patch.role;
         if (patch.isDisabled !== undefined) sa.isDisabled = patch.isDisabled;
         if (patch.name !== undefined || patch.role !== undefined || patch.isDisabled !== undefined) {

@@ -29,6 +29,7 @@ const key = async (args: GrafanaApiKeyArgs = {}): Promise<Registration> =>
     (await register(() => [new GrafanaApiKey("ci", { endpoint: emulator.url, timeToLive: "30d", ...args })]))[0];
 const home = (secret: unknown) => session.home(secret);
 const admin = { authorization: `Basic ${Buffer.from("admin:admin").toString("base64")}`, "content-type": "application/json" };
+const since = (count: number) => emulator.requests.slice(count).map((request) => `${request.method} ${request.path}`);
 const grafana = (method: string, path: string, body?: unknown) =>
     fetch(`${emulator.url}${path}`, { method, headers: admin, body: body === undefined ? undefined : JSON.stringify(body) });
 
@@ -110,6 +111,31 @@ test("a token beyond the 300 Grafana lists is not taken for deleted: refresh con
     // Gone for real, it is still noticed.
     emulator.state.deleteToken(accountId, created.outputs.tokenId as number);
     expect(await engine.refresh(token.urn)).toBeUndefined();
+    await engine.destroy(account.urn);
+});
+
+test("an expired token beyond the 300 Grafana lists is judged expired by signing in, as Grafana answers (api-key.expired), and rotated", async () => {
+    const account = (await register(() => [new GrafanaServiceAccount("bot", { endpoint: emulator.url })]))[0];
+    const accountId = (await engine.up(account)).outputs.serviceAccountId as number;
+    const args = { endpoint: emulator.url, serviceAccountId: accountId, name: "zz-last", timeToLive: "1h" };
+    const token = (await register(() => [new GrafanaServiceAccountToken("last", args)]))[0];
+    const created = await engine.up(token);
+    for (let index = 0; index < 300; index++) {
+        await grafana("POST", `/api/serviceaccounts/${accountId}/tokens`, { name: `a${String(index).padStart(3, "0")}` });
+    }
+    emulator.clock.set(Date.parse(created.outputs.expiresAt as string) + 60_000);
+    expect(await home(created.outputs.key)).toBe(401);
+
+    const before = emulator.requests.length;
+    const warningsBefore = engineLog.messages("warning").length;
+    const refreshed = await engine.refresh(token.urn);
+    expect(since(before)).toEqual([`GET /api/serviceaccounts/${accountId}/tokens`, "GET /api/search"]);
+    expect(refreshed!.outputs).toMatchObject({ key: created.outputs.key, tokenId: created.outputs.tokenId, expired: true });
+    expect(engineLog.messages("warning").slice(warningsBefore)).toEqual([]);
+    expect(await engine.preview(token)).toEqual({ step: "update", replaces: [] });
+    const rotated = await engine.up(token);
+    expect(rotated.outputs).toMatchObject({ keyName: "zz-last-r2", expired: false });
+    expect(await home(rotated.outputs.key)).toBe(200);
     await engine.destroy(account.urn);
 });
 

@@ -80,10 +80,17 @@ test("one account, two tokens rotating a week before they expire", async () => {
             .sort(),
     ).toEqual([firstAutonamed.outputs.name, rotatedAutonamed.outputs.keyName, "ci-token", "ci-token-r2"].sort());
 
-    // The account is renamed and promoted in place: same id, its tokens live on.
+    // The account is renamed and promoted in place: same id, its tokens live on. Grafana keeps its login through a
+    // rename (UpdateServiceAccount writes only the name), so one PATCH is all it takes and the login stays as it was.
+    const loginBefore = engine.state.get(accountResource.urn)!.outputs.login;
+    const before = emulator.requests.length;
     const renamed = await engine.up(await serviceAccount({ endpoint: emulator.url, role: "Admin", name: "deploy-bot" }));
+    expect(emulator.requests.slice(before).map((request) => `${request.method} ${request.path}`)).toEqual([
+        `PATCH /api/serviceaccounts/${serviceAccountId}`,
+    ]);
     expect(engine.steps.at(-1)!.step).toBe("update");
-    expect(renamed.outputs).toMatchObject({ serviceAccountId, name: "deploy-bot", role: "Admin" });
+    expect(renamed.outputs).toMatchObject({ serviceAccountId, name: "deploy-bot", role: "Admin", login: loginBefore });
+    expect(emulator.state.serviceAccounts()[0]).toMatchObject({ name: "deploy-bot", login: loginBefore });
     expect(await home(rotatedNamed.outputs.key as string)).toBe(200);
 
     for (const resource of [autonamed, named]) await engine.destroy(resource.urn);

@@ -1,6 +1,6 @@
 import { deleteLegacyKey, listLegacyKeys } from "../../provider/src/grafana/apiKeys";
 import { GrafanaTarget } from "../../provider/src/grafana/client";
-import { deleteServiceAccount, searchServiceAccounts } from "../../provider/src/grafana/serviceAccounts";
+import { deleteServiceAccount, searchAllServiceAccounts } from "../../provider/src/grafana/serviceAccounts";
 import { workspaceEndpoint } from "../../provider/src/azure/workspaceEndpoint";
 import { LiveTarget } from "./liveTarget";
 
@@ -27,12 +27,8 @@ function belongsToRun(name: string, prefix: string): boolean {
 
 export async function findLeftovers(target: GrafanaTarget, prefix: string): Promise<Leftover[]> {
     const found: Leftover[] = [];
-    for (let page = 1; ; page++) {
-        const { totalCount, serviceAccounts } = await searchServiceAccounts(target, page, 100);
-        for (const account of serviceAccounts) {
-            if (belongsToRun(account.name, prefix)) found.push({ kind: "serviceAccount", id: account.id, name: account.name });
-        }
-        if (serviceAccounts.length === 0 || page * 100 >= totalCount) break;
+    for (const account of await searchAllServiceAccounts(target)) {
+        if (belongsToRun(account.name, prefix)) found.push({ kind: "serviceAccount", id: account.id, name: account.name });
     }
     for (const key of (await listLegacyKeys(target)) ?? []) {
         if (belongsToRun(key.name, prefix)) found.push({ kind: "apiKey", id: key.id, name: key.name });

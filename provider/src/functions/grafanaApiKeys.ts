@@ -1,13 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { applyProviderConfig, CONFIG_NAMESPACE } from "../config";
 import { listLegacyKeys } from "../grafana/apiKeys";
-import { listTokens, searchServiceAccounts } from "../grafana/serviceAccounts";
+import { listTokens, searchAllServiceAccounts } from "../grafana/serviceAccounts";
 import { GrafanaTarget } from "../grafana/client";
 import { grafanaClockOffsetSeconds } from "../grafana/clock";
 import { hasExpired } from "../impl/keyLifetime";
 import { MAX_LISTED_LEGACY_KEYS, MAX_LISTED_TOKENS } from "../impl/keyStores";
 import { logWarning } from "../log";
-import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, orgIdRule, validateFields } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "../impl/grafanaAddress";
 
@@ -93,12 +92,7 @@ function expiredOnGrafanasClock(target: GrafanaTarget, expiresAt: string | null)
 }
 
 async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
-    const accounts: ServiceAccount[] = [];
-    for (let page = 1; ; page++) {
-        const found = await searchServiceAccounts(target, page);
-        accounts.push(...found.serviceAccounts);
-        if (found.serviceAccounts.length === 0 || accounts.length >= found.totalCount) break;
-    }
+    const accounts = await searchAllServiceAccounts(target);
     const keys: GrafanaKeyInfo[] = [];
     for (let start = 0; start < accounts.length; start += PARALLEL_TOKEN_LISTS) {
         const batch = accounts.slice(start, start + PARALLEL_TOKEN_LISTS);

@@ -35,34 +35,39 @@ export async function updateServiceAccount(
     await requestGrafana(target, { method: "PATCH", path: `/api/serviceaccounts/${serviceAccountId}`, body: settings, schema: anyBody });
 }
 
-/** One page of the org's service accounts; Grafana pages by `perpage` (we ask 1000, its usual cap). */
-export async function searchServiceAccounts(
-    target: GrafanaTarget,
-    page: number,
-    perPage = 1000,
-): Promise<{ totalCount: number; serviceAccounts: ServiceAccount[] }> {
-    return requestGrafana(target, {
-        method: "GET",
-        path: "/api/serviceaccounts/search",
-        query: { perpage: perPage, page },
-        schema: serviceAccountSearch,
-    });
-}
-
 /** Exact (case-insensitive, as Grafana compares) name match; Grafana's `query` is only a substring filter. */
 export async function findServiceAccountByName(target: GrafanaTarget, name: string): Promise<ServiceAccount | undefined> {
     const perPage = 100;
     for (let page = 1; ; page++) {
-        const found = await requestGrafana(target, {
-            method: "GET",
-            path: "/api/serviceaccounts/search",
-            query: { query: name, perpage: perPage, page },
-            schema: serviceAccountSearch,
-        });
+        const found = await searchPage(target, name, page, perPage);
         const match = found.serviceAccounts.find((account) => account.name.toLowerCase() === name.toLowerCase());
         if (match) return match;
         if (page * perPage >= found.totalCount || found.serviceAccounts.length === 0) return undefined;
     }
+}
+
+/**
+ * Every account whose name or login contains `query` ("": every account of the org), page by page. Grafana matches
+ * `query` with LIKE against email (= login), name and login (SearchOrgServiceAccounts), so a renamed account is still
+ * found by the login it was created with: a rename keeps it (UpdateServiceAccount writes only the name).
+ */
+export async function searchAllServiceAccounts(target: GrafanaTarget, query = ""): Promise<ServiceAccount[]> {
+    const perPage = 1000; // Grafana's usual cap
+    const accounts: ServiceAccount[] = [];
+    for (let page = 1; ; page++) {
+        const found = await searchPage(target, query, page, perPage);
+        accounts.push(...found.serviceAccounts);
+        if (page * perPage >= found.totalCount || found.serviceAccounts.length === 0) return accounts;
+    }
+}
+
+function searchPage(target: GrafanaTarget, query: string, page: number, perPage: number) {
+    return requestGrafana(target, {
+        method: "GET",
+        path: "/api/serviceaccounts/search",
+        query: { ...(query === "" ? {} : { query }), perpage: perPage, page },
+        schema: serviceAccountSearch,
+    });
 }
 
 async function createToken(

@@ -98,12 +98,9 @@ export async function update(_id: string, olds: Inputs, news: Inputs): Promise<d
         if (error instanceof ProviderError && error.status === 404) throw deletedSinceRefresh(old);
         throw error;
     }
-    // A rename changes the login too: report what Grafana made of it.
-    const account = (await getServiceAccount(target, old.serviceAccountId)) ?? {
-        id: old.serviceAccountId,
-        uid: old.uid ?? undefined,
-        name,
-    };
+    // Grafana writes the name and never the login (pkg/services/serviceaccounts/database/store.go,
+    // UpdateServiceAccount), so the account is as recorded, with what was just set: no need to read it back.
+    const account = { id: old.serviceAccountId, uid: old.uid ?? undefined, login: old.login ?? undefined, name };
     const outs = stateOf(account, {
         ...old,
         ...settings,

@@ -32,12 +32,24 @@ export interface KeyStore {
     find(keys: KeyRef[]): Promise<Map<number, Presence> | undefined>;
     /** Proves a key works, or throws saying why not. */
     verify(key: string): Promise<void>;
-    /** When `error` says a mint found `name` taken: the id of the key that holds it; otherwise undefined. */
-    holderOfTakenName(error: unknown, name: string): Promise<number | undefined>;
+    /**
+     * When `error` says a mint found `name` taken: `holder`, the id of the key holding it where this store can delete
+     * it (undefined when it is elsewhere: Grafana keeps key names unique in the whole org, whatever holds them);
+     * otherwise (another error) undefined.
+     */
+    takenName(error: unknown, name: string): Promise<TakenName | undefined>;
+    /** Takes back what minting made for a key that was never minted (an account made for a successor); `cause`: why. */
+    abandon?(cause: unknown): Promise<void>;
     /** Deletes a key; one already gone is fine. */
     remove(key: Pick<KeyRef, "id" | "name">): Promise<void>;
     /** How far Grafana's clock runs ahead of ours, as its answers showed; undefined before any. */
     grafanaClockOffset(): number | undefined;
+}
+
+export interface TakenName {
+    holder?: number;
+    /** What the holder is, where it is not of the kind this store mints. */
+    what?: KeyStore["what"];
 }
 
 /** Grafana lists at most this many tokens of an account (`maxRetrievedTokens`), and this many legacy keys. */
@@ -76,9 +88,9 @@ export function serviceAccountTokens(
             );
         },
         verify: (key) => verifyKey(target, key, { roleNone: role === "None", serviceAccountId }),
-        holderOfTakenName: async (error, name) =>
-            isNameTaken(error, "serviceaccounts.ErrTokenAlreadyExists")
-                ? (await listTokens(target, serviceAccountId))?.find((token) => token.name === name)?.id
+        takenName: async (error, name) =>
+            isNameTaken(error)
+                ? { holder: (await listTokens(target, serviceAccountId))?.find((token) => token.name === name)?.id }
                 : undefined,
         remove: async ({ id }) => void (await deleteServiceAccountToken(target, serviceAccountId, id)),
         grafanaClockOffset: () => grafanaClockOffsetSeconds(target.endpoint),
@@ -111,21 +123,23 @@ export function legacyKeys(target: GrafanaTarget, role: Role): KeyStore {
             );
         },
         verify: (key) => verifyKey(target, key, { roleNone: role === "None" }),
-        holderOfTakenName: async (error, name) =>
-            isNameTaken(error) ? (await listLegacyKeys(target))?.find((key) => key.name === name)?.id : undefined,
+        takenName: async (error, name) =>
+            isNameTaken(error) ? { holder: (await listLegacyKeys(target))?.find((key) => key.name === name)?.id } : undefined,
         remove: async ({ id }) => void (await deleteLegacyKey(target, id)),
         grafanaClockOffset: () => grafanaClockOffsetSeconds(target.endpoint),
     };
 }
 
 /**
- * Grafana refuses a token name its org already holds with 400 `serviceaccounts.ErrTokenAlreadyExists`
- * (pkg/services/serviceaccounts/models.go, ErrDuplicateToken), and a legacy key's with 409 ("API key,
- * organization ID and name must be unique", as the emulator answers it).
+ * A mint refused because the org already holds the name. Legacy keys and tokens share Grafana's `api_key` table, and
+ * both creates look the name up in the whole org before inserting (`AddAPIKey`; `AddServiceAccountToken` in
+ * pkg/services/serviceaccounts/database/token_store.go), so either answer may come whatever holds the name: a token
+ * create answers 400 `serviceaccounts.ErrTokenAlreadyExists` (pkg/services/serviceaccounts/models.go,
+ * ErrDuplicateToken; 409 in the 9.0 era), a legacy key create 409 ("API key, organization ID and name must be unique").
  */
-function isNameTaken(error: unknown, messageId?: string): boolean {
+export function isNameTaken(error: unknown): boolean {
     if (!(error instanceof ProviderError) || error.code !== "HTTP_STATUS") return false;
-    return messageId === undefined ? error.status === 409 : error.status === 400 && error.remoteCode === messageId;
+    return error.status === 409 || (error.status === 400 && error.remoteCode === "serviceaccounts.ErrTokenAlreadyExists");
 }
 
 /** Grafana 11.3 stopped minting legacy keys (410), 12.1 removed their routes (404). */
@@ -154,16 +168,25 @@ async function presenceOf(
 }
 
 /**
- * Whether a key still signs in, for keys no list shows: 200 (or 403: known, but allowed nothing) means it exists;
- * Grafana's 401 says whether it expired, belongs to a disabled account (it exists), or is unknown (gone).
+ * Whether a key exists, asked of Grafana with the key itself, for keys no list shows: 200 (or 403: known, but allowed
+ * nothing) means it exists and works. A 401 is judged the way Grafana's `validateApiKey`
+ * (pkg/services/authn/clients/api_key.go) refuses a key it found: `api-key.expired` ("Expired API key") and
+ * `api-key.revoked` exist but are dead; a disabled account's key (`identity.disabled`) and a key of another org
+ * (`api-key.organization-mismatch`) exist. Only a key Grafana does not know (`api-key.invalid`, or a bare
+ * "Unauthorized"/"Invalid API key" before 12) is gone. So a key is never called gone while its secret signs in.
  */
-async function signIn(target: GrafanaTarget, key: string): Promise<Presence> {
+export async function signIn(target: GrafanaTarget, key: string): Promise<Presence> {
     if (key === "") return { state: "unknown" };
     const result = await signInWith(target, key);
-    if (result.ok || result.status !== 401) return { state: "unknown" };
+    if (result.ok || result.status === 403) return { state: "live", expired: false };
+    if (result.status !== 401) return { state: "unknown" };
     const { message = "", messageId = "" } = result.error;
-    if (messageId === "api-key.expired" || /expired/i.test(message)) return { state: "live", expired: true };
-    if (messageId === "identity.disabled" || /disabled/i.test(message)) return { state: "unknown" };
+    if (messageId === "api-key.expired" || messageId === "api-key.revoked" || /expired|revoked/i.test(message)) {
+        return { state: "live", expired: true };
+    }
+    if (messageId === "identity.disabled" || messageId === "api-key.organization-mismatch" || /disabled/i.test(message)) {
+        return { state: "unknown" };
+    }
     return { state: "gone" };
 }
 

@@ -255,7 +255,12 @@ async function rotate(context: SecretContext, old: Secret, recorded: Secret, rea
         old.retiredKeyIds.map((id) => ({ id, name: "" })),
     );
     const secondsToLive = secondsToLiveOf(recorded.timeToLive);
-    const { minted, generation, keyName, leftovers } = await mintSuccessor(context, old.generation, secondsToLive);
+    const { minted, generation, keyName, leftovers } = await mintSuccessor(context, old.generation, secondsToLive).catch(
+        async (error: unknown) => {
+            await store.abandon?.(error);
+            throw error;
+        },
+    );
     if (recorded.verify) {
         try {
             await store.verify(minted.key);
@@ -329,8 +334,11 @@ export const MAX_SKIPPED_GENERATIONS = 5;
 /**
  * Mints the next generation's key. A name already taken is a leftover (a run cut off after Grafana minted it, or
  * a successor whose deletion failed): that generation is skipped, so the key is never locked by its own
- * leftover. A leftover of an autonamed resource is provably this resource's and is deleted with the outgoing
- * keys; one of a name the user gave may be someone else's, so it is left alone and named in a warning.
+ * leftover. Grafana keeps key names unique in the whole org, so the name counts as taken whatever holds it: a legacy
+ * key, a token of this resource's account, or of any other (Grafana's upgrade moves a legacy leftover into an
+ * `sa-autogen-*` account of its own). A leftover of an autonamed resource that the store can reach is provably this
+ * resource's and is deleted with the outgoing keys; any other may be someone else's, so it is left alone and named
+ * in a warning.
  */
 async function mintSuccessor(
     context: SecretContext,
@@ -345,14 +353,16 @@ async function mintSuccessor(
             return { minted: await store.mint(keyName, secondsToLive, naming.autonamed), generation, keyName, leftovers };
         } catch (error) {
             if (generation - fromGeneration > MAX_SKIPPED_GENERATIONS) throw error;
-            const leftover = await store.holderOfTakenName(error, keyName);
-            if (leftover === undefined) throw error;
-            if (naming.autonamed) {
+            const taken = await store.takenName(error, keyName);
+            if (taken === undefined) throw error;
+            const leftover = taken.holder;
+            const what = leftover === undefined ? "key" : (taken.what ?? store.what);
+            if (naming.autonamed && leftover !== undefined) {
                 leftovers.push(leftover);
-                logInfo(`${context.who}: ${store.what} "${keyName}" (id ${leftover}) is a leftover of an earlier run; it is deleted.`);
+                logInfo(`${context.who}: ${what} "${keyName}" (id ${leftover}) is a leftover of an earlier run; it is deleted.`);
             } else {
                 logWarning(
-                    `${context.who}: a ${store.what} named "${keyName}" (id ${leftover}) exists that Pulumi did not record (a run cut off ` +
+                    `${context.who}: a ${what} named "${keyName}"${leftover === undefined ? "" : ` (id ${leftover})`} exists that Pulumi did not record (a run cut off ` +
                         `mid-rotation, or someone else's); it was left alone and the next name is used. Delete it in Grafana if it is a leftover.`,
                 );
             }

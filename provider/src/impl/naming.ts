@@ -83,10 +83,16 @@ const LOGIN_MAX_CHARACTERS = 190;
 
 /**
  * The login Grafana makes of a service account's name (Grafana >= 10.4: generateLogin in
- * pkg/services/serviceaccounts/database/store.go): "sa-<org id>-<name>", lower-cased, spaces as "-".
+ * pkg/services/serviceaccounts/database/store.go): "<prefix>-<org id>-<name>", lower-cased, the first "--" as "-",
+ * spaces as "-". The prefix is "sa" for an account made through the API, "sa-autogen" for the one Grafana makes for a
+ * legacy key it migrates (CreateServiceAccountFromApikey). A rename keeps the login (UpdateServiceAccount).
  */
+export function grafanaLogin(prefix: "sa" | "sa-autogen", orgId: number, name: string): string {
+    return `${prefix}-${orgId}-${name.toLowerCase()}`.replace("--", "-").replace(/ /g, "-");
+}
+
 function serviceAccountLogin(orgId: number, name: string): string {
-    return `sa-${orgId}-${name.toLowerCase()}`.replace(/ /g, "-");
+    return grafanaLogin("sa", orgId, name);
 }
 
 /**

@@ -6,19 +6,30 @@ import {
     createServiceAccountOnce,
     deleteServiceAccount,
     deleteServiceAccountToken,
-    findServiceAccountByName,
-    listTokens,
 } from "../grafana/serviceAccounts";
 import { freshGrafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
 import { verifyKey } from "../grafana/verify";
 import { ProviderError } from "../http/errors";
 import { ApiKeyState, LegacyKeyRecord } from "../schema/apiKeyState";
-import { ApiKeyListItem, TokenListItem } from "../schema/grafana";
+import { ApiKeyListItem } from "../schema/grafana";
 import { Mode } from "../schema/inputs";
 import { removeCreatedAccount } from "./accountUndo";
 import { hasExpired } from "./keyLifetime";
 import { LeftAlone, leftInPlace } from "./undo";
-import { isoOrNull, KeyRef, KeyStore, legacyKeys, MAX_LISTED_LEGACY_KEYS, Presence, readTokenRow, serviceAccountTokens } from "./keyStores";
+import {
+    isNameTaken,
+    isoOrNull,
+    KeyRef,
+    KeyStore,
+    legacyKeys,
+    MAX_LISTED_LEGACY_KEYS,
+    Presence,
+    readTokenRow,
+    serviceAccountTokens,
+    signIn,
+    TakenName,
+} from "./keyStores";
+import { keyWhereabouts, TokenHome } from "./keyWhereabouts";
 
 /**
  * A GrafanaApiKey's keys where Grafana holds them now, whatever kind they were minted as: Azure upgrades a
@@ -35,6 +46,8 @@ import { isoOrNull, KeyRef, KeyStore, legacyKeys, MAX_LISTED_LEGACY_KEYS, Presen
  *   one a key created today gets, so role changes and destroy work as for any service-account key.
  * - A migrated key is deleted as a token of its `sa-autogen-*` account, and the account with it only when it holds
  *   nothing but that key: never an account holding tokens that are not this resource's.
+ * - A key not where it was expected is looked for wherever Grafana may hold it (keyWhereabouts.ts), and is never
+ *   called gone while its secret still signs in: an admin may have renamed its `sa-autogen-*` account.
  */
 
 export interface KeyHomes {
@@ -93,6 +106,15 @@ export function keyHomes(
     let lastMinted: "legacy key" | "token" = state.mode === "apiKey" ? "legacy key" : "token";
     const legacy = legacyKeys(target, settings.role);
     const offset = () => grafanaClockOffsetSeconds(target.endpoint);
+    const where = keyWhereabouts(target);
+    let legacyListed: Promise<ApiKeyListItem[] | undefined> | undefined;
+    /** This Grafana refused to mint a legacy key in this operation: it holds none it could list either (11.3 aside). */
+    let legacyGone = false;
+    /** The secrets Pulumi holds, to ask Grafana with the key itself where no list shows it. */
+    const secrets = new Map<number, string>([
+        [state.keyId, state.key],
+        [state.previousKeyId ?? 0, state.previousKey ?? ""],
+    ]);
 
     async function mintLegacy(name: string, secondsToLive: number | null, autonamed: boolean) {
         const minted = await legacy.mint(name, secondsToLive, autonamed);
@@ -109,15 +131,19 @@ export function keyHomes(
         const made = ownAccountId === createdAccount?.id ? createdAccount : undefined;
         const tokens = serviceAccountTokens(target, ownAccountId, settings.role, { accountAdopted: made?.adopted ?? false });
         const minted = await tokens.mint(name, secondsToLive, autonamed).catch(async (error: unknown) => {
-            if (made) {
-                await forgetCreatedAccount([]).catch((undoError: unknown) => {
-                    throw undoError instanceof LeftAlone ? leftInPlace(error, undoError) : undoError;
-                });
-            }
+            // A name found taken: the account stays for the next name (one account per run, not one per name).
+            if (made && !isNameTaken(error)) await takeBackCreatedAccount(error);
             throw error;
         });
         lastMinted = "token";
         return minted;
+    }
+
+    /** The account made for a successor that was never minted goes again, unless it cannot be proven wholly ours. */
+    async function takeBackCreatedAccount(cause: unknown): Promise<void> {
+        await forgetCreatedAccount([]).catch((undoError: unknown) => {
+            throw undoError instanceof LeftAlone ? leftInPlace(cause, undoError) : undoError;
+        });
     }
 
     /**
@@ -137,18 +163,58 @@ export function keyHomes(
         createdAccount = undefined;
     }
 
-    /** A migrated key's account, when it still holds the key; undefined when neither is there. */
-    async function migratedHome(record: LegacyKeyRecord): Promise<{ accountId: number; tokens: TokenListItem[] } | undefined> {
-        let accountId = record.serviceAccountId;
-        if (accountId === null) {
-            if (record.name === "") return undefined;
-            accountId = (await findServiceAccountByName(target, `sa-autogen-${record.name}`))?.id ?? null;
-            if (accountId === null) return undefined;
+    /** The account holding a migrated key: the one recorded, or else the one Grafana made for it. */
+    async function migratedHome(record: LegacyKeyRecord): Promise<TokenHome | undefined> {
+        const holds = (token: { id: number }) => token.id === record.id;
+        const home =
+            record.serviceAccountId !== null
+                ? await where.tokensOf(record.serviceAccountId)
+                : record.name === ""
+                  ? undefined
+                  : await where.migratedHome(record.name, holds);
+        if (!home?.tokens.some(holds)) return undefined; // not this key's account (any more)
+        record.serviceAccountId = home.accountId;
+        return home;
+    }
+
+    /** Grafana's legacy key list, read once per operation; undefined where the routes are gone (12.1+). */
+    function legacyList(): Promise<ApiKeyListItem[] | undefined> {
+        legacyListed ??= listLegacyKeys(target);
+        return legacyListed;
+    }
+
+    /**
+     * Where a legacy-born key is now, and whether it is alive: a legacy key Grafana lists, a token of its recorded or
+     * `sa-autogen-*` account, or else, when the key's own secret still signs in (or there is none to ask with), a
+     * token of any account of the org. Gone only when Grafana does not know its secret, or no list hides it.
+     */
+    async function locate(record: LegacyKeyRecord, secret: string, notLegacy = false): Promise<{ presence: Presence; home?: TokenHome }> {
+        let listCut = false;
+        if (record.serviceAccountId === null && !notLegacy) {
+            const listed = await legacyList();
+            const key = listed?.find((item) => item.id === record.id);
+            if (key) {
+                const expiresAt = isoOrNull(key.expiration);
+                return { presence: { state: "live", expiresAt, expired: hasExpired({ expired: false, expiresAt }, offset() ?? 0) } };
+            }
+            listCut = listed !== undefined && listed.length >= MAX_LISTED_LEGACY_KEYS;
         }
-        const tokens = await listTokens(target, accountId);
-        if (!tokens?.some((token) => token.id === record.id)) return undefined; // not this key's account (any more)
-        record.serviceAccountId = accountId;
-        return { accountId, tokens };
+        const home = (await migratedHome(record)) ?? (await lastLook(record, secret));
+        if (home && "accountId" in home) return { presence: presenceOfRow(home, record.id), home };
+        if (home?.state === "gone" && listCut) return { presence: { state: "unknown" } }; // a list Grafana cut short proves nothing
+        return { presence: home ?? { state: "gone" } };
+    }
+
+    /** Asks Grafana with the key itself first: a key it refuses as unknown is gone, and no search is needed. */
+    async function lastLook(record: LegacyKeyRecord, secret: string): Promise<TokenHome | Presence> {
+        const signedIn = secret === "" ? undefined : await signIn(target, secret);
+        if (signedIn?.state === "gone") return signedIn;
+        const found = await where.anywhere(record.id);
+        if (found.home) {
+            record.serviceAccountId = found.home.accountId;
+            return found.home;
+        }
+        return signedIn ?? { state: found.complete ? "gone" : "unknown" };
     }
 
     async function removeLegacyBorn(record: LegacyKeyRecord): Promise<void> {
@@ -156,43 +222,39 @@ export function keyHomes(
             records.delete(record.id);
             return;
         }
-        const home = await migratedHome(record);
+        // Grafana just said no legacy key has this id (or it had a token's home already).
+        const { presence, home } = await locate({ ...record }, secrets.get(record.id) ?? "", true);
         if (home) {
             // Only this key on it: the account was Grafana's container for it and goes with it.
             if (home.tokens.every((token) => token.id === record.id)) await deleteServiceAccount(target, home.accountId);
             else await deleteServiceAccountToken(target, home.accountId, record.id);
+        } else if (presence.state !== "gone") {
+            throw new ProviderError({
+                code: "HTTP_STATUS",
+                summary: `key "${record.name}" (id ${record.id}) still exists in Grafana, but no service account it can see lists it, so it was not deleted`,
+                hint: "Delete it in Grafana (Administration > Service accounts), then run again.",
+            });
         }
         records.delete(record.id);
     }
 
     async function findLegacyBorn(refs: KeyRef[]): Promise<Map<number, Presence>> {
         const presence = new Map<number, Presence>();
-        let listed: ApiKeyListItem[] | undefined | null = null;
         for (const ref of refs) {
-            const record = records.get(ref.id)!;
-            if (record.serviceAccountId === null) {
-                // Still a legacy key while Grafana lists it (up to 12.0, where the routes exist).
-                listed ??= await listLegacyKeys(target);
-                const key = listed?.find((item) => item.id === ref.id);
-                if (key) {
-                    const expiresAt = isoOrNull(key.expiration);
-                    presence.set(ref.id, { state: "live", expiresAt, expired: hasExpired({ expired: false, expiresAt }, offset() ?? 0) });
-                    continue;
-                }
-            }
-            const home = await migratedHome(record);
-            const row = home?.tokens.find((token) => token.id === ref.id);
-            if (row) {
-                const { expiresAt, expired } = readTokenRow(row);
-                presence.set(ref.id, { state: "live", expiresAt, expired });
-            } else if (listed && listed.length >= MAX_LISTED_LEGACY_KEYS) {
-                presence.set(ref.id, { state: "unknown" }); // a list Grafana cut short proves nothing
-            } else {
-                presence.set(ref.id, { state: "gone" });
-                records.delete(ref.id);
-            }
+            const found = (await locate(records.get(ref.id)!, ref.key)).presence;
+            presence.set(ref.id, found);
+            if (found.state === "gone") records.delete(ref.id);
         }
         return presence;
+    }
+
+    /** A leftover holding a successor's name, where Grafana may hold it: a legacy key, or its migrated token. */
+    async function leftoverNamed(name: string): Promise<LegacyKeyRecord | undefined> {
+        const legacyKey = legacyGone ? undefined : (await legacyList())?.find((key) => key.name === name);
+        if (legacyKey) return { id: legacyKey.id, name, serviceAccountId: null };
+        const home = await where.migratedHome(name, (token) => token.name === name);
+        const token = home?.tokens.find((listed) => listed.name === name);
+        return home && token ? { id: token.id, name, serviceAccountId: home.accountId } : undefined;
     }
 
     const store: KeyStore = {
@@ -201,12 +263,13 @@ export function keyHomes(
         },
         async mint(name, secondsToLive, autonamed) {
             if (settings.requestedMode === "apiKey") return mintLegacy(name, secondsToLive, autonamed);
-            if (settings.requestedMode === "serviceAccount" || state.mode === "serviceAccount")
+            if (settings.requestedMode === "serviceAccount" || state.mode === "serviceAccount" || legacyGone)
                 return mintToken(name, secondsToLive, autonamed);
             // "auto" with a legacy key: ask Grafana itself whether it still mints them (its version may have changed since).
             return mintLegacy(name, secondsToLive, autonamed).catch((error: unknown) => {
-                if (error instanceof ProviderError && error.code === "UNSUPPORTED") return mintToken(name, secondsToLive, autonamed);
-                throw error;
+                if (!(error instanceof ProviderError && error.code === "UNSUPPORTED")) throw error;
+                legacyGone = true; // and so for the next name tried, should this one be taken
+                return mintToken(name, secondsToLive, autonamed);
             });
         },
         async find(keys) {
@@ -224,10 +287,18 @@ export function keyHomes(
             lastMinted === "legacy key" || ownAccountId === null
                 ? legacy.verify(key)
                 : verifyKey(target, key, { roleNone: settings.role === "None", serviceAccountId: ownAccountId }),
-        holderOfTakenName: (error, name) =>
-            lastMinted === "legacy key" || ownAccountId === null
-                ? legacy.holderOfTakenName(error, name)
-                : serviceAccountTokens(target, ownAccountId, settings.role).holderOfTakenName(error, name),
+        async takenName(error, name): Promise<TakenName | undefined> {
+            if (!isNameTaken(error)) return undefined;
+            const own = ownAccountId === null ? undefined : await serviceAccountTokens(target, ownAccountId).takenName(error, name);
+            if (own?.holder !== undefined) return own;
+            const leftover = await leftoverNamed(name);
+            if (!leftover) return {};
+            records.set(leftover.id, leftover); // so that `remove` finds it where it is
+            return { holder: leftover.id, what: leftover.serviceAccountId === null ? "legacy key" : "token" };
+        },
+        async abandon(cause) {
+            if (createdAccount) await takeBackCreatedAccount(cause);
+        },
         async remove({ id, name }) {
             const record = records.get(id);
             if (record) return removeLegacyBorn(name !== "" && record.name === "" ? { ...record, name } : record);
@@ -274,4 +345,9 @@ export async function removeEverywhere(target: GrafanaTarget, state: ApiKeyState
     const homes = keyHomes(target, state, { role: state.role, requestedMode: state.requestedMode, name: state.name });
     if (state.ownServiceAccountId !== null) await deleteServiceAccount(target, state.ownServiceAccountId);
     for (const record of state.legacyKeys) await homes.store.remove(record);
+}
+
+function presenceOfRow(home: TokenHome, id: number): Presence {
+    const { expiresAt, expired } = readTokenRow(home.tokens.find((token) => token.id === id)!);
+    return { state: "live", expiresAt, expired };
 }
