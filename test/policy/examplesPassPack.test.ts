@@ -148,6 +148,9 @@ const EXAMPLES: Record<string, Array<{ config: string; runtime: Runtime; declare
     ],
     // A GitHub Actions workflow: it runs `pulumi up` on a program of yours and declares nothing itself.
     "rotation-schedule": [],
+    // Azure Functions hosting the ESC rotator: it declares no key; the keys it mints are ESC's, checked by the
+    // provider's own check in test/examples/escRotator.test.ts, outside any Pulumi stack a policy pack could judge.
+    "esc-rotator": [],
 };
 
 function read(file: string): string {
