@@ -4,7 +4,7 @@ import { listLegacyKeys } from "../grafana/apiKeys";
 import { listTokens, searchServiceAccounts } from "../grafana/serviceAccounts";
 import { GrafanaTarget } from "../grafana/client";
 import { grafanaClockOffsetSeconds } from "../grafana/clock";
-import { hasExpired } from "../impl/keyLifetime";
+import { isDead, isoOrNull } from "../impl/keyLifetime";
 import { MAX_LISTED_LEGACY_KEYS, MAX_LISTED_TOKENS } from "../impl/keyStores";
 import { logWarning } from "../log";
 import { ServiceAccount } from "../schema/grafana";
@@ -21,7 +21,7 @@ export interface GrafanaApiKeysArgs {
     endpoint?: string;
     /** Instead of `endpoint`: the ARM id of an Azure Managed Grafana workspace. */
     workspaceId?: string;
-    /** Also list keys that have expired. Default false. */
+    /** Also list keys that no longer work by themselves: expired, or revoked by Grafana. Default false. */
     includeExpired?: boolean;
     /** The Grafana organization. Omitted: the credential's current org. */
     orgId?: number;
@@ -38,9 +38,14 @@ export interface GrafanaKeyInfo {
     role: string | null;
     /** ISO-8601, or null for a key that never expires. */
     expiresAt: string | null;
-    /** True once the key has expired. */
+    /**
+     * True once the key no longer works by itself: it expired, or Grafana revoked it (then `revoked` is true too). The
+     * same rule as the resources' `expired` output.
+     */
     expired: boolean;
-    /** True when the key works: it has not expired, and its service account (if any) is not disabled. */
+    /** True when Grafana revoked the token (its secret scanning found it leaked); Grafana refuses it (401). */
+    revoked: boolean;
+    /** True when the key works: it is not expired or revoked, and its service account (if any) is not disabled. */
     usable: boolean;
     /** The service account holding the token; null for a legacy key. */
     serviceAccountId: number | null;
@@ -87,9 +92,12 @@ export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulum
 
 const PARALLEL_TOKEN_LISTS = 8;
 
-/** Expiry is judged on Grafana's clock, as learned from the answers just read; Grafana's own `hasExpired` wins. */
-function expiredOnGrafanasClock(target: GrafanaTarget, expiresAt: string | null): boolean {
-    return hasExpired({ expired: false, expiresAt }, grafanaClockOffsetSeconds(target.endpoint) ?? 0);
+/** Judged on Grafana's clock, as learned from the answers just read: the resources' rule (keyLifetime.ts, `isDead`). */
+function deadOnGrafanasClock(
+    target: GrafanaTarget,
+    key: { expiresAt: string | null; hasExpired?: boolean; isRevoked?: boolean | null },
+): boolean {
+    return isDead(key, grafanaClockOffsetSeconds(target.endpoint) ?? 0);
 }
 
 async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
@@ -109,7 +117,7 @@ async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyIn
             if (listTruncated) warnTruncated(`service account ${account.id} ("${account.name}")`, `its first ${MAX_LISTED_TOKENS} tokens`);
             for (const token of tokens) {
                 const expiresAt = isoOrNull(token.expiration);
-                const expired = token.hasExpired ?? expiredOnGrafanasClock(target, expiresAt);
+                const expired = deadOnGrafanasClock(target, { expiresAt, hasExpired: token.hasExpired, isRevoked: token.isRevoked });
                 const serviceAccountDisabled = account.isDisabled ?? false;
                 keys.push({
                     kind: "serviceAccountToken",
@@ -118,6 +126,7 @@ async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyIn
                     role: account.role ?? null,
                     expiresAt,
                     expired,
+                    revoked: token.isRevoked === true,
                     usable: !expired && !serviceAccountDisabled,
                     serviceAccountId: account.id,
                     serviceAccountName: account.name,
@@ -137,7 +146,7 @@ async function legacyKeys(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
     if (listTruncated) warnTruncated("the org's legacy API keys", `the first ${MAX_LISTED_LEGACY_KEYS}`);
     return listed.map((key) => {
         const expiresAt = isoOrNull(key.expiration);
-        const expired = expiredOnGrafanasClock(target, expiresAt);
+        const expired = deadOnGrafanasClock(target, { expiresAt });
         return {
             kind: "apiKey" as const,
             id: key.id,
@@ -145,6 +154,7 @@ async function legacyKeys(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
             role: key.role ?? null,
             expiresAt,
             expired,
+            revoked: false,
             usable: !expired,
             serviceAccountId: null,
             serviceAccountName: null,
@@ -161,10 +171,4 @@ function warnTruncated(whose: string, shown: string): void {
         `getGrafanaApiKeys: Grafana cut the list of ${whose} at ${shown}; more may exist and are not listed ` +
             "(their items carry listTruncated: true). Delete unused keys in Grafana to see the rest.",
     );
-}
-
-/** Grafana writes "never" as null, or as the zero time in some versions. */
-function isoOrNull(text: string | null | undefined): string | null {
-    if (!text || text.startsWith("0001-01-01")) return null;
-    return new Date(text).toISOString();
 }

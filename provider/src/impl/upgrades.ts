@@ -16,9 +16,9 @@ import { ApiKeyState, LegacyKeyRecord } from "../schema/apiKeyState";
 import { ApiKeyListItem, TokenListItem } from "../schema/grafana";
 import { Mode } from "../schema/inputs";
 import { removeCreatedAccount } from "./accountUndo";
-import { hasExpired } from "./keyLifetime";
+import { isDead, isoOrNull } from "./keyLifetime";
 import { LeftAlone, leftInPlace } from "./undo";
-import { isoOrNull, KeyRef, KeyStore, legacyKeys, MAX_LISTED_LEGACY_KEYS, Presence, readTokenRow, serviceAccountTokens } from "./keyStores";
+import { KeyRef, KeyStore, legacyKeys, MAX_LISTED_LEGACY_KEYS, Presence, readTokenRow, serviceAccountTokens } from "./keyStores";
 
 /**
  * A GrafanaApiKey's keys where Grafana holds them now, whatever kind they were minted as: Azure upgrades a
@@ -176,14 +176,14 @@ export function keyHomes(
                 const key = listed?.find((item) => item.id === ref.id);
                 if (key) {
                     const expiresAt = isoOrNull(key.expiration);
-                    presence.set(ref.id, { state: "live", expiresAt, expired: hasExpired({ expired: false, expiresAt }, offset() ?? 0) });
+                    presence.set(ref.id, { state: "live", expiresAt, expired: isDead({ expiresAt }, offset() ?? 0) });
                     continue;
                 }
             }
             const home = await migratedHome(record);
             const row = home?.tokens.find((token) => token.id === ref.id);
             if (row) {
-                const { expiresAt, expired } = readTokenRow(row);
+                const { expiresAt, expired } = readTokenRow(row, offset() ?? 0);
                 presence.set(ref.id, { state: "live", expiresAt, expired });
             } else if (listed && listed.length >= MAX_LISTED_LEGACY_KEYS) {
                 presence.set(ref.id, { state: "unknown" }); // a list Grafana cut short proves nothing
