@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { applyProviderConfig, CONFIG_NAMESPACE } from "../config";
+import { applyProviderConfig, CONFIG_NAMESPACE, providerConfig } from "../config";
+import { withDeadline } from "../http/deadline";
+import { refuseUnknownSettings } from "../resources/programSettings";
 import { listLegacyKeys } from "../grafana/apiKeys";
 import { listTokens, searchServiceAccounts } from "../grafana/serviceAccounts";
 import { GrafanaTarget } from "../grafana/client";
@@ -68,10 +70,13 @@ export async function listGrafanaApiKeys(args: GrafanaApiKeysArgs): Promise<Graf
     const { values, failures } = validateFields(raw, { ...ADDRESS_FIELDS, includeExpired: booleanRule, orgId: orgIdRule });
     checkAddress(raw, failures);
     if (failures.length > 0) throw new Error(failures.map((failure) => failure.reason).join("; "));
-    const address = await resolveAddress(addressInputs(values));
-    const target = targetOf({ ...address, orgId: (values.orgId as number | undefined) ?? null });
-    const keys = [...(await tokensOfEveryAccount(target)), ...(await legacyKeys(target))];
-    return values.includeExpired === true ? keys : keys.filter((key) => !key.expired);
+    // The settings in force (a script's come from the environment), its deadline included, as every operation runs.
+    return withDeadline(providerConfig().operationDeadlineSeconds, "getGrafanaApiKeys", async () => {
+        const address = await resolveAddress(addressInputs(values));
+        const target = targetOf({ ...address, orgId: (values.orgId as number | undefined) ?? null });
+        const keys = [...(await tokensOfEveryAccount(target)), ...(await legacyKeys(target))];
+        return values.includeExpired === true ? keys : keys.filter((key) => !key.expired);
+    });
 }
 
 /**
@@ -79,6 +84,7 @@ export async function listGrafanaApiKeys(args: GrafanaApiKeysArgs): Promise<Graf
  * `azure-grafana-keys:*` config, then the environment).
  */
 export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulumi.Output<GrafanaKeyInfo[]> {
+    refuseUnknownSettings();
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     const grafanaAuth = config.getSecret("grafanaAuth");
     const keys = pulumi.all([pulumi.output(args), grafanaAuth]).apply(async ([resolved, auth]) => {

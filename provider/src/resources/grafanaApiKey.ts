@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refuseUnknownSettings } from "./programSettings";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export type GrafanaRole = "Viewer" | "Editor" | "Admin" | "None";
@@ -121,6 +122,7 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: GrafanaApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseUnknownSettings();
         super(
             provider,
             name,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refuseUnknownSettings } from "./programSettings";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export interface GrafanaServiceAccountTokenArgs {
@@ -87,6 +88,7 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: GrafanaServiceAccountTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseUnknownSettings();
         super(
             provider,
             name,
