@@ -7,7 +7,7 @@ import { listTokens, searchServiceAccounts } from "../grafana/serviceAccounts";
 import { GrafanaTarget } from "../grafana/client";
 import { grafanaClockOffsetSeconds } from "../grafana/clock";
 import { isDead, isoOrNull } from "../impl/keyLifetime";
-import { MAX_LISTED_LEGACY_KEYS, MAX_LISTED_TOKENS } from "../impl/keyStores";
+import { MAX_LISTED_LEGACY_KEYS, MAX_LISTED_TOKENS, readTokenRow } from "../impl/keyStores";
 import { logWarning } from "../log";
 import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, orgIdRule, validateFields } from "../schema/inputs";
@@ -98,12 +98,9 @@ export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulum
 
 const PARALLEL_TOKEN_LISTS = 8;
 
-/** Judged on Grafana's clock, as learned from the answers just read: the resources' rule (keyLifetime.ts, `isDead`). */
-function deadOnGrafanasClock(
-    target: GrafanaTarget,
-    key: { expiresAt: string | null; hasExpired?: boolean; isRevoked?: boolean | null },
-): boolean {
-    return isDead(key, grafanaClockOffsetSeconds(target.endpoint) ?? 0);
+/** Keys are judged on Grafana's clock, as learned from the answers just read, by the resources' rule (`isDead`). */
+function clockOffsetOf(target: GrafanaTarget): number {
+    return grafanaClockOffsetSeconds(target.endpoint) ?? 0;
 }
 
 async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
@@ -122,8 +119,7 @@ async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyIn
             const listTruncated = tokens.length >= MAX_LISTED_TOKENS;
             if (listTruncated) warnTruncated(`service account ${account.id} ("${account.name}")`, `its first ${MAX_LISTED_TOKENS} tokens`);
             for (const token of tokens) {
-                const expiresAt = isoOrNull(token.expiration);
-                const expired = deadOnGrafanasClock(target, { expiresAt, hasExpired: token.hasExpired, isRevoked: token.isRevoked });
+                const { expiresAt, expired } = readTokenRow(token, clockOffsetOf(target));
                 const serviceAccountDisabled = account.isDisabled ?? false;
                 keys.push({
                     kind: "serviceAccountToken",
@@ -152,7 +148,7 @@ async function legacyKeys(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
     if (listTruncated) warnTruncated("the org's legacy API keys", `the first ${MAX_LISTED_LEGACY_KEYS}`);
     return listed.map((key) => {
         const expiresAt = isoOrNull(key.expiration);
-        const expired = deadOnGrafanasClock(target, { expiresAt });
+        const expired = isDead({ expiresAt }, clockOffsetOf(target));
         return {
             kind: "apiKey" as const,
             id: key.id,
