@@ -57,7 +57,7 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
     declare readonly secondsToLive: pulumi.Output<number | undefined>;
     /** When the token stops working (ISO-8601), or undefined if never. */
     declare readonly expiresAt: pulumi.Output<string | undefined>;
-    /** True once Grafana reports the token expired; the next `pulumi up` then rotates it. */
+    /** True once the token no longer works by itself: it expired, or Grafana revoked it (leaked); the next `pulumi up` then rotates it. */
     declare readonly expired: pulumi.Output<boolean>;
     /** The rotation window as given. */
     declare readonly rotateBefore: pulumi.Output<string | undefined>;
