@@ -6,7 +6,7 @@ import * as impl from "pulumi-azure-grafana-keys/impl";
 import type { PulumiSchema, ResourceSpec } from "./schema/generate";
 import { conceal, reveal } from "./secrets";
 import { detailedDiff, PropertyDiffKind } from "./detailedDiff";
-import { CONFIG_NAMESPACE, ConfigValues, configReader } from "./config";
+import { ConfigValues, configReader } from "./config";
 import { FUNCTION_RESULTS, nameOfToken, partsOfUrn } from "./tokens";
 
 /**
@@ -167,19 +167,12 @@ export async function configure(values: ConfigValues): Promise<void> {
  * key before anything runs; a key the provider does not know fails too (a typo would otherwise be ignored).
  */
 export function checkConfig(values: ConfigValues): Array<{ property: string; reason: string }> {
-    const settings = Object.keys(SCHEMA.config.variables);
-    const failures: Array<{ property: string; reason: string }> = [];
-    for (const [key, value] of Object.entries(values)) {
-        if (ENGINE_CONFIG_KEYS.includes(key)) continue;
-        if (!settings.includes(key)) {
-            failures.push({
-                property: key,
-                reason: `${CONFIG_NAMESPACE}:${key} is not a setting of this provider: use ${settings.join(", ")}`,
-            });
-            continue;
-        }
+    const keys = Object.keys(values).filter((key) => !ENGINE_CONFIG_KEYS.includes(key));
+    const failures = impl.unknownSettings(keys);
+    for (const key of keys) {
+        if (failures.some((failure) => failure.property === key)) continue;
         try {
-            impl.resolveProviderConfig(configReader({ [key]: value }), {});
+            impl.resolveProviderConfig(configReader({ [key]: values[key] }), {});
         } catch (error) {
             failures.push({ property: key, reason: error instanceof Error ? error.message : String(error) });
         }

@@ -62,6 +62,17 @@ const SETTINGS = {
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
+/**
+ * The keys of `azure-grafana-keys:*` config that are no setting of this provider (a misspelt `maxRetry`), each with
+ * the reason to refuse it: the one message and list of names the plugin's CheckConfig and a TypeScript program use.
+ */
+export function unknownSettings(keys: Iterable<string>): Array<{ property: string; reason: string }> {
+    const names = Object.keys(SETTINGS);
+    return [...keys]
+        .filter((key) => !names.includes(key))
+        .map((key) => ({ property: key, reason: `${CONFIG_NAMESPACE}:${key} is not a setting of this provider: use ${names.join(", ")}` }));
+}
+
 /** What the dynamic-provider host hands to `configure`: a reader of the stack's config. */
 export interface ConfigReader {
     get(key: string): string | undefined;
@@ -69,13 +80,18 @@ export interface ConfigReader {
 
 let current: ProviderConfig | undefined;
 
+/**
+ * The settings in force. An entry point that was handed none (a script calling listGrafanaApiKeys, a host that never
+ * calls Configure) gets the environment's, applied to the HTTP client too, before its first request.
+ */
 export function providerConfig(): ProviderConfig {
-    return (current ??= resolveProviderConfig(undefined, process.env));
+    return current ?? applyProviderConfig(undefined);
 }
 
-export function applyProviderConfig(reader: ConfigReader | undefined, env: NodeJS.ProcessEnv = process.env): void {
+export function applyProviderConfig(reader: ConfigReader | undefined, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
     current = resolveProviderConfig(reader, env);
     configureHttp(current.http);
+    return current;
 }
 
 export function resolveProviderConfig(reader: ConfigReader | undefined, env: NodeJS.ProcessEnv): ProviderConfig {

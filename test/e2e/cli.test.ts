@@ -400,6 +400,21 @@ function describeCli(pulumiPath: string): void {
         );
 
         test(
+            "a misspelt setting (azure-grafana-keys:maxRetry) fails the TypeScript program, naming it and the settings there are",
+            async () => {
+                need(producerDeployed, "pulumi up of the quickstart");
+                ok(await run(producer, ["config", "set", "azure-grafana-keys:maxRetry", "3", "--config-file", producer.configFile]));
+                const preview = await run(producer, withConfig(producer, "preview"));
+                ok(await run(producer, ["config", "rm", "azure-grafana-keys:maxRetry", "--config-file", producer.configFile]));
+                expect(preview.code).not.toBe(0);
+                expect(`${preview.stdout}\n${preview.stderr}`).toMatch(
+                    /azure-grafana-keys:maxRetry is not a setting of this provider: use grafanaAuth, .*maxRetries/,
+                );
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
             "pulumi destroy of both stacks leaves no service account; stack rm removes both",
             async () => {
                 need(producerDeployed, "pulumi up of the quickstart");

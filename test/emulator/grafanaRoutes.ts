@@ -120,6 +120,8 @@ export interface GrafanaRoutesOptions {
     hideVersion: boolean;
     /** Grafana's [auth] api_key_max_seconds_to_live; undefined = no limit (Grafana's -1). */
     apiKeyMaxSecondsToLive?: number;
+    /** Grafana's [service_accounts] token_expiration_day_limit; undefined = no limit (Grafana's -1). */
+    tokenExpirationDayLimit?: number;
     /** Absent: self-hosted Grafana, where a bearer value can only be a Grafana key. */
     entra?: EntraSignIn;
     gate?: DataPlaneGate;
@@ -136,6 +138,14 @@ function json(status: number, body: unknown): GrafanaResponse {
 
 function message(status: number, text: string): GrafanaResponse {
     return json(status, { message: text });
+}
+
+/**
+ * Go's `response.Respond(status, "<text>")`: the text itself as the body, no JSON; net/http sniffs its Content-Type
+ * (`http.DetectContentType`) as plain text.
+ */
+function plainText(status: number, text: string): GrafanaResponse {
+    return { status, body: Buffer.from(text, "utf8"), headers: { "Content-Type": "text/plain; charset=utf-8" } };
 }
 
 const NOT_FOUND = (): GrafanaResponse => message(404, "Not found");
@@ -272,6 +282,7 @@ export class GrafanaRoutes {
     private profile: ProfileSpec;
     private readonly hideVersion: boolean;
     private readonly maxSecondsToLive: number | undefined;
+    private readonly tokenExpirationDayLimit: number | undefined;
     private readonly entra: EntraSignIn | undefined;
     private readonly gate: DataPlaneGate | undefined;
     private readonly routes: Route[] = [];
@@ -282,6 +293,7 @@ export class GrafanaRoutes {
         this.profile = PROFILES[options.profile];
         this.hideVersion = options.hideVersion;
         this.maxSecondsToLive = options.apiKeyMaxSecondsToLive;
+        this.tokenExpirationDayLimit = options.tokenExpirationDayLimit;
         this.entra = options.entra;
         this.gate = options.gate;
         this.registerRoutes();
@@ -311,6 +323,11 @@ export class GrafanaRoutes {
         // The emulated Grafana holds no dashboards or folders, so every search finds nothing.
         this.add("GET", "/api/search", "signedIn", () => json(200, []));
         this.add("POST", "/api/user/using/:orgId", "signedIn", (c) => this.switchCurrentOrg(c));
+        // GetFrontendSettings (pkg/api/frontendsettings.go), in the signed-in /api group: of its many fields only the
+        // token lifetime limit is modelled, `TokenExpirationDayLimit: cfg.SATokenExpirationDayLimit` (-1: none).
+        this.add("GET", "/api/frontend/settings", "signedIn", () =>
+            json(200, { tokenExpirationDayLimit: this.tokenExpirationDayLimit ?? -1 }),
+        );
 
         if (this.profile.legacyKeys !== "removed") {
             this.add("POST", "/api/auth/keys", { action: "apikeys:create" }, (c) => this.createLegacyKey(c));
@@ -459,6 +476,20 @@ export class GrafanaRoutes {
             return message(400, "Number of seconds before expiration is greater than the global limit");
         }
         return undefined;
+    }
+
+    /**
+     * [service_accounts] token_expiration_day_limit, as CreateToken (pkg/services/serviceaccounts/api/token.go) checks
+     * it when above 0: the expiry's day (now + secondsToLive, cut to the UTC day by Go's Truncate(24h)) may not come
+     * after the day `limit` days ahead. A token that never expires (0) passes: its "expiry" is today.
+     */
+    private dayLimitViolation(secondsToLive: number): GrafanaResponse | undefined {
+        const limit = this.tokenExpirationDayLimit;
+        if (limit === undefined || limit <= 0) return undefined;
+        const now = this.clock.now();
+        const day = (ms: number) => Math.floor(ms / 86_400_000);
+        if (day(now + secondsToLive * 1000) <= day(now + limit * 86_400_000)) return undefined;
+        return plainText(400, "The expiration date input exceeds the limit for service account access tokens expiration date");
     }
 
     private createLegacyKey({ req, identity }: HandlerContext): GrafanaResponse {
@@ -616,7 +647,7 @@ export class GrafanaRoutes {
         const body = bindJson(CreateTokenBody, req.body);
         if (!body || !body.name) return BAD_REQUEST_DATA();
         const secondsToLive = body.secondsToLive ?? 0;
-        const ttlError = this.maxTtlViolation(secondsToLive);
+        const ttlError = this.maxTtlViolation(secondsToLive) ?? this.dayLimitViolation(secondsToLive);
         if (ttlError) return ttlError;
         const created = this.state.createToken(identity.orgId, id, body.name, secondsToLive);
         if (!created.ok) {

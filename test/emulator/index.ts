@@ -40,6 +40,8 @@ export interface EmulatorOptions {
     hideVersion?: boolean;
     /** Grafana's [auth] api_key_max_seconds_to_live; unset (or -1) = no limit. */
     apiKeyMaxSecondsToLive?: number;
+    /** Grafana's [service_accounts] token_expiration_day_limit: tokens live at most this many days; unset (or <= 0) = no limit. */
+    tokenExpirationDayLimit?: number;
 }
 
 export interface ApiKeyView {
@@ -154,6 +156,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (maxTtl !== undefined && !Number.isInteger(maxTtl)) {
         throw new RangeError(`apiKeyMaxSecondsToLive must be an integer: ${maxTtl}`);
     }
+    const dayLimit = options.tokenExpirationDayLimit;
+    if (dayLimit !== undefined && !Number.isInteger(dayLimit)) {
+        throw new RangeError(`tokenExpirationDayLimit must be an integer: ${dayLimit}`);
+    }
 
     const clock = new Clock();
     const grafana = new GrafanaState({ clock });
@@ -166,6 +172,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         hideVersion: options.hideVersion ?? false,
         // Grafana spells "no limit" as -1.
         apiKeyMaxSecondsToLive: maxTtl === undefined || maxTtl < 0 ? undefined : maxTtl,
+        // Grafana checks the day limit only when it is above 0.
+        tokenExpirationDayLimit: dayLimit === undefined || dayLimit <= 0 ? undefined : dayLimit,
         entra: { tokens, roleOf: (principalId) => arm.grafanaRole(principalId) },
         gate: new ApiKeyGate({ arm, clock }),
     });

@@ -6,7 +6,8 @@ import { parseArgs } from "node:util";
 import { PROFILES, startEmulator, type GrafanaProfile } from "./index";
 
 const USAGE = `usage: node build/test/emulator/main.js [--profile ${Object.keys(PROFILES).join("|")}] [--port N]
-                                          [--hide-version] [--api-key-max-seconds-to-live N]`;
+                                          [--hide-version] [--api-key-max-seconds-to-live N]
+                                          [--token-expiration-day-limit DAYS]`;
 
 async function main(): Promise<void> {
     const { values } = parseArgs({
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
             port: { type: "string", default: "3000" },
             "hide-version": { type: "boolean", default: false },
             "api-key-max-seconds-to-live": { type: "string" },
+            "token-expiration-day-limit": { type: "string" },
             help: { type: "boolean", short: "h", default: false },
         },
         strict: true,
@@ -26,11 +28,13 @@ async function main(): Promise<void> {
     const port = Number(values.port);
     const maxTtlText = values["api-key-max-seconds-to-live"];
     const maxTtl = maxTtlText === undefined ? undefined : Number(maxTtlText);
+    const dayLimitText = values["token-expiration-day-limit"];
     const emulator = await startEmulator({
         profile: values.profile as GrafanaProfile,
         port,
         hideVersion: values["hide-version"],
         apiKeyMaxSecondsToLive: maxTtl,
+        tokenExpirationDayLimit: dayLimitText === undefined ? undefined : Number(dayLimitText),
     });
 
     const c = emulator.credentials;

@@ -354,7 +354,8 @@ function send(res: ServerResponse, response: GrafanaResponse, nowMs?: number): v
         res.end();
         return;
     }
-    const payload = JSON.stringify(response.body);
+    // A Buffer is a body Grafana writes as it is (plain text); anything else is JSON.
+    const payload = Buffer.isBuffer(response.body) ? response.body : JSON.stringify(response.body);
     res.writeHead(response.status, {
         "Content-Type": "application/json",
         "Content-Length": Buffer.byteLength(payload),

@@ -1,10 +1,11 @@
 // A pure rule of the provider's, read from its source: not part of any entry point the package publishes.
-import { readTokenRow } from "../../provider/src/impl/keyStores";
+import { grafanaTimeOf, readTokenRow } from "../../provider/src/impl/keyStores";
 
 /**
  * How a row of Grafana's token list is read. Grafana fills `secondsUntilExpiration` only for a live token that
  * expires within the next 7 days (ListTokens in pkg/services/serviceaccounts/api/token.go, `sevenDaysAhead`); a 0
- * never means "expires now". The date comes from `expiration`, expiry from `hasExpired`.
+ * never means "expires now". The date comes from `expiration`; a row is dead by the rule of keyLifetime.ts (`isDead`):
+ * `hasExpired`, `isRevoked`, or its expiry passed on Grafana's clock.
  */
 
 const NOW = Date.parse("2026-11-30T12:00:00Z");
@@ -59,6 +60,8 @@ describe("a token-list row", () => {
             { expiresAt: new Date(NOW + 3 * DAY * 1000).toISOString(), expired: false },
         ],
     ])("%s", (_case, row, read) => {
-        expect(readTokenRow({ id: 1, name: "t", ...row })).toEqual(read);
+        const { grafanaTime, ...judged } = read;
+        expect(readTokenRow({ id: 1, name: "t", ...row }, 0, NOW)).toEqual(judged);
+        expect(grafanaTimeOf({ id: 1, name: "t", ...row })).toBe(grafanaTime);
     });
 });

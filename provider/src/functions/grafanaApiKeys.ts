@@ -1,11 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { applyProviderConfig, CONFIG_NAMESPACE } from "../config";
+import { applyProviderConfig, CONFIG_NAMESPACE, providerConfig } from "../config";
+import { withDeadline } from "../http/deadline";
+import { refuseUnknownSettings } from "../resources/programSettings";
 import { listLegacyKeys } from "../grafana/apiKeys";
 import { listTokens, searchAllServiceAccounts } from "../grafana/serviceAccounts";
 import { GrafanaTarget } from "../grafana/client";
 import { grafanaClockOffsetSeconds } from "../grafana/clock";
-import { hasExpired } from "../impl/keyLifetime";
-import { MAX_LISTED_LEGACY_KEYS, MAX_LISTED_TOKENS } from "../impl/keyStores";
+import { isDead, isoOrNull } from "../impl/keyLifetime";
+import { MAX_LISTED_LEGACY_KEYS, MAX_LISTED_TOKENS, readTokenRow } from "../impl/keyStores";
 import { logWarning } from "../log";
 import { booleanRule, orgIdRule, validateFields } from "../schema/inputs";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "../impl/grafanaAddress";
@@ -20,7 +22,7 @@ export interface GrafanaApiKeysArgs {
     endpoint?: string;
     /** Instead of `endpoint`: the ARM id of an Azure Managed Grafana workspace. */
     workspaceId?: string;
-    /** Also list keys that have expired. Default false. */
+    /** Also list keys that no longer work by themselves: expired, or revoked by Grafana. Default false. */
     includeExpired?: boolean;
     /** The Grafana organization. Omitted: the credential's current org. */
     orgId?: number;
@@ -37,9 +39,14 @@ export interface GrafanaKeyInfo {
     role: string | null;
     /** ISO-8601, or null for a key that never expires. */
     expiresAt: string | null;
-    /** True once the key has expired. */
+    /**
+     * True once the key no longer works by itself: it expired, or Grafana revoked it (then `revoked` is true too). The
+     * same rule as the resources' `expired` output.
+     */
     expired: boolean;
-    /** True when the key works: it has not expired, and its service account (if any) is not disabled. */
+    /** True when Grafana revoked the token (its secret scanning found it leaked); Grafana refuses it (401). */
+    revoked: boolean;
+    /** True when the key works: it is not expired or revoked, and its service account (if any) is not disabled. */
     usable: boolean;
     /** The service account holding the token; null for a legacy key. */
     serviceAccountId: number | null;
@@ -62,10 +69,13 @@ export async function listGrafanaApiKeys(args: GrafanaApiKeysArgs): Promise<Graf
     const { values, failures } = validateFields(raw, { ...ADDRESS_FIELDS, includeExpired: booleanRule, orgId: orgIdRule });
     checkAddress(raw, failures);
     if (failures.length > 0) throw new Error(failures.map((failure) => failure.reason).join("; "));
-    const address = await resolveAddress(addressInputs(values));
-    const target = targetOf({ ...address, orgId: (values.orgId as number | undefined) ?? null });
-    const keys = [...(await tokensOfEveryAccount(target)), ...(await legacyKeys(target))];
-    return values.includeExpired === true ? keys : keys.filter((key) => !key.expired);
+    // The settings in force (a script's come from the environment), its deadline included, as every operation runs.
+    return withDeadline(providerConfig().operationDeadlineSeconds, "getGrafanaApiKeys", async () => {
+        const address = await resolveAddress(addressInputs(values));
+        const target = targetOf({ ...address, orgId: (values.orgId as number | undefined) ?? null });
+        const keys = [...(await tokensOfEveryAccount(target)), ...(await legacyKeys(target))];
+        return values.includeExpired === true ? keys : keys.filter((key) => !key.expired);
+    });
 }
 
 /**
@@ -73,6 +83,7 @@ export async function listGrafanaApiKeys(args: GrafanaApiKeysArgs): Promise<Graf
  * `azure-grafana-keys:*` config, then the environment).
  */
 export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulumi.Output<GrafanaKeyInfo[]> {
+    refuseUnknownSettings();
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     const grafanaAuth = config.getSecret("grafanaAuth");
     const keys = pulumi.all([pulumi.output(args), grafanaAuth]).apply(async ([resolved, auth]) => {
@@ -86,9 +97,9 @@ export function getGrafanaApiKeys(args: pulumi.Input<GrafanaApiKeysArgs>): pulum
 
 const PARALLEL_TOKEN_LISTS = 8;
 
-/** Expiry is judged on Grafana's clock, as learned from the answers just read; Grafana's own `hasExpired` wins. */
-function expiredOnGrafanasClock(target: GrafanaTarget, expiresAt: string | null): boolean {
-    return hasExpired({ expired: false, expiresAt }, grafanaClockOffsetSeconds(target.endpoint) ?? 0);
+/** Keys are judged on Grafana's clock, as learned from the answers just read, by the resources' rule (`isDead`). */
+function clockOffsetOf(target: GrafanaTarget): number {
+    return grafanaClockOffsetSeconds(target.endpoint) ?? 0;
 }
 
 async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
@@ -102,8 +113,7 @@ async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyIn
             const listTruncated = tokens.length >= MAX_LISTED_TOKENS;
             if (listTruncated) warnTruncated(`service account ${account.id} ("${account.name}")`, `its first ${MAX_LISTED_TOKENS} tokens`);
             for (const token of tokens) {
-                const expiresAt = isoOrNull(token.expiration);
-                const expired = token.hasExpired ?? expiredOnGrafanasClock(target, expiresAt);
+                const { expiresAt, expired } = readTokenRow(token, clockOffsetOf(target));
                 const serviceAccountDisabled = account.isDisabled ?? false;
                 keys.push({
                     kind: "serviceAccountToken",
@@ -112,6 +122,7 @@ async function tokensOfEveryAccount(target: GrafanaTarget): Promise<GrafanaKeyIn
                     role: account.role ?? null,
                     expiresAt,
                     expired,
+                    revoked: token.isRevoked === true,
                     usable: !expired && !serviceAccountDisabled,
                     serviceAccountId: account.id,
                     serviceAccountName: account.name,
@@ -131,7 +142,7 @@ async function legacyKeys(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
     if (listTruncated) warnTruncated("the org's legacy API keys", `the first ${MAX_LISTED_LEGACY_KEYS}`);
     return listed.map((key) => {
         const expiresAt = isoOrNull(key.expiration);
-        const expired = expiredOnGrafanasClock(target, expiresAt);
+        const expired = isDead({ expiresAt }, clockOffsetOf(target));
         return {
             kind: "apiKey" as const,
             id: key.id,
@@ -139,6 +150,7 @@ async function legacyKeys(target: GrafanaTarget): Promise<GrafanaKeyInfo[]> {
             role: key.role ?? null,
             expiresAt,
             expired,
+            revoked: false,
             usable: !expired,
             serviceAccountId: null,
             serviceAccountName: null,
@@ -155,10 +167,4 @@ function warnTruncated(whose: string, shown: string): void {
         `getGrafanaApiKeys: Grafana cut the list of ${whose} at ${shown}; more may exist and are not listed ` +
             "(their items carry listTruncated: true). Delete unused keys in Grafana to see the rest.",
     );
-}
-
-/** Grafana writes "never" as null, or as the zero time in some versions. */
-function isoOrNull(text: string | null | undefined): string | null {
-    if (!text || text.startsWith("0001-01-01")) return null;
-    return new Date(text).toISOString();
 }

@@ -2,6 +2,7 @@ import { rememberSecret } from "../http/redact";
 import { createWithoutDuplicates, Provenance } from "./createOnce";
 import { createdSince } from "./clock";
 import { callGrafana, GrafanaTarget, requestGrafana } from "./client";
+import { isLifetimeLimitRefusal, lifetimeLimitError } from "./tokenLifetimeLimit";
 import { anyBody, createdToken, serviceAccount, ServiceAccount, serviceAccountSearch, tokenList, TokenListItem } from "../schema/grafana";
 
 /** Service accounts and their tokens (`/api/serviceaccounts`), Grafana >= 9.1. */
@@ -81,6 +82,8 @@ async function createToken(
         path: `/api/serviceaccounts/${serviceAccountId}/tokens`,
         body: { name, secondsToLive: secondsToLive ?? 0 },
         schema: createdToken,
+    }).catch(async (error: unknown) => {
+        throw isLifetimeLimitRefusal(error) ? await lifetimeLimitError(target, secondsToLive ?? 0) : error;
     });
     rememberSecret(token.key);
     return { id: token.id, key: token.key };

@@ -15,7 +15,7 @@ import { showValue } from "../schema/showValue";
 import { TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
 import { orgOfAccount, resolveAddress, targetOf } from "./grafanaAddress";
 import { importedTimeToLive } from "./importedLifetime";
-import { hasExpired } from "./keyLifetime";
+import { isDead, isoOrNull } from "./keyLifetime";
 import { legacyKeyResourceId, parseResourceId, ResourceId, serviceAccountResourceId, tokenResourceId } from "./resourceIds";
 
 /**
@@ -153,12 +153,7 @@ async function importToken(
         name: token.name,
         nameSource: "user",
         logicalName,
-        ...secretless(
-            token.name,
-            token.name,
-            { expiration: token.expiration, created: token.created, expired: token.hasExpired === true },
-            where.endpoint,
-        ),
+        ...secretless(token.name, token.name, token, where.endpoint),
     };
     said(`GrafanaServiceAccountToken "${logicalName}"`, "token");
     return {
@@ -199,7 +194,7 @@ async function importApiKey(
             serviceAccountId: null,
             ownServiceAccountId: null,
             legacyKeys: [{ id: key.id, name: key.name, serviceAccountId: null }],
-            ...secretless(key.name, key.name, { expiration: key.expiration, expired: false }, where.endpoint),
+            ...secretless(key.name, key.name, key, where.endpoint),
         };
         said(`GrafanaApiKey "${logicalName}"`, "key");
         return { id: legacyKeyResourceId(key.id), state, inputs: { ...addressInputs, name: key.name, role, ...lifetimeInput(state) } };
@@ -221,12 +216,7 @@ async function importApiKey(
     }
     const role = roleOf(account.role, `service account ${account.id}`);
     // An account without a token is tracked with no key (keyId 0): the next `up` mints one on it.
-    const secret = secretless(
-        account.name,
-        token?.name ?? account.name,
-        { expiration: token?.expiration, created: token?.created, expired: token?.hasExpired === true },
-        where.endpoint,
-    );
+    const secret = secretless(account.name, token?.name ?? account.name, token ?? {}, where.endpoint);
     const state: ApiKeyState = {
         ...common,
         name: account.name,
@@ -284,11 +274,11 @@ async function importEnablement(importId: string): Promise<Imported> {
 function secretless(
     name: string,
     keyName: string,
-    listed: { expiration?: string | null; created?: string | null; expired: boolean },
+    listed: { expiration?: string | null; created?: string | null; hasExpired?: boolean; isRevoked?: boolean | null },
     endpoint: string,
 ): MintedSecretState & { generation: number } {
     const rotated = keyName.startsWith(`${name}-r`) ? /^\d+$/.exec(keyName.slice(name.length + 2)) : null;
-    const expiresAt = listed.expiration && !listed.expiration.startsWith("0001-01-01") ? new Date(listed.expiration).toISOString() : null;
+    const expiresAt = isoOrNull(listed.expiration);
     const clockOffsetSeconds = grafanaClockOffsetSeconds(endpoint) ?? 0;
     const lifetime = importedTimeToLive({ created: listed.created, expiresAt }, clockOffsetSeconds);
     return {
@@ -298,7 +288,7 @@ function secretless(
         timeToLive: lifetime?.timeToLive ?? null,
         secondsToLive: lifetime?.secondsToLive ?? null,
         expiresAt,
-        expired: hasExpired({ expired: listed.expired, expiresAt }, clockOffsetSeconds),
+        expired: isDead({ expiresAt, hasExpired: listed.hasExpired, isRevoked: listed.isRevoked }, clockOffsetSeconds),
         rotateBefore: null,
         verify: true,
         clockOffsetSeconds,

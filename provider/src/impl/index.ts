@@ -42,18 +42,12 @@ const lifecycles: Record<string, Lifecycle> = {
     },
 };
 
-let configured = false;
-
+/** What the host hands over; a host that never calls Configure gets the environment's settings (config.ts). */
 export function configure(request: { config?: ConfigReader } | undefined): Promise<void> {
-    return settled(() => {
-        applyProviderConfig(request?.config);
-        configured = true;
-    })();
+    return settled(() => void applyProviderConfig(request?.config))();
 }
 
 export function lifecycle(resourceType: string): Lifecycle {
-    // Some hosts and harnesses never call Configure; fall back to the environment.
-    if (!configured) void configure(undefined);
     const found = lifecycles[resourceType];
     if (!found) {
         throw new ProviderError({
@@ -84,7 +78,6 @@ function withStoredInputs(operations: Lifecycle): Lifecycle {
  * from Grafana or ARM, under the same deadline as every operation. The forms are in `IMPORT_ID_FORMS`.
  */
 export function importResource(resourceType: string, importId: string, logicalName: string): Promise<imports.Imported> {
-    if (!configured) void configure(undefined);
     return withDeadline(providerConfig().operationDeadlineSeconds, `import of ${resourceType}`, () =>
         imports.importResource(resourceType, importId, logicalName),
     );
@@ -121,8 +114,8 @@ export { fromStoredInputs } from "./storedInputs";
 /** For the provider plugin: its calls' messages go to the resource they concern. */
 export { aboutResource } from "../log";
 
-/** For the provider plugin's CheckConfig: how configuration resolves, without applying it. */
-export { resolveProviderConfig } from "../config";
+/** For the provider plugin's CheckConfig: how configuration resolves, without applying it, and which keys are no setting. */
+export { resolveProviderConfig, unknownSettings } from "../config";
 
 /** For the ESC rotator: successors of a key that its state does not record (a rotation whose answer was lost). */
 export { unrecordedSuccessors, UnrecordedSuccessor } from "./unrecordedSuccessors";

@@ -38,6 +38,30 @@ export function hasExpired(key: { expired: boolean; expiresAt: string | null }, 
     return key.expiresAt !== null && Date.parse(key.expiresAt) <= grafanaNow(clockOffsetSeconds, now) - OFFSET_MAX_AHEAD_MS;
 }
 
+/** What Grafana lists of a key: a token row carries `hasExpired` and `isRevoked`; a legacy key only its expiry. */
+export interface ListedKey {
+    expiresAt: string | null;
+    hasExpired?: boolean;
+    isRevoked?: boolean | null;
+}
+
+/**
+ * The one rule for a dead key, used by the resources (keyStores.ts, upgrades.ts, imports.ts) and the listing
+ * (getGrafanaApiKeys): a key that no longer signs in by itself. Grafana refuses a revoked token (its secret scanning
+ * found it leaked; 401 `api-key.revoked`) and an expired one (its `hasExpired`, or the expiry passed on its clock).
+ * A disabled service account stops its tokens too, but that is the account's state, not the key's, and is undone by
+ * enabling the account.
+ */
+export function isDead(key: ListedKey, clockOffsetSeconds: number, now = Date.now()): boolean {
+    return key.isRevoked === true || hasExpired({ expired: key.hasExpired === true, expiresAt: key.expiresAt }, clockOffsetSeconds, now);
+}
+
+/** Grafana writes "never" as null, or as the zero time in some versions. */
+export function isoOrNull(text: string | null | undefined): string | null {
+    if (!text || text.startsWith("0001-01-01")) return null;
+    return new Date(text).toISOString();
+}
+
 /** Inside the window `rotateBefore` opens before the key's expiry. */
 export function isInRotationWindow(expiresAt: string | null, rotateBefore: string, clockOffsetSeconds: number, now = Date.now()): boolean {
     if (expiresAt === null) return false;

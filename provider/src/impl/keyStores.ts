@@ -6,7 +6,7 @@ import { signInWith, verifyKey } from "../grafana/verify";
 import { ProviderError } from "../http/errors";
 import { TokenListItem } from "../schema/grafana";
 import { Role } from "../schema/inputs";
-import { hasExpired } from "./keyLifetime";
+import { isDead, isoOrNull } from "./keyLifetime";
 
 /**
  * Where a resource's keys live in Grafana, behind one interface: the tokens of one service account, or an
@@ -75,8 +75,12 @@ export function serviceAccountTokens(
         async find(keys) {
             const tokens = await listTokens(target, serviceAccountId);
             if (!tokens) return undefined;
-            const listed = new Map(tokens.map((token) => [token.id, readTokenRow(token)]));
-            for (const row of listed.values()) if (row.grafanaTime !== undefined) observeGrafanaTime(target.endpoint, row.grafanaTime);
+            for (const token of tokens) {
+                const grafanaTime = grafanaTimeOf(token);
+                if (grafanaTime !== undefined) observeGrafanaTime(target.endpoint, grafanaTime);
+            }
+            const clockOffsetSeconds = grafanaClockOffsetSeconds(target.endpoint) ?? 0;
+            const listed = new Map(tokens.map((token) => [token.id, readTokenRow(token, clockOffsetSeconds)]));
             const complete = tokens.length < MAX_LISTED_TOKENS;
             return presenceOf(
                 keys,
@@ -117,7 +121,7 @@ export function legacyKeys(target: GrafanaTarget, role: Role): KeyStore {
                     const key = byId.get(ref.id);
                     if (!key) return undefined;
                     const expiresAt = isoOrNull(key.expiration);
-                    return { state: "live", expiresAt, expired: hasExpired({ expired: false, expiresAt }, clockOffsetSeconds) };
+                    return { state: "live", expiresAt, expired: isDead({ expiresAt }, clockOffsetSeconds) };
                 },
                 (ref) => (complete ? Promise.resolve({ state: "gone" }) : signIn(target, ref.key)),
             );
@@ -192,22 +196,24 @@ export async function signIn(target: GrafanaTarget, key: string): Promise<Presen
 
 /**
  * One row of Grafana's token list, read the way Grafana fills it (ListTokens, docs/grafana-http-api.md "Tokens"):
- * `hasExpired` decides expiry; `expiration` gives the date (null: never); `secondsUntilExpiration` counts only when
- * above 0, which Grafana reports just for a live token expiring within 7 days (0 beyond, 0 once expired, 0 for no
- * expiry: never "expires now"), and then shows what Grafana's clock read (`grafanaTime`).
+ * `expiration` gives the date (null: never); whether the token is dead is the one rule of keyLifetime.ts (`isDead`).
  */
-export function readTokenRow(token: TokenListItem): { expiresAt: string | null; expired: boolean; grafanaTime?: number } {
+export function readTokenRow(
+    token: TokenListItem,
+    clockOffsetSeconds: number,
+    now = Date.now(),
+): { expiresAt: string | null; expired: boolean } {
     const expiresAt = isoOrNull(token.expiration);
-    const countdown = token.secondsUntilExpiration ?? 0;
-    const grafanaTime = expiresAt !== null && countdown > 0 ? Date.parse(expiresAt) - countdown * 1000 : undefined;
-    // A revoked token (Grafana's secret scanning revokes leaked ones) is as dead as an expired one: Grafana answers
-    // 401 "Revoked API key" to it, so it is rotated away and never kept as a working previous key.
-    const dead = token.hasExpired === true || token.isRevoked === true;
-    return { expiresAt, expired: dead, ...(grafanaTime !== undefined ? { grafanaTime } : {}) };
+    return { expiresAt, expired: isDead({ expiresAt, hasExpired: token.hasExpired, isRevoked: token.isRevoked }, clockOffsetSeconds, now) };
 }
 
-/** Grafana writes "never" as null, or as the zero time in some versions. */
-export function isoOrNull(text: string | null | undefined): string | null {
-    if (!text || text.startsWith("0001-01-01")) return null;
-    return new Date(text).toISOString();
+/**
+ * What Grafana's clock read when it listed `token`, when the row shows it: `secondsUntilExpiration` counts only when
+ * above 0, which Grafana reports just for a live token expiring within 7 days (0 beyond, 0 once expired, 0 for no
+ * expiry: never "expires now").
+ */
+export function grafanaTimeOf(token: TokenListItem): number | undefined {
+    const expiresAt = isoOrNull(token.expiration);
+    const countdown = token.secondsUntilExpiration ?? 0;
+    return expiresAt !== null && countdown > 0 ? Date.parse(expiresAt) - countdown * 1000 : undefined;
 }

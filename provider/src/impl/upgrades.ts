@@ -14,11 +14,10 @@ import { ApiKeyState, LegacyKeyRecord } from "../schema/apiKeyState";
 import { ApiKeyListItem } from "../schema/grafana";
 import { Mode } from "../schema/inputs";
 import { removeCreatedAccount } from "./accountUndo";
-import { hasExpired } from "./keyLifetime";
+import { isDead, isoOrNull } from "./keyLifetime";
 import { LeftAlone, leftInPlace } from "./undo";
 import {
     isNameTaken,
-    isoOrNull,
     KeyRef,
     KeyStore,
     legacyKeys,
@@ -195,7 +194,7 @@ export function keyHomes(
             const key = listed?.find((item) => item.id === record.id);
             if (key) {
                 const expiresAt = isoOrNull(key.expiration);
-                return { presence: { state: "live", expiresAt, expired: hasExpired({ expired: false, expiresAt }, offset() ?? 0) } };
+                return { presence: { state: "live", expiresAt, expired: isDead({ expiresAt }, offset() ?? 0) } };
             }
             listCut = listed !== undefined && listed.length >= MAX_LISTED_LEGACY_KEYS;
         }

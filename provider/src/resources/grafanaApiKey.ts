@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refuseUnknownSettings } from "./programSettings";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export type GrafanaRole = "Viewer" | "Editor" | "Admin" | "None";
@@ -84,7 +85,7 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly secondsToLive: pulumi.Output<number | undefined>;
     /** When the key stops working (ISO-8601), or undefined if never. */
     declare readonly expiresAt: pulumi.Output<string | undefined>;
-    /** True once Grafana reports the key expired; the next `pulumi up` then rotates it. */
+    /** True once the key no longer works by itself: it expired, or Grafana revoked it (leaked); the next `pulumi up` then rotates it. */
     declare readonly expired: pulumi.Output<boolean>;
     /** What Grafana holds the current key as now: `apiKey` (legacy), or `serviceAccount` (a token, also a legacy key Grafana migrated). */
     declare readonly mode: pulumi.Output<"apiKey" | "serviceAccount">;
@@ -121,6 +122,7 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: GrafanaApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseUnknownSettings();
         super(
             provider,
             name,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GrafanaRole } from "./grafanaApiKey";
+import { refuseUnknownSettings } from "./programSettings";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export interface GrafanaServiceAccountArgs {
@@ -44,6 +45,7 @@ export class GrafanaServiceAccount extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: GrafanaServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseUnknownSettings();
         super(provider, name, { ...OUTPUTS, ...args, __logicalName: name }, opts, TYPE_MODULE, "GrafanaServiceAccount");
     }
 }

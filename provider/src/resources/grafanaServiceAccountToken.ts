@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refuseUnknownSettings } from "./programSettings";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export interface GrafanaServiceAccountTokenArgs {
@@ -56,7 +57,7 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
     declare readonly secondsToLive: pulumi.Output<number | undefined>;
     /** When the token stops working (ISO-8601), or undefined if never. */
     declare readonly expiresAt: pulumi.Output<string | undefined>;
-    /** True once Grafana reports the token expired; the next `pulumi up` then rotates it. */
+    /** True once the token no longer works by itself: it expired, or Grafana revoked it (leaked); the next `pulumi up` then rotates it. */
     declare readonly expired: pulumi.Output<boolean>;
     /** The rotation window as given. */
     declare readonly rotateBefore: pulumi.Output<string | undefined>;
@@ -87,6 +88,7 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: GrafanaServiceAccountTokenArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseUnknownSettings();
         super(
             provider,
             name,

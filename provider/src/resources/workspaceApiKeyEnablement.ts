@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refuseUnknownSettings } from "./programSettings";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export interface WorkspaceApiKeyEnablementArgs {
@@ -48,6 +49,7 @@ export class WorkspaceApiKeyEnablement extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: WorkspaceApiKeyEnablementArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseUnknownSettings();
         super(provider, name, { ...OUTPUTS, ...args }, opts, TYPE_MODULE, "WorkspaceApiKeyEnablement");
     }
 }

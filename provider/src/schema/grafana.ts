@@ -52,6 +52,9 @@ export const tokenListItem = z
     .loose();
 export const tokenList = z.array(tokenListItem);
 
+/** GET /api/frontend/settings/: of its many fields, only the token lifetime limit is read (-1 or 0: none). */
+export const frontendSettings = z.object({ tokenExpirationDayLimit: z.number().int().optional() }).loose();
+
 export const anyBody = z.unknown();
 
 export type ApiKeyListItem = z.infer<typeof apiKeyListItem>;
