@@ -199,7 +199,7 @@ export function keyHomes(
             listCut = listed !== undefined && listed.length >= MAX_LISTED_LEGACY_KEYS;
         }
         const home = (await migratedHome(record)) ?? (await lastLook(record, secret));
-        if (home && "accountId" in home) return { presence: presenceOfRow(home, record.id), home };
+        if (home && "accountId" in home) return { presence: presenceOfRow(home, record.id, offset() ?? 0), home };
         if (home?.state === "gone" && listCut) return { presence: { state: "unknown" } }; // a list Grafana cut short proves nothing
         return { presence: home ?? { state: "gone" } };
     }
@@ -346,7 +346,10 @@ export async function removeEverywhere(target: GrafanaTarget, state: ApiKeyState
     for (const record of state.legacyKeys) await homes.store.remove(record);
 }
 
-function presenceOfRow(home: TokenHome, id: number): Presence {
-    const { expiresAt, expired } = readTokenRow(home.tokens.find((token) => token.id === id)!);
+function presenceOfRow(home: TokenHome, id: number, clockOffsetSeconds: number): Presence {
+    const { expiresAt, expired } = readTokenRow(
+        home.tokens.find((token) => token.id === id)!,
+        clockOffsetSeconds,
+    );
     return { state: "live", expiresAt, expired };
 }
