@@ -23,8 +23,8 @@ const key = async (args: GrafanaApiKeyArgs): Promise<Registration> =>
     (await register(() => [new GrafanaApiKey("ci", { endpoint: session.emulator.url, name: "ci-key", timeToLive: "30d", ...args })]))[0];
 
 /** An admin-only call: 200 for an Admin key, 403 for a Viewer's. */
-async function listAccounts(secret: unknown): Promise<number> {
-    const response = await fetch(`${session.emulator.url}/api/serviceaccounts/search`, {
+async function listAccounts(secret: unknown, grafanaUrl = session.emulator.url): Promise<number> {
+    const response = await fetch(`${grafanaUrl}/api/serviceaccounts/search`, {
         headers: { authorization: `Bearer ${String(secret)}` },
     });
     await response.arrayBuffer();
@@ -65,4 +65,52 @@ test("with no previous key, the change is said as reaching the one key", async (
         /its role changes from Editor to Viewer on service account \d+, in place: its key "ci-key" keeps working, with the new role/,
     );
     await engine.destroy((await key({})).urn);
+});
+
+describe("after an upgrade and a rotation (10.4 -> 12.1)", () => {
+    let upgraded: HostSession;
+    beforeAll(async () => (upgraded = await startHostSession("10.4")));
+    afterAll(() => upgraded.stop());
+
+    test("the previous key, on Grafana's sa-autogen account, keeps its role: said as such, never as reaching it", async () => {
+        const { emulator, engine, engineLog } = upgraded;
+        const DAY_MS = 86_400_000;
+        const migratedKey = async (role: GrafanaApiKeyArgs["role"]) =>
+            (
+                await register(() => [
+                    new GrafanaApiKey("ci", { endpoint: emulator.url, name: "ci-key", timeToLive: "30d", rotateBefore: "7d", role }),
+                ])
+            )[0];
+        const created = await engine.up(await migratedKey("Viewer"));
+        emulator.upgrade("12.1");
+        emulator.clock.set(Date.now() + 24 * DAY_MS); // inside rotateBefore: the next up mints a successor on an account of its own
+        await engine.refresh((await migratedKey("Viewer")).urn);
+        const rotated = await engine.up(await migratedKey("Viewer"));
+        expect(rotated.outputs).toMatchObject({ previousKey: created.outputs.key, keyName: "ci-key-r2" });
+        const autogen = emulator.state.serviceAccounts().find((sa) => sa.name === "sa-autogen-ci-key")!;
+        expect(autogen).toMatchObject({ role: "Viewer" });
+
+        const raised = await migratedKey("Admin");
+        const before = emulator.requests.length;
+        expect(await engine.preview(raised)).toEqual({ step: "update", replaces: [] });
+        const previewCost = emulator.requests.slice(before).map((request) => `${request.method} ${request.path}`);
+        const said = await engineLog.waitFor("warning", /its role changes from Viewer to Admin/);
+        expect(said).toMatch(
+            new RegExp(
+                `its previous key "ci-key" keeps the role Viewer: Grafana moved it into its own service account ${autogen.id} ` +
+                    `\\(sa-autogen-ci-key\\) when it was upgraded, and the change leaves that account alone`,
+            ),
+        );
+        expect(said).not.toMatch(/gets the role Admin too/);
+
+        const updated = await engine.up(raised);
+        expect(updated.outputs).toMatchObject({ key: rotated.outputs.key, previousKey: created.outputs.key, role: "Admin" });
+        // What was said is what Grafana holds: the successor may list accounts, the previous key still may not.
+        expect([await listAccounts(updated.outputs.key, emulator.url), await listAccounts(created.outputs.key, emulator.url)]).toEqual([
+            200, 403,
+        ]);
+        expect(emulator.state.serviceAccounts().find((sa) => sa.id === autogen.id)).toMatchObject({ role: "Viewer" });
+        console.log(`role change after upgrade and rotation: preview ${JSON.stringify(previewCost)}`);
+        await engine.destroy(raised.urn);
+    });
 });

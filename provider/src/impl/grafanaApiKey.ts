@@ -273,12 +273,27 @@ function who(state: { name: string }): string {
 
 /**
  * A role belongs to the service account, not to a token: a change reaches every key on it at once, the previous key
- * that stacks which have not picked up the current one still hold included. Said in preview and `up` (both run diff).
+ * that stacks which have not picked up the current one still hold included. Not a previous key minted as a legacy key:
+ * its role was fixed at birth, and where Grafana migrated it, it is on Grafana's `sa-autogen-*` account, which the
+ * change leaves alone (update() sets the role on this resource's own account only). Said in preview and `up` (both run diff).
  */
 function sayRoleReachesEveryKey(state: ApiKeyState, role: Role): void {
     const change = `${who(state)}: its role changes from ${state.role} to ${role} on service account ${state.serviceAccountId}, in place`;
     if (state.previousKeyId === null) {
         logInfo(`${change}: its key "${state.keyName}" keeps working, with the new role.`);
+        return;
+    }
+    const legacyBorn = state.legacyKeys.find((record) => record.id === state.previousKeyId);
+    if (legacyBorn) {
+        const where =
+            legacyBorn.serviceAccountId === null
+                ? "it is a legacy API key, whose role is fixed"
+                : `Grafana moved it into its own service account ${legacyBorn.serviceAccountId} (sa-autogen-${legacyBorn.name}) when it was upgraded, and the change leaves that account alone`;
+        logWarning(
+            `${change}; its previous key "${state.previousKeyName}" keeps the role ${state.role}: ${where}. Only the current key "${state.keyName}" ` +
+                `gets ${role}; stacks that still hold the previous key (it works until ${state.previousKeyExpiresAt ?? "it is deleted"}) keep ${state.role}. ` +
+                "To end that, delete it: an `up` with revokePrevious: true.",
+        );
         return;
     }
     logWarning(
