@@ -26,7 +26,7 @@ import {
     SecretContext,
     updateSecret,
 } from "./mintedSecret";
-import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate, recreatedAs } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
 import { removeCreatedAccount } from "./accountUndo";
@@ -402,7 +402,7 @@ function deletedSinceRefresh(state: ApiKeyState): ProviderError {
 }
 
 function deletedOutside(state: ApiKeyState): dynamic.ReadResult {
-    logWarning(`${who(state)} was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
+    logWarning(`${who(state)} was deleted outside Pulumi; ${recreatedAs(state)}`);
     return { id: "" };
 }
 
