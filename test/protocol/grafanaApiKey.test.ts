@@ -198,17 +198,17 @@ describe("the host keeps serving, and says what is wrong", () => {
         expect(findLeaks(emulator.state.secrets(), { printed: host.printed, errors: [error.message] })).toEqual([]);
     });
 
-    test("an expected error reads cleanly: the host prints its message once, without a stack trace", async () => {
+    test("an expected error is said once: the engine gets it whole, the host prints no copy (the CLI would show it on the stack too)", async () => {
         const engine = new Engine(host);
         const resource = await program("refused", { endpoint: emulator.url });
         await engine.up(resource);
         const before = host.printed.length;
         emulator.faults.failNext(1, 403, { method: "GET", body: { message: "Access denied to this org" } });
-        await expect(engine.refresh(resource.urn)).rejects.toThrow(/Grafana answered 403/);
-        const printed = host.printed.slice(before);
-        expect(printed.match(/Grafana answered 403/g)).toHaveLength(1);
-        expect(printed).toMatch(/^azure-grafana-keys: Grafana answered 403 to GET \/api\/serviceaccounts\/\d+ .*Grafana Admin/m);
-        expect(printed).not.toMatch(/^\s+at /m);
+        await expect(engine.refresh(resource.urn)).rejects.toThrow(
+            /^Grafana answered 403 to GET \/api\/serviceaccounts\/\d+ .*Grafana Admin/,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200)); // stderr travels on its own
+        expect(host.printed.slice(before)).not.toMatch(/Grafana answered 403/);
         await engine.destroy(resource.urn);
     });
 

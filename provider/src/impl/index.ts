@@ -2,6 +2,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { applyProviderConfig, ConfigReader, providerConfig } from "../config";
 import { withDeadline } from "../http/deadline";
 import { ProviderError } from "../http/errors";
+import { isDynamicProviderHost, printEachErrorOnce } from "../hostEcho";
 import * as grafanaApiKey from "./grafanaApiKey";
 import * as imports from "./imports";
 import { fromStoredInputs, toStoredInputs } from "./storedInputs";
@@ -41,6 +42,9 @@ const lifecycles: Record<string, Lifecycle> = {
         delete: grafanaServiceAccountToken.remove,
     },
 };
+
+// Loaded by the dynamic-provider host through the stub: its copy of each error on stderr would be said twice.
+if (isDynamicProviderHost()) printEachErrorOnce();
 
 let configured = false;
 
@@ -117,6 +121,9 @@ function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
 
 /** For the provider plugin's detailed diff: stored inputs under the provider's own names. */
 export { fromStoredInputs } from "./storedInputs";
+
+/** For the provider plugin, whose server prints each error as the dynamic-provider host does. */
+export { printEachErrorOnce } from "../hostEcho";
 
 /** For the provider plugin: its calls' messages go to the resource they concern. */
 export { aboutResource } from "../log";
