@@ -4,7 +4,7 @@ import { GrafanaTarget } from "../grafana/client";
 import { createServiceAccountOnce, deleteServiceAccount, getServiceAccount, updateServiceAccount } from "../grafana/serviceAccounts";
 import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
 import { ProviderError } from "../http/errors";
-import { logInfo, logWarning } from "../log";
+import { logInfo, logPlan, logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
@@ -101,7 +101,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (next.requestedMode !== old.requestedMode) changes.add("mode", true);
     const kind = next.requestedMode === UNKNOWN ? undefined : kindChange(old, next.requestedMode);
     if (kind && !changes.replacing) {
-        logInfo(`${who(old)} will be rotated: ${kind}.`);
+        logPlan(`${who(old)} will be rotated: ${kind}.`);
         changes.add("key", true);
     }
     planSecretChanges(changes, who(old), old, next);

@@ -3,9 +3,10 @@ import { applyProviderConfig, ConfigReader, providerConfig } from "../config";
 import { withDeadline } from "../http/deadline";
 import { ProviderError } from "../http/errors";
 import { isDynamicProviderHost, printEachErrorOnce } from "../hostEcho";
+import { duringRun } from "../log";
 import * as grafanaApiKey from "./grafanaApiKey";
 import * as imports from "./imports";
-import { fromStoredInputs, toStoredInputs } from "./storedInputs";
+import { fromStoredInputs, RUN_INPUT, toStoredInputs, withoutRun } from "./storedInputs";
 import * as grafanaServiceAccount from "./grafanaServiceAccount";
 import * as grafanaServiceAccountToken from "./grafanaServiceAccountToken";
 import * as workspaceApiKeyEnablement from "./workspaceApiKeyEnablement";
@@ -74,12 +75,17 @@ function withStoredInputs(operations: Lifecycle): Lifecycle {
     return {
         ...operations,
         async check(olds, news) {
-            const result = await operations.check(fromStoredInputs(olds), fromStoredInputs(news));
-            return result.inputs === undefined ? result : { ...result, inputs: toStoredInputs(result.inputs) };
+            const { inputs, preview } = withoutRun(news);
+            const result = await operations.check(fromStoredInputs(withoutRun(olds).inputs), fromStoredInputs(inputs));
+            if (result.inputs === undefined) return result;
+            return { ...result, inputs: { ...toStoredInputs(result.inputs), ...(preview === undefined ? {} : { [RUN_INPUT]: preview }) } };
         },
-        diff: (id, olds, news) => operations.diff(id, olds, fromStoredInputs(news)),
-        create: (inputs) => operations.create(fromStoredInputs(inputs)),
-        update: (id, olds, news) => operations.update(id, olds, fromStoredInputs(news)),
+        diff: (id, olds, news) => {
+            const { inputs, preview } = withoutRun(news);
+            return duringRun(preview, () => operations.diff(id, olds, fromStoredInputs(inputs)));
+        },
+        create: (inputs) => operations.create(fromStoredInputs(withoutRun(inputs).inputs)),
+        update: (id, olds, news) => operations.update(id, olds, fromStoredInputs(withoutRun(news).inputs)),
     };
 }
 
