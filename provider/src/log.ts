@@ -29,6 +29,28 @@ export function aboutResource<T>(urn: string | undefined, call: () => T): T {
     return currentCall.run({ urn, said: new Set() }, call);
 }
 
+/**
+ * Which run of `pulumi up` a diff belongs to: the engine runs Check and Diff in its preview and again in the update
+ * that follows, with the same requests (no field of them says which), in a new provider process each time. What the
+ * program knows, `pulumi.runtime.isDryRun()`, the resource classes hand on as the input `__preview` (storedInputs.ts).
+ * Unknown (the plugin, whose programs are in other languages, and states written before) counts as a preview.
+ */
+const currentRun = new AsyncLocalStorage<"preview" | "update">();
+
+/** Runs a diff of the run its inputs name (`undefined`: not known). */
+export function duringRun<T>(preview: boolean | undefined, call: () => T): T {
+    return preview === false ? currentRun.run("update", call) : currentRun.run("preview", call);
+}
+
+/**
+ * What a diff finds will be done ("will be rotated: ..."): said in the preview. In the update the call that does it
+ * says what it did ("rotated: ..."), so the same plan is not said again just before.
+ */
+export function logPlan(message: string): void {
+    if (currentRun.getStore() === "update") return;
+    send("info", message);
+}
+
 /** The engine's generated Log client and messages, typed by the .d.ts files @pulumi/pulumi ships with them. */
 let engine: { client: engineGrpc.EngineClient; proto: typeof engineProto } | undefined | null;
 

@@ -148,6 +148,16 @@ function describeCli(pulumiPath: string): void {
         return masked;
     }
 
+    /**
+     * How often the CLI said a message matching `pattern` in its Diagnostics, where it lists each message once per
+     * phase (the progress lines above repeat them, prefixed by the resource they run under, and are not counted).
+     */
+    function saidIn(result: Run, pattern: RegExp): number {
+        return result.stdout
+            .split("\n")
+            .filter((line) => /^ {4}\S/.test(line) && !/^ {4}pulumi(-nodejs)?:/.test(line) && pattern.test(line)).length;
+    }
+
     /** Fails with the command's output unless it exited 0, and if it printed a key it must not. */
     function ok(result: Run): Run {
         if (result.code !== 0) throw new Error(`pulumi failed\n${story(result)}`);
@@ -357,7 +367,10 @@ function describeCli(pulumiPath: string): void {
                 const DAY = 86_400;
                 // Grafana's clock 24 days on: the 30-day key is inside its 7-day rotateBefore window.
                 emulator.clock.advance(24 * DAY);
-                ok(await run(producer, withConfig(producer, "up", "--refresh", "--yes")));
+                const rotation = ok(await run(producer, withConfig(producer, "up", "--refresh", "--yes")));
+                // Said once each: the plan in the preview, what was done in the update (diagnostics lines, not progress).
+                expect(saidIn(rotation, / will be rotated: its key expires at /)).toBe(1);
+                expect(saidIn(rotation, /" rotated: its key expires at .* Its new key is ".+-r2"/)).toBe(1);
                 const rotated = await output(producer, "apiKey", { showSecrets: true });
                 expect(rotated).not.toBe(held);
                 expect(await output(producer, "previousKeyExpiresAt")).toMatch(/^\d{4}-/);
@@ -372,7 +385,9 @@ function describeCli(pulumiPath: string): void {
 
                 // Past the previous key's expiry, the next up --refresh deletes it; the current one works on.
                 emulator.clock.advance(7 * DAY);
-                ok(await run(producer, withConfig(producer, "up", "--refresh", "--yes")));
+                const cleanup = ok(await run(producer, withConfig(producer, "up", "--refresh", "--yes")));
+                expect(saidIn(cleanup, /: its previous key will be deleted: it expired at /)).toBe(1);
+                expect(saidIn(cleanup, /: deleted its previous key ".+" \(it expired at /)).toBe(1);
                 expect(await output(producer, "apiKey", { showSecrets: true })).toBe(rotated);
                 expect(emulator.state.serviceAccounts()[0].tokens).toHaveLength(1);
                 expect([await dashboardsHomeStatus(held), await dashboardsHomeStatus(rotated)]).toEqual([401, 200]);
@@ -410,6 +425,22 @@ function describeCli(pulumiPath: string): void {
                 expect(`${preview.stdout}\n${preview.stderr}`).toMatch(
                     /azure-grafana-keys:maxRetry is not a setting of this provider: use grafanaAuth, .*maxRetries/,
                 );
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        test(
+            "a bad provider setting is said once, as the resource's error, not also on the stack",
+            async () => {
+                need(producerDeployed, "pulumi up of the quickstart");
+                ok(await run(producer, ["config", "set", "azure-grafana-keys:maxRetries", "abc", "--config-file", producer.configFile]));
+                const refused = await run(producer, withConfig(producer, "preview"));
+                ok(await run(producer, ["config", "rm", "azure-grafana-keys:maxRetries", "--config-file", producer.configFile]));
+                expect(refused.code).not.toBe(0);
+                const problem =
+                    /azure-grafana-keys:maxRetries \(or AZURE_GRAFANA_KEYS_MAX_RETRIES\) must be a whole number >= 0, got "abc"/;
+                expect(saidIn(refused, new RegExp(`^\\s+error: ${problem.source}`))).toBe(1);
+                expect(`${refused.stdout}${refused.stderr}`).not.toMatch(new RegExp(`azure-grafana-keys: ${problem.source}`));
             },
             TEST_TIMEOUT_MS,
         );

@@ -31,7 +31,7 @@ export class Engine {
     /** What `pulumi preview` decides for a resource, without changing anything. */
     async preview(resource: Registration): Promise<{ step: Step; replaces: string[] }> {
         const old = this.state.get(resource.urn);
-        const checked = await this.check(resource, old?.inputs ?? {});
+        const checked = await this.check(resource, old?.inputs ?? {}, resource.previewInputs);
         if (!old) return { step: "create", replaces: [] };
         const diff = await this.host.diff(resource.urn, old.id, old.outputs, checked);
         if (diff.changes === "none") return { step: "same", replaces: [] };
@@ -89,8 +89,9 @@ export class Engine {
         this.steps.push({ urn, step: "delete" });
     }
 
-    private async check(resource: Registration, olds: Props): Promise<Props> {
-        const checked = await this.host.check(resource.urn, olds, resource.inputs);
+    /** `inputs`: the program's, as it sends them in this run (a preview's differ: `isDryRun()`). */
+    private async check(resource: Registration, olds: Props, inputs = resource.inputs): Promise<Props> {
+        const checked = await this.host.check(resource.urn, olds, inputs);
         if (checked.failures.length > 0) throw new CheckFailedError(checked.failures);
         return checked.inputs;
     }

@@ -11,7 +11,10 @@ export interface Registration {
     type: string;
     name: string;
     urn: string;
+    /** As the program sends them in the update of `pulumi up`. */
     inputs: Props;
+    /** As the same program sends them in a preview (`pulumi.runtime.isDryRun()` is true there). */
+    previewInputs: Props;
     additionalSecretOutputs: string[];
 }
 
@@ -21,6 +24,17 @@ interface RegisterRequest {
 }
 
 export async function register(program: () => pulumi.CustomResource[], project = "demo", stack = "dev"): Promise<Registration[]> {
+    const previewed = await registerIn(true, program, project, stack);
+    const updated = await registerIn(false, program, project, stack);
+    return updated.map((registration, index) => ({ ...registration, previewInputs: previewed[index].inputs }));
+}
+
+async function registerIn(
+    preview: boolean,
+    program: () => pulumi.CustomResource[],
+    project: string,
+    stack: string,
+): Promise<Array<Omit<Registration, "previewInputs">>> {
     const inputsByName = new Map<string, { type: string; inputs: Props }>();
     const secretOutputsByName = new Map<string, string[]>();
     await pulumi.runtime.setMocks(
@@ -34,7 +48,7 @@ export async function register(program: () => pulumi.CustomResource[], project =
         },
         project,
         stack,
-        false,
+        preview,
     );
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, callback: unknown): Promise<void>;

@@ -83,16 +83,22 @@ test("installed into a fresh program, a key is created, refreshed and destroyed 
 
 /** Runs the resource's constructor in the program folder, with its own installed packages. */
 function registerFrom(program: string, endpoint: string): Registration {
+    const { type, name, inputs } = runProgram(program, endpoint, false);
+    const previewInputs = runProgram(program, endpoint, true).inputs;
+    return { type, name, inputs, previewInputs, urn: `urn:pulumi:dev::packaged::${type}::${name}`, additionalSecretOutputs: ["key"] };
+}
+
+/** What the installed package's resource sends, in a preview or in an update. */
+function runProgram(program: string, endpoint: string, preview: boolean): Pick<Registration, "type" | "name" | "inputs"> {
     const script = `
 const pulumi = require("@pulumi/pulumi");
 const { GrafanaApiKey } = require("pulumi-azure-grafana-keys");
 pulumi.runtime.setMocks({
     newResource: (args) => { process.stdout.write(JSON.stringify({ type: args.type, name: args.name, inputs: args.inputs })); return { id: args.name, state: args.inputs }; },
     call: () => ({}),
-}, "packaged", "dev", false);
+}, "packaged", "dev", ${preview});
 new GrafanaApiKey("packaged", { endpoint: ${JSON.stringify(endpoint)}, role: "Viewer", timeToLive: "1d" });
 `;
     const printed = execFileSync(process.execPath, ["-e", script], { cwd: program, encoding: "utf8" });
-    const { type, name, inputs } = JSON.parse(printed) as Pick<Registration, "type" | "name" | "inputs">;
-    return { type, name, inputs, urn: `urn:pulumi:dev::packaged::${type}::${name}`, additionalSecretOutputs: ["key"] };
+    return JSON.parse(printed) as Pick<Registration, "type" | "name" | "inputs">;
 }

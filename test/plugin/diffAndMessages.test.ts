@@ -96,3 +96,14 @@ test("a rotation's message is said once, on the key's URN, not on the stack", as
     const said = engineLog.entries.slice(before).filter((entry) => /will be rotated/.test(entry.message));
     expect(said).toEqual([{ severity: "info", message: expect.stringContaining("rotationTrigger") as unknown, urn: old.urn }]);
 });
+
+test("an expected error is said once: the engine gets it whole, the plugin prints no copy (the CLI would show it on the stack too)", async () => {
+    const old = await create("refused", { endpoint: grafana.url, timeToLive: "30d" });
+    const before = host.printed.length;
+    grafana.faults.failNext(1, 403, { method: "GET", body: { message: "Access denied to this org" } });
+    await expect(host.read(old.urn, old.id, old.outputs, old.inputs)).rejects.toThrow(
+        /^Grafana answered 403 to GET \/api\/serviceaccounts\/\d+ /,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200)); // stderr travels on its own
+    expect(host.printed.slice(before)).not.toMatch(/Grafana answered 403/);
+});

@@ -190,3 +190,54 @@ test("a key Grafana revoked (secret scanning, Grafana 13 lists it with isRevoked
     expect(await home(fixed.outputs.key)).toBe(200);
     await engine.destroy(resource.urn);
 });
+
+/**
+ * A key deleted outside Pulumi leaves Pulumi's state with refresh, and its name with it: an autonamed key comes back
+ * under a freshly drawn name, and refresh says so, naming neither the old name as the one `up` makes nor a new one it cannot know.
+ */
+async function deletedThenCreated(on: HostSession, remove: (created: Record<string, unknown>) => void): Promise<void> {
+    const resource = (await register(() => [new GrafanaApiKey("ci", { endpoint: on.emulator.url, timeToLive: "30d" })]))[0];
+    const created = await on.engine.up(resource);
+    const oldName = created.outputs.name as string;
+    remove(created.outputs);
+
+    expect(await on.engine.refresh(resource.urn)).toBeUndefined();
+    const said = await on.engineLog.waitFor("warning", new RegExp(`GrafanaApiKey "${oldName}" was deleted outside Pulumi`));
+    expect(said).not.toMatch(/creates it again/);
+    expect(said).toMatch(/the next `pulumi up` creates a new one under a new name, "ci-" and 6 new random characters/);
+
+    const recreated = await on.engine.up(resource);
+    expect(recreated.outputs.name).toMatch(/^ci-[a-z0-9]{6}$/);
+    expect(recreated.outputs.name).not.toBe(oldName);
+    await on.engine.destroy(resource.urn);
+}
+
+test("an autonamed key whose account was deleted outside Pulumi: refresh says up makes a new name, and up does", async () => {
+    await deletedThenCreated(session, (outputs) => emulator.state.deleteServiceAccount(outputs.serviceAccountId as number));
+});
+
+describe("on Grafana 10.4", () => {
+    let legacy: HostSession;
+    beforeAll(async () => (legacy = await startHostSession("10.4")));
+    afterAll(() => legacy.stop());
+
+    test("an autonamed legacy key deleted outside Pulumi: refresh says up makes a new name, and up does", async () => {
+        await deletedThenCreated(legacy, (outputs) => {
+            expect(outputs.mode).toBe("apiKey");
+            legacy.emulator.state.deleteApiKey(outputs.keyId as number);
+        });
+    });
+
+    test("a named key deleted outside Pulumi is created again under its name", async () => {
+        const resource = (await register(() => [new GrafanaApiKey("ci", { endpoint: legacy.emulator.url, name: "ci-key" })]))[0];
+        const created = await legacy.engine.up(resource);
+        legacy.emulator.state.deleteApiKey(created.outputs.keyId as number);
+        expect(await legacy.engine.refresh(resource.urn)).toBeUndefined();
+        await legacy.engineLog.waitFor(
+            "warning",
+            /GrafanaApiKey "ci-key" was deleted outside Pulumi; the next `pulumi up` creates it again\./,
+        );
+        expect((await legacy.engine.up(resource)).outputs.name).toBe("ci-key");
+        await legacy.engine.destroy(resource.urn);
+    });
+});

@@ -86,3 +86,24 @@ test("another time to live rotates in place; changing only verify is recorded wi
     expect(recorded.outputs).toMatchObject({ verify: false, key: longer.outputs.key });
     await engine.destroy(quiet.urn);
 });
+
+test("one message per event: the preview says what up will do, up says what it did, never the plan again", async () => {
+    const said = (pattern: RegExp, from: number) => engineLog.entries.slice(from).filter((entry) => pattern.test(entry.message)).length;
+    await engine.up(await program({ rotationTrigger: "1" }));
+    const rotating = await program({ rotationTrigger: "2" });
+    const before = engineLog.entries.length;
+    expect(await engine.preview(rotating)).toEqual({ step: "update", replaces: [] });
+    await engineLog.waitFor("info", /GrafanaApiKey "ci-key" will be rotated: rotationTrigger changed\./);
+    await engine.up(rotating);
+    await engineLog.waitFor("info", /GrafanaApiKey "ci-key" rotated: rotationTrigger changed\. Its new key is "ci-key-r2"/);
+
+    const revoking = await program({ rotationTrigger: "2", revokePrevious: true });
+    expect(await engine.preview(revoking)).toEqual({ step: "update", replaces: [] });
+    await engineLog.waitFor("info", /its previous key will be deleted: revokePrevious is set\./);
+    await engine.up(revoking);
+    await engineLog.waitFor("info", /deleted its previous key "ci-key" \(revokePrevious is set\)/);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // log requests travel on their own: give any repeat the time to arrive
+    expect([said(/will be rotated/, before), said(/"ci-key" rotated: /, before)]).toEqual([1, 1]);
+    expect([said(/previous key will be deleted/, before), said(/deleted its previous key/, before)]).toEqual([1, 1]);
+    await engine.destroy(revoking.urn);
+});

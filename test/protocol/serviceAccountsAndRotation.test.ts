@@ -107,9 +107,13 @@ test("a token deleted outside Pulumi: refresh drops it with a warning, up mints 
     emulator.state.deleteToken(account.outputs.serviceAccountId as number, created.outputs.tokenId as number);
     expect(await engine.refresh(resource.urn)).toBeUndefined();
     expect(await engineLog.waitFor("warning", /was deleted outside Pulumi/)).toBe(
-        `GrafanaServiceAccountToken "${created.outputs.name as string}" was deleted outside Pulumi; the next \`pulumi up\` creates it again.`,
+        `GrafanaServiceAccountToken "${created.outputs.name as string}" was deleted outside Pulumi; the next \`pulumi up\` creates a new one ` +
+            'under a new name, "lost-" and 6 new random characters (an autoname is drawn when the object is created).',
     );
-    expect((await engine.up(resource)).outputs.key).toMatch(/^glsa_/);
+    const recreated = await engine.up(resource);
+    expect(recreated.outputs.key).toMatch(/^glsa_/);
+    expect(recreated.outputs.name).toMatch(/^lost-[a-z0-9]{6}$/);
+    expect(recreated.outputs.name).not.toBe(created.outputs.name);
 });
 
 const home = (key: unknown) => session.home(key);

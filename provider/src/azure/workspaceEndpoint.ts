@@ -36,3 +36,17 @@ async function resolve(workspaceId: string): Promise<string> {
     }
     return new URL(endpoint).origin;
 }
+
+/**
+ * Whether a Grafana URL is an Azure Managed Grafana workspace's, which signs callers in with Microsoft Entra ID:
+ * `https://<name>-<hash>.<region>.grafana.azure.com` in Azure's public cloud (docs/azure-managed-grafana.md); sovereign
+ * clouds are taken to use the same `grafana.azure.<tld>` form. It only decides which advice a missing credential leads
+ * with: nothing is sent differently.
+ */
+export function isWorkspaceEndpoint(endpoint: string): boolean {
+    try {
+        return /\.grafana\.azure\.[a-z]+$/i.test(new URL(endpoint).hostname);
+    } catch {
+        return false;
+    }
+}

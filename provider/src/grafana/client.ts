@@ -47,7 +47,8 @@ export async function callGrafana<T>(target: GrafanaTarget, options: CallOptions
         (freshEntraToken = false) =>
         async (): Promise<HttpRequest> => {
             const headers: Record<string, string> = {};
-            if (!options.anonymous) headers.authorization = options.authorization ?? (await grafanaAuthorization({ freshEntraToken }));
+            if (!options.anonymous)
+                headers.authorization = options.authorization ?? (await grafanaAuthorization(target.endpoint, { freshEntraToken }));
             if (target.orgId !== undefined) headers["x-grafana-org-id"] = String(target.orgId);
             return { method: options.method, url, headers, body: options.body };
         };

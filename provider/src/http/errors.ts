@@ -12,6 +12,9 @@ export type ProviderErrorCode =
 
 const MAX_REMOTE_MESSAGE = 300;
 
+/** How a host prints one of these errors: "azure-grafana-keys: <message>" (hostEcho.ts). */
+export const PROVIDER_ERROR_NAME = "azure-grafana-keys";
+
 export interface ProviderErrorDetails {
     code: ProviderErrorCode;
     /** What happened, in the user's terms. */
@@ -34,7 +37,8 @@ export interface ProviderErrorDetails {
  * The dynamic-provider host prints `${error}: ${error.stack}` for a failed check, diff, read or delete, and the
  * engine shows the message as well (docs/pulumi-dynamic-providers.md). For an expected error a stack trace
  * through our dist/ files helps nobody and the message would be printed twice in one line, so it reads as
- * "azure-grafana-keys: <message>". Errors nobody expected keep their stack.
+ * "azure-grafana-keys: <message>", and in a host that line is left out altogether (hostEcho.ts): the engine shows the
+ * message under the resource. Errors nobody expected keep their stack.
  */
 export class ProviderError extends Error {
     readonly code: ProviderErrorCode;
@@ -62,7 +66,7 @@ export class ProviderError extends Error {
     }
 
     override toString(): string {
-        return "azure-grafana-keys";
+        return PROVIDER_ERROR_NAME;
     }
 }
 

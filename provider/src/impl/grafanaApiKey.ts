@@ -4,7 +4,7 @@ import { GrafanaTarget } from "../grafana/client";
 import { createServiceAccountOnce, deleteServiceAccount, getServiceAccount, updateServiceAccount } from "../grafana/serviceAccounts";
 import { grafanaVersion, GrafanaVersion, hasLegacyApiKeys } from "../grafana/version";
 import { ProviderError } from "../http/errors";
-import { logInfo, logWarning } from "../log";
+import { logInfo, logPlan, logWarning } from "../log";
 import { API_KEY_STATE_VERSION, ApiKeyState, readApiKeyState } from "../schema/apiKeyState";
 import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
@@ -26,7 +26,7 @@ import {
     SecretContext,
     updateSecret,
 } from "./mintedSecret";
-import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate, recreatedAs } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
 import { removeCreatedAccount } from "./accountUndo";
@@ -101,7 +101,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     if (next.requestedMode !== old.requestedMode) changes.add("mode", true);
     const kind = next.requestedMode === UNKNOWN ? undefined : kindChange(old, next.requestedMode);
     if (kind && !changes.replacing) {
-        logInfo(`${who(old)} will be rotated: ${kind}.`);
+        logPlan(`${who(old)} will be rotated: ${kind}.`);
         changes.add("key", true);
     }
     planSecretChanges(changes, who(old), old, next);
@@ -273,12 +273,27 @@ function who(state: { name: string }): string {
 
 /**
  * A role belongs to the service account, not to a token: a change reaches every key on it at once, the previous key
- * that stacks which have not picked up the current one still hold included. Said in preview and `up` (both run diff).
+ * that stacks which have not picked up the current one still hold included. Not a previous key minted as a legacy key:
+ * its role was fixed at birth, and where Grafana migrated it, it is on Grafana's `sa-autogen-*` account, which the
+ * change leaves alone (update() sets the role on this resource's own account only). Said in preview and `up` (both run diff).
  */
 function sayRoleReachesEveryKey(state: ApiKeyState, role: Role): void {
     const change = `${who(state)}: its role changes from ${state.role} to ${role} on service account ${state.serviceAccountId}, in place`;
     if (state.previousKeyId === null) {
         logInfo(`${change}: its key "${state.keyName}" keeps working, with the new role.`);
+        return;
+    }
+    const legacyBorn = state.legacyKeys.find((record) => record.id === state.previousKeyId);
+    if (legacyBorn) {
+        const where =
+            legacyBorn.serviceAccountId === null
+                ? "it is a legacy API key, whose role is fixed"
+                : `Grafana moved it into its own service account ${legacyBorn.serviceAccountId} (sa-autogen-${legacyBorn.name}) when it was upgraded, and the change leaves that account alone`;
+        logWarning(
+            `${change}; its previous key "${state.previousKeyName}" keeps the role ${state.role}: ${where}. Only the current key "${state.keyName}" ` +
+                `gets ${role}; stacks that still hold the previous key (it works until ${state.previousKeyExpiresAt ?? "it is deleted"}) keep ${state.role}. ` +
+                "To end that, delete it: an `up` with revokePrevious: true.",
+        );
         return;
     }
     logWarning(
@@ -387,7 +402,7 @@ function deletedSinceRefresh(state: ApiKeyState): ProviderError {
 }
 
 function deletedOutside(state: ApiKeyState): dynamic.ReadResult {
-    logWarning(`${who(state)} was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
+    logWarning(`${who(state)} was deleted outside Pulumi; ${recreatedAs(state)}`);
     return { id: "" };
 }
 

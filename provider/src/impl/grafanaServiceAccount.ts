@@ -6,7 +6,7 @@ import { CheckedServiceAccountInputs, checkedServiceAccountInputs, parseChecked,
 import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
 import { readServiceAccountState, SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
-import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate, recreatedAs } from "./naming";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
 import { PlannedChanges } from "./plannedChanges";
 import { serviceAccountResourceId } from "./resourceIds";
@@ -71,7 +71,7 @@ export async function read(id: string, props: Inputs): Promise<dynamic.ReadResul
     const state = readServiceAccountState(props);
     const account = await getServiceAccount(targetOf(state), state.serviceAccountId);
     if (!account) {
-        logWarning(`GrafanaServiceAccount "${state.name}" was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
+        logWarning(`GrafanaServiceAccount "${state.name}" was deleted outside Pulumi; ${recreatedAs(state)}`);
         return { id: "" };
     }
     // What Grafana has now, so that a rename or role change made by hand shows up as a diff.

@@ -20,7 +20,7 @@ import {
     SecretContext,
     updateSecret,
 } from "./mintedSecret";
-import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
+import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate, recreatedAs } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
 import { tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
@@ -109,7 +109,7 @@ export async function read(id: string, props: Inputs): Promise<dynamic.ReadResul
     }
     const refreshed = await refreshSecret(storeOf(state), secretOf(state));
     if (!refreshed || refreshed.nothingLeft) {
-        logWarning(`${who(state)} was deleted outside Pulumi; the next \`pulumi up\` creates it again.`);
+        logWarning(`${who(state)} was deleted outside Pulumi; ${recreatedAs(state)}`);
         return { id: "" };
     }
     if (refreshed.currentGone) {

@@ -2,9 +2,11 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { applyProviderConfig, ConfigReader, providerConfig } from "../config";
 import { withDeadline } from "../http/deadline";
 import { ProviderError } from "../http/errors";
+import { isDynamicProviderHost, printEachErrorOnce } from "../hostEcho";
+import { duringRun } from "../log";
 import * as grafanaApiKey from "./grafanaApiKey";
 import * as imports from "./imports";
-import { fromStoredInputs, toStoredInputs } from "./storedInputs";
+import { fromStoredInputs, RUN_INPUT, toStoredInputs, withoutRun } from "./storedInputs";
 import * as grafanaServiceAccount from "./grafanaServiceAccount";
 import * as grafanaServiceAccountToken from "./grafanaServiceAccountToken";
 import * as workspaceApiKeyEnablement from "./workspaceApiKeyEnablement";
@@ -42,6 +44,9 @@ const lifecycles: Record<string, Lifecycle> = {
     },
 };
 
+// Loaded by the dynamic-provider host through the stub: its copy of each error on stderr would be said twice.
+if (isDynamicProviderHost()) printEachErrorOnce();
+
 /** What the host hands over; a host that never calls Configure gets the environment's settings (config.ts). */
 export function configure(request: { config?: ConfigReader } | undefined): Promise<void> {
     return settled(() => void applyProviderConfig(request?.config))();
@@ -64,12 +69,17 @@ function withStoredInputs(operations: Lifecycle): Lifecycle {
     return {
         ...operations,
         async check(olds, news) {
-            const result = await operations.check(fromStoredInputs(olds), fromStoredInputs(news));
-            return result.inputs === undefined ? result : { ...result, inputs: toStoredInputs(result.inputs) };
+            const { inputs, preview } = withoutRun(news);
+            const result = await operations.check(fromStoredInputs(withoutRun(olds).inputs), fromStoredInputs(inputs));
+            if (result.inputs === undefined) return result;
+            return { ...result, inputs: { ...toStoredInputs(result.inputs), ...(preview === undefined ? {} : { [RUN_INPUT]: preview }) } };
         },
-        diff: (id, olds, news) => operations.diff(id, olds, fromStoredInputs(news)),
-        create: (inputs) => operations.create(fromStoredInputs(inputs)),
-        update: (id, olds, news) => operations.update(id, olds, fromStoredInputs(news)),
+        diff: (id, olds, news) => {
+            const { inputs, preview } = withoutRun(news);
+            return duringRun(preview, () => operations.diff(id, olds, fromStoredInputs(inputs)));
+        },
+        create: (inputs) => operations.create(fromStoredInputs(withoutRun(inputs).inputs)),
+        update: (id, olds, news) => operations.update(id, olds, fromStoredInputs(withoutRun(news).inputs)),
     };
 }
 
@@ -110,6 +120,9 @@ function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
 
 /** For the provider plugin's detailed diff: stored inputs under the provider's own names. */
 export { fromStoredInputs } from "./storedInputs";
+
+/** For the provider plugin, whose server prints each error as the dynamic-provider host does. */
+export { printEachErrorOnce } from "../hostEcho";
 
 /** For the provider plugin: its calls' messages go to the resource they concern. */
 export { aboutResource } from "../log";

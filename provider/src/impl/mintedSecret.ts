@@ -1,4 +1,4 @@
-import { logInfo, logWarning } from "../log";
+import { logInfo, logPlan, logWarning } from "../log";
 import { mintedSecretFields, MintedSecretInputs, MintedSecretState } from "../schema/mintedSecretState";
 import { durationText } from "../duration";
 import {
@@ -145,10 +145,13 @@ export function planSecret(old: Secret, news: PreviewInputs, now = Date.now()): 
     };
 }
 
-/** Said during preview (and `up`), since nothing in the program may have changed: the clock did. */
+/**
+ * Said in the preview, since nothing in the program may have changed: the clock did. In the update, `updateSecret`
+ * says what it did instead (log.ts, `logPlan`).
+ */
 export function explainPlan(who: string, plan: SecretPlan): void {
-    if (plan.rotation) logInfo(`${who} will be rotated: ${plan.rotation}.`);
-    if (plan.dropPrevious) logInfo(`${who}: its previous key will be deleted: ${plan.dropPrevious}.`);
+    if (plan.rotation) logPlan(`${who} will be rotated: ${plan.rotation}.`);
+    if (plan.dropPrevious) logPlan(`${who}: its previous key will be deleted: ${plan.dropPrevious}.`);
 }
 
 /** A key that expires replaced by one that never does is a change of the key's life: said, never done silently. */

@@ -64,6 +64,16 @@ export function nameChange(old: Naming, news: { [K in keyof CheckedNaming]: unkn
 }
 
 /**
+ * What the next `up` makes of an object deleted outside Pulumi. Refresh drops the resource from the stack, state and
+ * all, so `up` creates it as new: a given name again, but an autoname drawn afresh (the old one is known to nobody).
+ */
+export function recreatedAs(naming: Naming): string {
+    return naming.nameSource === "user"
+        ? "the next `pulumi up` creates it again."
+        : `the next \`pulumi up\` creates a new one under a new name, "${naming.logicalName}-" and 6 new random characters (an autoname is drawn when the object is created).`;
+}
+
+/**
  * `<resource name>-<6 random characters>`: unique enough that nobody else's object has it, and short enough that
  * the service-account login made of it, `sa-<org id>-<name>`, fits Grafana's login column even for a ten-digit
  * org id.

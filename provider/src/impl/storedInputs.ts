@@ -34,3 +34,15 @@ export function toStoredInputs(inputs: Props): Props {
     }
     return stored;
 }
+
+/**
+ * The run a program's inputs were made in, `pulumi.runtime.isDryRun()` as the resource classes send it: a preview's or
+ * an update's (log.ts, `duringRun`). Not the resource's: taken out before any check, handed back with the checked
+ * inputs so that Diff sees it, and never compared.
+ */
+export const RUN_INPUT = "__preview";
+
+export function withoutRun(inputs: Props): { inputs: Props; preview: boolean | undefined } {
+    const { [RUN_INPUT]: preview, ...rest } = inputs;
+    return { inputs: rest, preview: typeof preview === "boolean" ? preview : undefined };
+}

@@ -128,7 +128,9 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
             name,
             // Every output is named here, so each `declare`d property becomes an Output even when its
             // input was omitted.
-            { ...OUTPUTS, ...args, __logicalName: name },
+            // `__preview`: whether this run is a preview, so that a plan is said in it and what was done in the update
+            // (provider/src/log.ts, logPlan).
+            { ...OUTPUTS, ...args, __logicalName: name, __preview: pulumi.runtime.isDryRun() },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key", "previousKey"] }),
             TYPE_MODULE,
             "GrafanaApiKey",

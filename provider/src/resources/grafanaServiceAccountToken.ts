@@ -92,7 +92,9 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
         super(
             provider,
             name,
-            { ...OUTPUTS, ...args, __logicalName: name },
+            // `__preview`: whether this run is a preview, so that a plan is said in it and what was done in the update
+            // (provider/src/log.ts, logPlan).
+            { ...OUTPUTS, ...args, __logicalName: name, __preview: pulumi.runtime.isDryRun() },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["key", "previousKey"] }),
             TYPE_MODULE,
             "GrafanaServiceAccountToken",
