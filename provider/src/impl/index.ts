@@ -118,6 +118,9 @@ function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
 /** For the provider plugin's detailed diff: stored inputs under the provider's own names. */
 export { fromStoredInputs } from "./storedInputs";
 
+/** For the provider plugin's detailed diff: inputs no diff compares. */
+export { CREATE_ONLY_INPUTS } from "./adoption";
+
 /** For the provider plugin: its calls' messages go to the resource they concern. */
 export { aboutResource } from "../log";
 

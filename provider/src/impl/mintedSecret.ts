@@ -162,7 +162,7 @@ function warnIfSuccessorNeverExpires(who: string, old: Secret, news: PreviewInpu
 
 function rotationReason(old: Secret, news: PreviewInputs, lifetime: "none" | "respelled" | "changed", now: number): string | undefined {
     if (old.keyId === 0) return "it holds no key (its create failed midway, or the key was deleted outside Pulumi)";
-    if (old.key === "") return "its secret is not known to Pulumi (the key was imported)";
+    if (old.key === "") return "its secret is not known to Pulumi (the key was imported or adopted)";
     if (hasExpired(old, old.clockOffsetSeconds, now)) return `its key expired${old.expiresAt ? ` at ${old.expiresAt}` : ""}`;
     if (lifetime === "changed") {
         return news.timeToLive === UNKNOWN

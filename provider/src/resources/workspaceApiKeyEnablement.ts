@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { refuseImportOption } from "./importOption";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export interface WorkspaceApiKeyEnablementArgs {
@@ -48,6 +49,13 @@ export class WorkspaceApiKeyEnablement extends pulumi.dynamic.Resource {
     declare readonly schemaVersion: pulumi.Output<number>;
 
     constructor(name: string, args: WorkspaceApiKeyEnablementArgs, opts?: pulumi.CustomResourceOptions) {
+        refuseImportOption(
+            "WorkspaceApiKeyEnablement",
+            name,
+            opts,
+            () =>
+                "remove it: declared without it, the resource takes the workspace as it is, recording the setting it finds and putting it back on delete",
+        );
         super(provider, name, { ...OUTPUTS, ...args }, opts, TYPE_MODULE, "WorkspaceApiKeyEnablement");
     }
 }
