@@ -63,8 +63,17 @@ describe("on Grafana 12.1", () => {
         const args = { endpoint: emulator.url, name: "pipelines", role: "Editor" as const, timeToLive: "30d" };
         const adopting = await program(() => new GrafanaApiKey("deploy", { ...args, adopt }));
 
+        emulator.requests.length = 0;
         const created = await engine.up(adopting);
         expect(created.id).toBe(adopt);
+        // What adopting costs: the plugin import's reads, then one mint and its proof; nothing is deleted.
+        expect(emulator.requests.map((request) => `${request.method} ${request.path.replace(/\d+/g, "<id>")}`)).toEqual([
+            "GET /api/health",
+            "GET /api/serviceaccounts/<id>",
+            "GET /api/serviceaccounts/<id>/tokens",
+            "POST /api/serviceaccounts/<id>/tokens",
+            "GET /api/search",
+        ]);
         const key = secretOf(created.outputs.key);
         // The key handed out works at once: a new token on the same account, since Grafana never shows the adopted one's secret.
         expect(key).toMatch(/^glsa_/);
