@@ -183,6 +183,16 @@ describe("adopt, the plugin's schema carrying the TypeScript input", () => {
         const minted = String(key.value);
         expect(minted).toMatch(/^glsa_/);
         expect([await session.home(minted), await session.home(tokens[1].key)]).toEqual([200, 200]);
+        // adopt is read only at create: the program without it previews as no change, and shows no property as changed.
+        const afterwards: Props = { ...program };
+        delete afterwards.adopt;
+        const rechecked = await host.check(urn, checked.inputs, afterwards);
+        expect(await host.diff(urn, created.id, created.properties, rechecked.inputs, checked.inputs)).toEqual({
+            changes: "none",
+            replaces: [],
+            deleteBeforeReplace: false,
+            detailedDiff: {},
+        });
         await host.delete(urn, created.id, created.properties);
         expect(grafana.state.serviceAccounts()[0].tokens.map((token) => token.name)).toEqual(["build", "report"]);
     });
