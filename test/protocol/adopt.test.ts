@@ -1,4 +1,4 @@
-import { GrafanaApiKey, GrafanaServiceAccount, GrafanaServiceAccountToken } from "pulumi-azure-grafana-keys";
+import { GrafanaApiKey, GrafanaServiceAccount, GrafanaServiceAccountToken, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
 import { CheckFailedError } from "../harness/engine";
 import { asOtherAdmin } from "../harness/otherClient";
 import { register, Registration } from "../harness/program";
@@ -155,6 +155,21 @@ describe("on Grafana 12.1", () => {
         expect(emulator.state.serviceAccounts()[0].tokens.map((token) => token.name)).toEqual(["build", "deploy"]);
     });
 
+    test("an adopted token that has expired works for nobody: the adopting up deletes it once the new token works", async () => {
+        const { engine, emulator } = session;
+        const account = await someoneElse<Account>("POST", "/api/serviceaccounts", { name: "ci", role: "Viewer" });
+        const old = await someoneElse<Token>("POST", `/api/serviceaccounts/${account.id}/tokens`, { name: "ci", secondsToLive: 60 });
+        emulator.clock.advance(120);
+        const created = await engine.up(
+            await program(() => new GrafanaApiKey("ci", { endpoint: emulator.url, name: "ci", adopt: `serviceaccount/${account.id}` })),
+        );
+        expect(created.outputs).toMatchObject({ keyName: "ci-r2", previousKeyId: null });
+        expect(await home(created.outputs.key)).toBe(200);
+        expect(emulator.state.serviceAccounts()[0].tokens.map((token) => token.id)).toEqual([created.outputs.keyId]);
+        expect(old.id).not.toBe(created.outputs.keyId);
+        await engine.destroy((await program(() => new GrafanaApiKey("ci", { endpoint: emulator.url, name: "ci" }))).urn);
+    });
+
     test("a GrafanaServiceAccount adopted as it is: nothing changed at create, preview unchanged, destroy deletes it", async () => {
         const { engine, emulator } = session;
         const account = await someoneElse<Account>("POST", "/api/serviceaccounts", { name: "ci-bot", role: "Admin" });
@@ -290,6 +305,11 @@ describe("on Grafana 12.1", () => {
         expect(
             () => new GrafanaServiceAccount("ci", { endpoint: "https://g.example.com" }, { import: "https://g.example.com|12" }),
         ).toThrow(/adopt: "serviceaccount\/12"/);
+        const workspaceId =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Dashboard/grafana/ws";
+        expect(() => new WorkspaceApiKeyEnablement("keys", { workspaceId }, { import: workspaceId })).toThrow(
+            /^WorkspaceApiKeyEnablement "keys": the import resource option cannot take over a dynamic resource .*; remove it: declared without it, the resource takes the workspace as it is/,
+        );
     });
 });
 
