@@ -149,6 +149,11 @@ describe("on Grafana 12.1", () => {
         );
         const created = await engine.up(adopting);
         expect(created.outputs).toMatchObject({ keyName: "report-r2", previousKeyId: tokens[2].id, timeToLive: null });
+        // The adopted token expires and the program gives no timeToLive: the change of the key's life is said.
+        await session.engineLog.waitFor(
+            "warning",
+            /"report": its current key expires at \S+, but no timeToLive is set, so its new key will never expire/,
+        );
         expect([await home(created.outputs.key), await home(tokens[2].key)]).toEqual([200, 200]);
         expect(await engine.preview(adopting)).toEqual({ step: "same", replaces: [] });
         await engine.destroy(adopting.urn);

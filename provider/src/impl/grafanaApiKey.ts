@@ -26,6 +26,7 @@ import {
     secretInputsOf,
     SecretContext,
     updateSecret,
+    warnIfSuccessorNeverExpires,
 } from "./mintedSecret";
 import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
@@ -219,6 +220,7 @@ async function adopt(inputs: Inputs, checked: CheckedApiKeyInputs & { adopt: str
               ? `its service account ${found.serviceAccountId} stays its owner's: only the key's own tokens are ever deleted`
               : "";
     sayAdoptedKey(who(found), checked.adopt, "key", owner);
+    warnIfSuccessorNeverExpires(who(found), found, checked);
     const updated: { outs?: unknown } = await update(adopted.id, adopted.state as Inputs, inputs);
     return { id: adopted.id, outs: updated.outs };
 }

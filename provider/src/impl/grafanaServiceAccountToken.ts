@@ -20,6 +20,7 @@ import {
     secretInputsOf,
     SecretContext,
     updateSecret,
+    warnIfSuccessorNeverExpires,
 } from "./mintedSecret";
 import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
@@ -123,6 +124,7 @@ async function adopt(inputs: Inputs, checked: CheckedTokenInputs & { adopt: stri
         "token",
         `its service account ${found.serviceAccountId} is not the token's and is never changed`,
     );
+    warnIfSuccessorNeverExpires(who(found), secretOf(found), checked);
     const updated: { outs?: unknown } = await update(adopted.id, adopted.state as Inputs, inputs);
     return { id: adopted.id, outs: updated.outs };
 }

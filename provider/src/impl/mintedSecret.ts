@@ -152,7 +152,7 @@ export function explainPlan(who: string, plan: SecretPlan): void {
 }
 
 /** A key that expires replaced by one that never does is a change of the key's life: said, never done silently. */
-function warnIfSuccessorNeverExpires(who: string, old: Secret, news: PreviewInputs): void {
+export function warnIfSuccessorNeverExpires(who: string, old: Secret, news: PreviewInputs): void {
     if (old.expiresAt === null || (news.timeToLive !== undefined && news.timeToLive !== null)) return;
     logWarning(
         `${who}: its current key expires at ${old.expiresAt}, but no timeToLive is set, so its new key will never expire; ` +
