@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { CREATE_ONLY_INPUTS } from "pulumi-azure-grafana-keys/impl";
 
 /**
  * What `preview --diff` and `up` show for a change: the user's own inputs only, each with the kind the engine prints
@@ -31,7 +32,7 @@ export function detailedDiff(
         const before = oldInputs[stored] ?? null;
         const after = news[stored] ?? null;
         const replacing = replaces.includes(property);
-        if (isDeepStrictEqual(before, after) && !replacing) continue;
+        if ((isDeepStrictEqual(before, after) || CREATE_ONLY_INPUTS.includes(property)) && !replacing) continue;
         const kind = before === null ? "ADD" : after === null ? "DELETE" : "UPDATE";
         result[property] = replacing ? `${kind}_REPLACE` : kind;
     }

@@ -4,7 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "@jest/globals";
+import { readmeCommandBlocks } from "../docs/readmeCommands";
 import { startEmulator, type Emulator, type GrafanaProfile } from "../emulator";
+import { asOtherAdmin } from "../harness/otherClient";
 
 /**
  * The real Pulumi CLI end to end: `pulumi up`, `stack output`, `stack export`, `refresh`, `preview`,
@@ -557,6 +559,155 @@ function describeCli(pulumiPath: string): void {
                 expect(runs.flatMap(leaksIn)).toEqual([]);
                 ok(await run(upgradedConsumer, ["stack", "rm", "--yes", "--force"]));
                 ok(await run(upgradedProducer, ["stack", "rm", "--yes", "--force"]));
+            },
+            TEST_TIMEOUT_MS * 2,
+        );
+    });
+    describe("the real Pulumi CLI: adopt through the real CLI, docs/import.md's TypeScript program and commands as written", () => {
+        const GUIDE = fs.readFileSync(path.join(REPO_ROOT, "docs", "import.md"), "utf8");
+        const GUIDE_ENDPOINT = "https://my-ws-abcd.wus.grafana.azure.com";
+        const GUIDE_ADOPT = "serviceaccount/9/token/10";
+        const adopter: Stack = { name: `e2e-adopt-${SUFFIX}`, cwd: "", configFile: "" };
+        /** The secret of the token the guide adopts, which its holders keep using until the first rotation. */
+        let adoptedTokenKey: string | undefined;
+        beforeAll(() => startSession("12.1"), TEST_TIMEOUT_MS);
+        afterAll(() => endSession(), TEST_TIMEOUT_MS);
+
+        /** The guide's TypeScript program in a project folder of its own, the repository's node_modules beside it. */
+        function writeProgram(dir: string, program: string): void {
+            fs.mkdirSync(dir, { recursive: true });
+            fs.writeFileSync(
+                path.join(dir, "Pulumi.yaml"),
+                "name: azure-grafana-keys-adopt\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+            );
+            fs.copyFileSync(path.join(CONSUMER_DIR, "tsconfig.json"), path.join(dir, "tsconfig.json"));
+            if (!fs.existsSync(path.join(dir, "node_modules")))
+                fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+            fs.writeFileSync(
+                path.join(dir, "package.json"),
+                JSON.stringify({ name: "azure-grafana-keys-adopt", private: true, main: "index.ts" }),
+            );
+            fs.writeFileSync(path.join(dir, "index.ts"), program);
+        }
+
+        /** Another team's account "pipelines" (Editor) with three tokens: the guide adopts the second. */
+        async function pipelines(): Promise<{ accountId: number; tokens: Array<{ id: number; key: string }> }> {
+            const account = await asOtherAdmin<{ id: number }>(emulator, "POST", "/api/serviceaccounts", {
+                name: "pipelines",
+                role: "Editor",
+            });
+            const tokens: Array<{ id: number; key: string }> = [];
+            for (const name of ["build", "deploy", "report"]) {
+                tokens.push(
+                    await asOtherAdmin(emulator, "POST", `/api/serviceaccounts/${account.id}/tokens`, { name, secondsToLive: 90 * 86_400 }),
+                );
+            }
+            return { accountId: account.id, tokens };
+        }
+
+        test(
+            "pulumi import of the dynamic type fails inside Pulumi's host, as the guide says; the import option fails in one line naming adopt",
+            async () => {
+                const { accountId, tokens } = await pipelines();
+                const importId = `${emulator.url}|serviceaccount/${accountId}/token/${tokens[1].id}`;
+                adoptedTokenKey = tokens[1].key;
+                adopter.cwd = path.join(tmp, "adopt");
+                const program = /```ts\n([\s\S]*?)```/.exec(GUIDE)?.[1];
+                if (!program) throw new Error("docs/import.md has no ```ts block");
+                const withImportOption = program.replace(/\n\}\);\n/, `\n}, { import: ${JSON.stringify(importId)} });\n`);
+                expect(withImportOption).not.toBe(program);
+                writeProgram(adopter.cwd, withImportOption);
+                try {
+                    await importAndOption(accountId, tokens[1].id, importId);
+                } finally {
+                    writeProgram(adopter.cwd, program);
+                }
+            },
+            TEST_TIMEOUT_MS,
+        );
+
+        /** `pulumi import` of the dynamic type, then a preview of the program with the import option. */
+        async function importAndOption(accountId: number, tokenId: number, importId: string): Promise<void> {
+            ok(await run(adopter, ["stack", "init"]));
+            ok(await run(adopter, ["config", "set", "endpoint", emulator.url]));
+
+            const cli = await run(adopter, [
+                "import",
+                "pulumi-nodejs:dynamic/azure-grafana-keys:GrafanaApiKey",
+                "manual2",
+                importId,
+                "--yes",
+            ]);
+            expect(cli.code).not.toBe(0);
+            expect(cli.stdout + cli.stderr).toMatch(/code must be a string, not undefined/);
+
+            const option = await run(adopter, ["preview"]);
+            expect(option.code).not.toBe(0);
+            // One line, which the CLI shows twice: on the resource's progress line and under Diagnostics.
+            const said = new Set(
+                (option.stdout + option.stderr)
+                    .split("\n")
+                    .filter((line) => /import resource option/.test(line))
+                    .map((line) => line.slice(line.indexOf("error: "))),
+            );
+            expect([...said]).toEqual([
+                `error: GrafanaApiKey "deploy": the import resource option cannot take over a dynamic resource (Pulumi reads an imported resource with its id alone, and the dynamic-provider host finds its provider only in the resource's inputs); remove it and give the input adopt: "serviceaccount/${accountId}/token/${tokenId}" instead (the Grafana comes from endpoint or workspaceId, the org from orgId). See docs/import.md.`,
+            ]);
+            expect(option.stdout + option.stderr).not.toMatch(/\n\s+at /);
+            // Nothing was touched.
+            expect(emulator.state.serviceAccounts()[0].tokens.map((token) => token.name)).toEqual(["build", "deploy", "report"]);
+        }
+
+        test(
+            "the guide's commands as written: adopt, refresh, no-change preview, rotation, destroy leaving the account and the other tokens",
+            async () => {
+                need(adopter.cwd !== "", "pulumi import of the dynamic type fails");
+                const [account] = emulator.state.serviceAccounts();
+                const [build, deploy, report] = account.tokens;
+                const section = GUIDE.slice(GUIDE.indexOf("## TypeScript"), GUIDE.indexOf("### What you get"));
+                const commands = readmeCommandBlocks(section).flatMap((block) => block.commands);
+                expect(commands.length).toBeGreaterThan(5);
+                const adoptId = `serviceaccount/${account.id}/token/${deploy.id}`;
+                let adopted: string | undefined;
+                const started = Date.now();
+                for (const written of commands) {
+                    const command = written.split(GUIDE_ENDPOINT).join(emulator.url).split(GUIDE_ADOPT).join(adoptId);
+                    const [program, ...args] = command.split(/\s+/);
+                    expect(program).toBe("pulumi");
+                    const showsSecrets = args.includes("--show-secrets");
+                    const result = ok(await run(adopter, args, { showsSecrets }));
+                    if (showsSecrets) {
+                        adopted = result.stdout.trim();
+                        expect(adopted).toMatch(/^glsa_/);
+                        expect(await dashboardsHomeStatus(adopted)).toBe(200);
+                    }
+                    if (/^pulumi up\b/.test(command) && !adopted) {
+                        expect(result.stdout).toMatch(/adopted serviceaccount\/\d+\/token\/\d+/);
+                        // The adopted token keeps working for whoever holds it.
+                        expect(await dashboardsHomeStatus(need(adoptedTokenKey, "pulumi import of the dynamic type fails"))).toBe(200);
+                    } else if (/^pulumi up\b/.test(command)) {
+                        // The first rotation after adopting deletes the adopted token; the key handed out at adoption works on.
+                        expect(await dashboardsHomeStatus(need(adoptedTokenKey, "pulumi import of the dynamic type fails"))).toBe(401);
+                        expect(await dashboardsHomeStatus(need(adopted, "stack output apiKey"))).toBe(200);
+                    }
+                    if (/^pulumi (refresh|preview)\b/.test(command)) {
+                        expect(emulator.state.serviceAccounts()[0].tokens).toHaveLength(4);
+                    }
+                }
+                const key = need(adopted, "the guide's stack output --show-secrets");
+                expect(await dashboardsHomeStatus(key)).toBe(401);
+                // destroy left the account, its role and the two tokens the stack never adopted, working.
+                expect(emulator.state.serviceAccounts()).toEqual([
+                    expect.objectContaining({
+                        id: account.id,
+                        role: "Editor",
+                        tokens: [expect.objectContaining({ id: build.id }), expect.objectContaining({ id: report.id })],
+                    }),
+                ]);
+                expect(plaintextKeysUnder(tmp)).toEqual([]);
+                expect(runs.flatMap(leaksIn)).toEqual([]);
+                console.log(`e2e adopt: the guide's ${commands.length} commands in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+                ok(await run(adopter, ["stack", "rm", "--yes", "--force"]));
             },
             TEST_TIMEOUT_MS * 2,
         );

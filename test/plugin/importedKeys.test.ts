@@ -1,7 +1,7 @@
 import { Emulator } from "../emulator";
 import { EngineLogServer } from "../harness/engineLog";
 import { PluginSession, usePluginSession } from "../harness/pluginSession";
-import { PluginHost, Props, urnOf } from "../harness/pluginHost";
+import { isSecret, PluginHost, Props, urnOf } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";
 
 /**
@@ -161,4 +161,39 @@ describe("refresh straight after an import", () => {
             expect(grafana.state.serviceAccounts()).toEqual([expect.objectContaining({ id: account.id, role: "Editor" })]);
         },
     );
+});
+
+describe("adopt, the plugin's schema carrying the TypeScript input", () => {
+    test("a GrafanaApiKey created with adopt takes over one token of a shared account and hands out a working key, secret", async () => {
+        const { account, tokens } = await sharedAccount();
+        const urn = urnOf("GrafanaApiKey", "deploy");
+        const program = {
+            endpoint: grafana.url,
+            name: "pipelines",
+            role: "Editor",
+            adopt: `serviceaccount/${account.id}/token/${tokens[1].id}`,
+        };
+        const checked = await host.check(urn, {}, program);
+        expect(checked.failures).toEqual([]);
+        const created = await host.create(urn, checked.inputs);
+        expect(created.id).toBe(program.adopt);
+        expect(created.properties).toMatchObject({ ownServiceAccountId: null, previousKeyId: tokens[1].id, keyName: "pipelines-r2" });
+        const key = created.properties.key;
+        if (!isSecret(key)) throw new Error("the key is not marked secret");
+        const minted = String(key.value);
+        expect(minted).toMatch(/^glsa_/);
+        expect([await session.home(minted), await session.home(tokens[1].key)]).toEqual([200, 200]);
+        // adopt is read only at create: the program without it previews as no change, and shows no property as changed.
+        const afterwards: Props = { ...program };
+        delete afterwards.adopt;
+        const rechecked = await host.check(urn, checked.inputs, afterwards);
+        expect(await host.diff(urn, created.id, created.properties, rechecked.inputs, checked.inputs)).toEqual({
+            changes: "none",
+            replaces: [],
+            deleteBeforeReplace: false,
+            detailedDiff: {},
+        });
+        await host.delete(urn, created.id, created.properties);
+        expect(grafana.state.serviceAccounts()[0].tokens.map((token) => token.name)).toEqual(["build", "report"]);
+    });
 });

@@ -18,6 +18,7 @@ describe("check: good inputs are normalised", () => {
             timeToLive: null,
             orgId: null,
             __requestedMode: "auto",
+            adopt: null,
             rotateBefore: null,
             rotationTrigger: null,
             revokePrevious: false,

@@ -14,6 +14,7 @@ describe("GrafanaServiceAccount and GrafanaServiceAccountToken inputs", () => {
             role: "Viewer",
             isDisabled: false,
             orgId: null,
+            adopt: null,
         });
         expect((await token.check({}, { endpoint, serviceAccountId: 3, logicalName: "t" })).inputs).toEqual({
             endpoint,
@@ -23,6 +24,7 @@ describe("GrafanaServiceAccount and GrafanaServiceAccountToken inputs", () => {
             __logicalName: "t",
             timeToLive: null,
             orgId: null,
+            adopt: null,
             rotateBefore: null,
             rotationTrigger: null,
             revokePrevious: false,

@@ -7,6 +7,7 @@ export type ProviderErrorCode =
     | "HTTP_BAD_RESPONSE" // an answer we cannot use: not JSON, wrong shape, too large
     | "MISSING_CREDENTIALS"
     | "UNSUPPORTED" // the server cannot do what was asked (e.g. legacy keys on Grafana 12)
+    | "BAD_INPUT" // the program asks for what cannot be done as given (e.g. adopting an object unlike its declaration)
     | "BAD_CONFIG" // a provider setting (Pulumi config or environment) is not valid
     | "BAD_STATE"; // stored state or inputs this version cannot read
 

@@ -9,6 +9,7 @@ import { API_KEY_STATE_VERSION, ApiKeyState, readApiKeyState } from "../schema/a
 import { CheckedApiKeyInputs, checkedApiKeyInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
 import { modeRule, nameRule, orgIdRule, Role, roleRule, UNKNOWN, validateFields } from "../schema/inputs";
+import { adoptRule, checkAdoption, readAdopted, refuseDifferences, sayAdoptedKey } from "./adoption";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
 import { secondsToLiveOf } from "./keyLifetime";
 import { KeyStore, legacyKeys, legacyKeysGone, serviceAccountTokens } from "./keyStores";
@@ -25,6 +26,7 @@ import {
     secretInputsOf,
     SecretContext,
     updateSecret,
+    warnIfSuccessorNeverExpires,
 } from "./mintedSecret";
 import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate, recreatedAs } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
@@ -46,7 +48,16 @@ type Inputs = Record<string, unknown>;
 
 // In the order a failure lists them; the secret's inputs are the same as a token's.
 const { timeToLive, ...ROTATION_RULES } = SECRET_INPUT_RULES;
-const FIELDS = { ...ADDRESS_FIELDS, name: nameRule, role: roleRule, timeToLive, orgId: orgIdRule, mode: modeRule, ...ROTATION_RULES };
+const FIELDS = {
+    ...ADDRESS_FIELDS,
+    name: nameRule,
+    role: roleRule,
+    timeToLive,
+    orgId: orgIdRule,
+    mode: modeRule,
+    ...ROTATION_RULES,
+    adopt: adoptRule("GrafanaApiKey"),
+};
 
 /**
  * Inputs as stored by the engine. Deliberately absent from them: an autoname (drawn in `create`, so a
@@ -68,6 +79,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     checkAddress(news, failures);
     const secret = checkSecretInputs(values, failures);
     const naming = checkNaming(values.name, news, failures);
+    const adoption = checkAdoption(values, failures);
     if (failures.length > 0) return { failures };
     const checked: Previewable<CheckedApiKeyInputs> = {
         ...addressInputs(values),
@@ -75,6 +87,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
         role,
         orgId: values.orgId ?? null,
         requestedMode,
+        ...adoption,
         ...secret,
     };
     return { inputs: checked };
@@ -115,6 +128,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const checked = parseChecked("GrafanaApiKey", checkedApiKeyInputs, inputs);
+    if (checked.adopt !== null) return adopt(inputs, { ...checked, adopt: checked.adopt });
     const address = await resolveAddress(checked);
     const naming = nameFor(checked);
     const target = targetOf({ ...address, orgId: checked.orgId });
@@ -186,6 +200,29 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const state = accountState(firstSecret(token, naming.name, secretInputs, clockOffset(target)));
     if (checked.verify) await verifyOrUndo(store, state.key, removeAccount, trackedAccount(state));
     return { id: tokenResourceId(account.id, token.id), outs: state };
+}
+
+/**
+ * Takes over an existing key as it is (adoption.ts), then updates it to the program: its secret is not known, so the
+ * update mints the key handed out, and the adopted key stays on as the previous key.
+ */
+async function adopt(inputs: Inputs, checked: CheckedApiKeyInputs & { adopt: string }): Promise<dynamic.CreateResult> {
+    const adopted = await readAdopted("GrafanaApiKey", who({ name: checked.name ?? "" }), checked);
+    const found = readApiKeyState(adopted.state as Inputs);
+    refuseDifferences(who(found), checked.adopt, [
+        { field: "name", program: checked.name, found: found.name },
+        { field: "role", program: checked.role, found: found.role },
+    ]);
+    const owner =
+        found.ownServiceAccountId !== null
+            ? `its service account ${found.ownServiceAccountId} is the key's from now on, deleted with it`
+            : found.serviceAccountId !== null
+              ? `its service account ${found.serviceAccountId} stays its owner's: only the key's own tokens are ever deleted`
+              : "";
+    sayAdoptedKey(who(found), checked.adopt, "key", owner);
+    warnIfSuccessorNeverExpires(who(found), found, checked);
+    const updated: { outs?: unknown } = await update(adopted.id, adopted.state as Inputs, inputs);
+    return { id: adopted.id, outs: updated.outs };
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {

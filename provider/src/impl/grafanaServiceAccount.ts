@@ -1,12 +1,13 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { createServiceAccountOnce, deleteServiceAccount, getServiceAccount, updateServiceAccount } from "../grafana/serviceAccounts";
 import { ProviderError } from "../http/errors";
-import { logWarning } from "../log";
+import { logInfo, logWarning } from "../log";
 import { CheckedServiceAccountInputs, checkedServiceAccountInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { ServiceAccount } from "../schema/grafana";
 import { booleanRule, nameRule, orgIdRule, Role, roleRule, validateFields } from "../schema/inputs";
 import { readServiceAccountState, SERVICE_ACCOUNT_STATE_VERSION, ServiceAccountState } from "../schema/serviceAccountState";
 import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate, recreatedAs } from "./naming";
+import { adoptRule, checkAdoption, readAdopted, refuseDifferences } from "./adoption";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, resolveAddress, targetOf } from "./grafanaAddress";
 import { PlannedChanges } from "./plannedChanges";
 import { serviceAccountResourceId } from "./resourceIds";
@@ -18,13 +19,21 @@ import { serviceAccountResourceId } from "./resourceIds";
 
 type Inputs = Record<string, unknown>;
 
-const FIELDS = { ...ADDRESS_FIELDS, name: nameRule, role: roleRule, isDisabled: booleanRule, orgId: orgIdRule };
+const FIELDS = {
+    ...ADDRESS_FIELDS,
+    name: nameRule,
+    role: roleRule,
+    isDisabled: booleanRule,
+    orgId: orgIdRule,
+    adopt: adoptRule("GrafanaServiceAccount"),
+};
 
 export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkServiceAccountLogin(news, failures);
     checkAddress(news, failures);
     const naming = checkNaming(values.name, news, failures);
+    const adoption = checkAdoption(values, failures);
     if (failures.length > 0) return { failures };
     const checked: Previewable<CheckedServiceAccountInputs> = {
         ...addressInputs(values),
@@ -32,6 +41,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
         role: values.role ?? "Viewer",
         isDisabled: values.isDisabled ?? false,
         orgId: values.orgId ?? null,
+        ...adoption,
     };
     return { inputs: checked };
 }
@@ -51,6 +61,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const checked = parseChecked("GrafanaServiceAccount", checkedServiceAccountInputs, inputs);
+    if (checked.adopt !== null) return adopt({ ...checked, adopt: checked.adopt });
     const address = await resolveAddress(checked);
     const naming = nameFor(checked);
     const { role, isDisabled, orgId } = checked;
@@ -65,6 +76,22 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const id = serviceAccountResourceId(account.id);
     // An account adopted after a lost answer carries exactly what was sent (createServiceAccountOnce adopts no other).
     return { id, outs: state };
+}
+
+/** Takes over an existing account as it is (adoption.ts): from now on it is this resource's, deleted with its tokens on destroy. */
+async function adopt(checked: CheckedServiceAccountInputs & { adopt: string }): Promise<dynamic.CreateResult> {
+    const who = `GrafanaServiceAccount "${checked.name ?? ""}"`;
+    const adopted = await readAdopted("GrafanaServiceAccount", who, checked);
+    const found = readServiceAccountState(adopted.state as Inputs);
+    refuseDifferences(who, checked.adopt, [
+        { field: "name", program: checked.name, found: found.name },
+        { field: "role", program: checked.role, found: found.role },
+        { field: "isDisabled", program: checked.isDisabled, found: found.isDisabled },
+    ]);
+    logInfo(
+        `${who} adopted ${checked.adopt}: the account is this resource's from now on, and \`pulumi destroy\` deletes it with every token on it.`,
+    );
+    return { id: adopted.id, outs: found };
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {

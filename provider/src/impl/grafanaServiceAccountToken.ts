@@ -4,6 +4,7 @@ import { logWarning } from "../log";
 import { checkedTokenInputs, CheckedTokenInputs, parseChecked, parsePreview, Previewable } from "../schema/checkedInputs";
 import { nameRule, orgIdRule, serviceAccountIdRule, validateFields } from "../schema/inputs";
 import { readTokenState, TOKEN_STATE_VERSION, TokenState } from "../schema/tokenState";
+import { adoptRule, checkAdoption, readAdopted, refuseDifferences, sayAdoptedKey } from "./adoption";
 import { ADDRESS_FIELDS, addressInputs, checkAddress, orgOfAccount, resolveAddress, targetOf } from "./grafanaAddress";
 import { secondsToLiveOf } from "./keyLifetime";
 import { KeyStore, serviceAccountTokens } from "./keyStores";
@@ -19,6 +20,7 @@ import {
     secretInputsOf,
     SecretContext,
     updateSecret,
+    warnIfSuccessorNeverExpires,
 } from "./mintedSecret";
 import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate, recreatedAs } from "./naming";
 import { PlannedChanges } from "./plannedChanges";
@@ -33,19 +35,28 @@ import { undoCreate } from "./undo";
 
 type Inputs = Record<string, unknown>;
 
-const FIELDS = { ...ADDRESS_FIELDS, serviceAccountId: serviceAccountIdRule, name: nameRule, orgId: orgIdRule, ...SECRET_INPUT_RULES };
+const FIELDS = {
+    ...ADDRESS_FIELDS,
+    serviceAccountId: serviceAccountIdRule,
+    name: nameRule,
+    orgId: orgIdRule,
+    ...SECRET_INPUT_RULES,
+    adopt: adoptRule("GrafanaServiceAccountToken"),
+};
 
 export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkAddress(news, failures);
     const secret = checkSecretInputs(values, failures);
     const naming = checkNaming(values.name, news, failures);
+    const adoption = checkAdoption(values, failures);
     if (failures.length > 0) return { failures };
     const checked: Previewable<CheckedTokenInputs> = {
         ...addressInputs(values),
         serviceAccountId: values.serviceAccountId!,
         ...naming,
         orgId: values.orgId ?? null,
+        ...adoption,
         ...secret,
     };
     return { inputs: checked };
@@ -66,6 +77,7 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
 
 export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     const checked = parseChecked("GrafanaServiceAccountToken", checkedTokenInputs, inputs);
+    if (checked.adopt !== null) return adopt(inputs, { ...checked, adopt: checked.adopt });
     const address = await resolveAddress(checked);
     const naming = nameFor(checked);
     const grafanaOrgId = await orgOfAccount(targetOf({ ...address, orgId: checked.orgId }), checked.serviceAccountId, checked.orgId);
@@ -99,6 +111,22 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
         }
     }
     return { id, outs: state };
+}
+
+/** Takes over an existing token as it is (adoption.ts); the update then mints the token handed out, as its secret is not known. */
+async function adopt(inputs: Inputs, checked: CheckedTokenInputs & { adopt: string }): Promise<dynamic.CreateResult> {
+    const adopted = await readAdopted("GrafanaServiceAccountToken", who({ name: checked.name ?? "" }), checked);
+    const found = readTokenState(adopted.state as Inputs);
+    refuseDifferences(who(found), checked.adopt, [{ field: "name", program: checked.name, found: found.name }]);
+    sayAdoptedKey(
+        who(found),
+        checked.adopt,
+        "token",
+        `its service account ${found.serviceAccountId} is not the token's and is never changed`,
+    );
+    warnIfSuccessorNeverExpires(who(found), secretOf(found), checked);
+    const updated: { outs?: unknown } = await update(adopted.id, adopted.state as Inputs, inputs);
+    return { id: adopted.id, outs: updated.outs };
 }
 
 export async function read(id: string, props: Inputs): Promise<dynamic.ReadResult> {

@@ -57,23 +57,38 @@ export async function importResource(resourceType: string, importId: string, log
     if (typeof parsed === "string")
         throw new Error(`${resourceType} import id ${showValue(importId)} is not valid (${parsed}): use ${form}; ${GRAFANA_PART}`);
     const address = await resolveAddress(parsed.address);
-    const where = { ...address, orgId: parsed.orgId };
-    const target = targetOf(where);
     const addressInputs = {
         ...(parsed.address.workspaceId !== null ? { workspaceId: parsed.address.workspaceId } : { endpoint: address.endpoint }),
         ...(parsed.orgId !== null ? { orgId: parsed.orgId } : {}),
     };
     const wrongKind = () => new Error(`${resourceType} import id ${showValue(importId)} names another kind of object: use ${form}`);
-    switch (resourceType) {
-        case "GrafanaServiceAccount":
-            if (parsed.object.kind !== "serviceAccount") throw wrongKind();
-            return importServiceAccount(target, where, addressInputs, parsed.object.serviceAccountId, logicalName);
-        case "GrafanaServiceAccountToken":
-            if (parsed.object.kind !== "serviceAccountToken") throw wrongKind();
-            return importToken(target, where, addressInputs, parsed.object, logicalName);
-        default:
-            return importApiKey(target, where, addressInputs, parsed.object, logicalName);
-    }
+    if (!isKindOf(resourceType, parsed.object)) throw wrongKind();
+    const imported = await readExisting(resourceType, { ...address, orgId: parsed.orgId }, parsed.object, logicalName);
+    if (resourceType !== "GrafanaServiceAccount")
+        said(`${resourceType} "${logicalName}"`, resourceType === "GrafanaApiKey" ? "key" : "token");
+    return { ...imported, inputs: { ...addressInputs, ...imported.inputs } };
+}
+
+/** Whether an object of this kind can become a resource of this type (a GrafanaApiKey takes any of them). */
+export function isKindOf(resourceType: string, object: ResourceId): boolean {
+    if (resourceType === "GrafanaServiceAccount") return object.kind === "serviceAccount";
+    if (resourceType === "GrafanaServiceAccountToken") return object.kind === "serviceAccountToken";
+    return resourceType === "GrafanaApiKey";
+}
+
+/**
+ * The whole state of an existing Grafana object as a resource of `resourceType` that is taken over, for `pulumi import`
+ * and for the `adopt` input alike (adoption.ts), with the same ownership rules: a service account named by its id is
+ * the resource's; one named through one of its tokens is not. The inputs it returns leave out the address.
+ */
+export async function readExisting(resourceType: string, where: Where, object: ResourceId, logicalName: string): Promise<Imported> {
+    const target = targetOf(where);
+    if (resourceType === "GrafanaServiceAccount" && object.kind === "serviceAccount")
+        return importServiceAccount(target, where, object.serviceAccountId, logicalName);
+    if (resourceType === "GrafanaServiceAccountToken" && object.kind === "serviceAccountToken")
+        return importToken(target, where, object, logicalName);
+    if (resourceType === "GrafanaApiKey") return importApiKey(target, where, object, logicalName);
+    throw new Error(`pulumi-azure-grafana-keys cannot take over ${object.kind} as a "${resourceType}"`);
 }
 
 interface ParsedImportId {
@@ -106,15 +121,9 @@ function parseImportId(importId: string): ParsedImportId | string {
     return { address: { endpoint: endpoint.data, workspaceId: null }, orgId, object };
 }
 
-type Where = { endpoint: string; workspaceId: string | null; orgId: number | null };
+export type Where = { endpoint: string; workspaceId: string | null; orgId: number | null };
 
-async function importServiceAccount(
-    target: GrafanaTarget,
-    where: Where,
-    addressInputs: Record<string, unknown>,
-    serviceAccountId: number,
-    logicalName: string,
-): Promise<Imported> {
+async function importServiceAccount(target: GrafanaTarget, where: Where, serviceAccountId: number, logicalName: string): Promise<Imported> {
     const account = await getServiceAccount(target, serviceAccountId);
     if (!account) throw notFound(`service account ${serviceAccountId}`, where);
     const role = roleOf(account.role, `service account ${account.id}`);
@@ -132,13 +141,12 @@ async function importServiceAccount(
         role,
         isDisabled,
     };
-    return { id: serviceAccountResourceId(account.id), state, inputs: { ...addressInputs, name: account.name, role, isDisabled } };
+    return { id: serviceAccountResourceId(account.id), state, inputs: { name: account.name, role, isDisabled } };
 }
 
 async function importToken(
     target: GrafanaTarget,
     where: Where,
-    addressInputs: Record<string, unknown>,
     object: Extract<ResourceId, { kind: "serviceAccountToken" }>,
     logicalName: string,
 ): Promise<Imported> {
@@ -155,21 +163,14 @@ async function importToken(
         logicalName,
         ...secretless(token.name, token.name, token, where.endpoint),
     };
-    said(`GrafanaServiceAccountToken "${logicalName}"`, "token");
     return {
         id: tokenResourceId(object.serviceAccountId, token.id),
         state,
-        inputs: { ...addressInputs, serviceAccountId: object.serviceAccountId, name: token.name, ...lifetimeInput(state) },
+        inputs: { serviceAccountId: object.serviceAccountId, name: token.name, ...lifetimeInput(state) },
     };
 }
 
-async function importApiKey(
-    target: GrafanaTarget,
-    where: Where,
-    addressInputs: Record<string, unknown>,
-    object: ResourceId,
-    logicalName: string,
-): Promise<Imported> {
+async function importApiKey(target: GrafanaTarget, where: Where, object: ResourceId, logicalName: string): Promise<Imported> {
     const version = (await grafanaVersion(target).catch(() => ({}))) as { version?: string };
     const common = {
         schemaVersion: API_KEY_STATE_VERSION as typeof API_KEY_STATE_VERSION,
@@ -196,8 +197,7 @@ async function importApiKey(
             legacyKeys: [{ id: key.id, name: key.name, serviceAccountId: null }],
             ...secretless(key.name, key.name, key, where.endpoint),
         };
-        said(`GrafanaApiKey "${logicalName}"`, "key");
-        return { id: legacyKeyResourceId(key.id), state, inputs: { ...addressInputs, name: key.name, role, ...lifetimeInput(state) } };
+        return { id: legacyKeyResourceId(key.id), state, inputs: { name: key.name, role, ...lifetimeInput(state) } };
     }
     const account = await getServiceAccount(target, object.serviceAccountId);
     if (!account) throw notFound(`service account ${object.serviceAccountId}`, where);
@@ -231,12 +231,7 @@ async function importApiKey(
         accountDisabled: account.isDisabled === true,
         ...secret,
     };
-    said(`GrafanaApiKey "${logicalName}"`, "key");
-    return {
-        id: tokenResourceId(account.id, token?.id ?? 0),
-        state,
-        inputs: { ...addressInputs, name: account.name, role, ...lifetimeInput(state) },
-    };
+    return { id: tokenResourceId(account.id, token?.id ?? 0), state, inputs: { name: account.name, role, ...lifetimeInput(state) } };
 }
 
 async function importEnablement(importId: string): Promise<Imported> {
@@ -313,7 +308,7 @@ function said(who: string, what: "key" | "token"): void {
 function notFound(what: string, where: Where): Error {
     return new Error(
         `${what} was not found on ${where.endpoint}${where.orgId !== null ? ` in org ${where.orgId}` : " in the credential's current org"}; ` +
-            "check the import id, and that the credential may see it (service accounts need org Admin).",
+            "check the id, and that the credential may see it (service accounts need org Admin).",
     );
 }
 

@@ -124,6 +124,9 @@ export { fromStoredInputs } from "./storedInputs";
 /** For the provider plugin, whose server prints each error as the dynamic-provider host does. */
 export { printEachErrorOnce } from "../hostEcho";
 
+/** For the provider plugin's detailed diff: inputs no diff compares. */
+export { CREATE_ONLY_INPUTS } from "./adoption";
+
 /** For the provider plugin: its calls' messages go to the resource they concern. */
 export { aboutResource } from "../log";
 

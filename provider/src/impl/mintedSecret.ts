@@ -155,7 +155,7 @@ export function explainPlan(who: string, plan: SecretPlan): void {
 }
 
 /** A key that expires replaced by one that never does is a change of the key's life: said, never done silently. */
-function warnIfSuccessorNeverExpires(who: string, old: Secret, news: PreviewInputs): void {
+export function warnIfSuccessorNeverExpires(who: string, old: Secret, news: PreviewInputs): void {
     if (old.expiresAt === null || (news.timeToLive !== undefined && news.timeToLive !== null)) return;
     logWarning(
         `${who}: its current key expires at ${old.expiresAt}, but no timeToLive is set, so its new key will never expire; ` +
@@ -165,7 +165,7 @@ function warnIfSuccessorNeverExpires(who: string, old: Secret, news: PreviewInpu
 
 function rotationReason(old: Secret, news: PreviewInputs, lifetime: "none" | "respelled" | "changed", now: number): string | undefined {
     if (old.keyId === 0) return "it holds no key (its create failed midway, or the key was deleted outside Pulumi)";
-    if (old.key === "") return "its secret is not known to Pulumi (the key was imported)";
+    if (old.key === "") return "its secret is not known to Pulumi (the key was imported or adopted)";
     if (hasExpired(old, old.clockOffsetSeconds, now)) return `its key expired${old.expiresAt ? ` at ${old.expiresAt}` : ""}`;
     if (lifetime === "changed") {
         return news.timeToLive === UNKNOWN

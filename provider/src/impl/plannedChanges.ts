@@ -1,4 +1,5 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { refuseReadoption } from "./adoption";
 import { addressField, GrafanaMatch, orgChange, replacementMayCollide, sameGrafana, StoredAddress } from "./grafanaAddress";
 
 /**
@@ -35,8 +36,15 @@ export class PlannedChanges {
         return grafana;
     }
 
-    /** The engine's answer; a replacement that keeps a given name where it may collide deletes the old one first. */
-    result(old: { name: string; orgId: number | null }, next: { nameSource: unknown; name?: unknown; orgId: unknown }): dynamic.DiffResult {
+    /**
+     * The engine's answer; a replacement that keeps a given name where it may collide deletes the old one first. A
+     * replacement while the program still says `adopt` fails (adoption.ts).
+     */
+    result(
+        old: { name: string; orgId: number | null },
+        next: { nameSource: unknown; name?: unknown; orgId: unknown; adopt?: unknown },
+    ): dynamic.DiffResult {
+        refuseReadoption(this.replaces, next.adopt);
         return {
             changes: this.replacing || this.updates.length > 0,
             replaces: [...new Set(this.replaces)],

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { refuseUnknownSettings } from "./programSettings";
+import { refuseImportOption, useAdopt } from "./importOption";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export type GrafanaRole = "Viewer" | "Editor" | "Admin" | "None";
@@ -61,6 +62,15 @@ export interface GrafanaApiKeyArgs {
     revokePrevious?: pulumi.Input<boolean>;
     /** Prove the new key works (`GET /api/search?limit=1` with it answers 200) before handing it out. Default true. */
     verify?: pulumi.Input<boolean>;
+    /**
+     * Take over an existing key instead of minting one, named by its id on the Grafana `endpoint` or `workspaceId`
+     * names: `serviceaccount/<id>` (a service account and its one token; the account becomes the key's, deleted with
+     * it), `serviceaccount/<id>/token/<tokenId>` (one token; its account stays its owner's) or `apikey/<id>` (a legacy
+     * key). Give `name` and `role` as Grafana shows them. Grafana never shows an existing key's secret, so the create
+     * mints the key handed out as `key` (on the same account), and the adopted key keeps working as the previous key
+     * until it expires or the next rotation. Read only when the resource is created: it may stay in the program or go.
+     */
+    adopt?: pulumi.Input<string>;
 }
 
 /**
@@ -123,6 +133,7 @@ export class GrafanaApiKey extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: GrafanaApiKeyArgs, opts?: pulumi.CustomResourceOptions) {
         refuseUnknownSettings();
+        refuseImportOption("GrafanaApiKey", name, opts, useAdopt);
         super(
             provider,
             name,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GrafanaRole } from "./grafanaApiKey";
 import { refuseUnknownSettings } from "./programSettings";
+import { refuseImportOption, useAdopt } from "./importOption";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export interface GrafanaServiceAccountArgs {
@@ -16,6 +17,12 @@ export interface GrafanaServiceAccountArgs {
     isDisabled?: pulumi.Input<boolean>;
     /** The Grafana organization. Omitted: the credential's current org. Changing it replaces the account. */
     orgId?: pulumi.Input<number>;
+    /**
+     * Take over an existing account instead of creating one: `serviceaccount/<id>`, on the Grafana `endpoint` or
+     * `workspaceId` names. Give `name`, `role` and `isDisabled` as Grafana shows them. From then on the account is this
+     * resource's: destroy deletes it with every token on it. Read only when the resource is created.
+     */
+    adopt?: pulumi.Input<string>;
 }
 
 /**
@@ -46,6 +53,7 @@ export class GrafanaServiceAccount extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: GrafanaServiceAccountArgs, opts?: pulumi.CustomResourceOptions) {
         refuseUnknownSettings();
+        refuseImportOption("GrafanaServiceAccount", name, opts, useAdopt);
         super(provider, name, { ...OUTPUTS, ...args, __logicalName: name }, opts, TYPE_MODULE, "GrafanaServiceAccount");
     }
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { refuseUnknownSettings } from "./programSettings";
+import { refuseImportOption, useAdopt } from "./importOption";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export interface GrafanaServiceAccountTokenArgs {
@@ -35,6 +36,14 @@ export interface GrafanaServiceAccountTokenArgs {
     revokePrevious?: pulumi.Input<boolean>;
     /** Prove the new token works (`GET /api/search?limit=1` with it answers 200) before handing it out. Default true. */
     verify?: pulumi.Input<boolean>;
+    /**
+     * Take over an existing token instead of minting one: `serviceaccount/<serviceAccountId>/token/<tokenId>`, on the
+     * Grafana `endpoint` or `workspaceId` names. Give its `name` as Grafana shows it. Grafana never shows an existing
+     * token's secret, so the create mints the token handed out as `key` (on the same account), and the adopted token
+     * keeps working as the previous token until it expires or the next rotation. Read only when the resource is
+     * created: it may stay in the program or go.
+     */
+    adopt?: pulumi.Input<string>;
 }
 
 /**
@@ -89,6 +98,7 @@ export class GrafanaServiceAccountToken extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: GrafanaServiceAccountTokenArgs, opts?: pulumi.CustomResourceOptions) {
         refuseUnknownSettings();
+        refuseImportOption("GrafanaServiceAccountToken", name, opts, useAdopt);
         super(
             provider,
             name,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { refuseUnknownSettings } from "./programSettings";
+import { refuseImportOption } from "./importOption";
 import { createStub, TYPE_MODULE } from "./stub";
 
 export interface WorkspaceApiKeyEnablementArgs {
@@ -50,6 +51,13 @@ export class WorkspaceApiKeyEnablement extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: WorkspaceApiKeyEnablementArgs, opts?: pulumi.CustomResourceOptions) {
         refuseUnknownSettings();
+        refuseImportOption(
+            "WorkspaceApiKeyEnablement",
+            name,
+            opts,
+            () =>
+                "remove it: declared without it, the resource takes the workspace as it is, recording the setting it finds and putting it back on delete",
+        );
         super(provider, name, { ...OUTPUTS, ...args }, opts, TYPE_MODULE, "WorkspaceApiKeyEnablement");
     }
 }

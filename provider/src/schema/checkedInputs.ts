@@ -23,6 +23,8 @@ const naming = {
     logicalName: z.string().nullable(),
 };
 const orgId = z.number().int().nullable();
+/** The existing object `create` takes over instead of making one (adoption.ts); inputs stored before it existed lack it. */
+const adopt = z.string().nullable().default(null);
 
 export const checkedApiKeyInputs = z.object({
     ...address,
@@ -30,6 +32,7 @@ export const checkedApiKeyInputs = z.object({
     role: z.enum(ROLES),
     orgId,
     requestedMode: z.enum(MODES),
+    adopt,
     ...mintedSecretInputFields,
 });
 export type CheckedApiKeyInputs = z.infer<typeof checkedApiKeyInputs>;
@@ -39,11 +42,19 @@ export const checkedTokenInputs = z.object({
     ...naming,
     serviceAccountId: z.number().int(),
     orgId,
+    adopt,
     ...mintedSecretInputFields,
 });
 export type CheckedTokenInputs = z.infer<typeof checkedTokenInputs>;
 
-export const checkedServiceAccountInputs = z.object({ ...address, ...naming, role: z.enum(ROLES), isDisabled: z.boolean(), orgId });
+export const checkedServiceAccountInputs = z.object({
+    ...address,
+    ...naming,
+    role: z.enum(ROLES),
+    isDisabled: z.boolean(),
+    orgId,
+    adopt,
+});
 export type CheckedServiceAccountInputs = z.infer<typeof checkedServiceAccountInputs>;
 
 export const checkedEnablementInputs = z.object({ workspaceId: z.string(), enabled: z.boolean(), restoreOnDelete: z.boolean() });
