@@ -40,7 +40,7 @@ export function guideCommandBlocks(): CommandBlock[] {
 const VERDICT = /^<!--\s*readme-test:\s*(run|skip,\s*(.+?))\s*-->$/;
 
 /** Every ```sh block of one guide, in order; comments stripped, one command a line. */
-function commandBlocks(text: string, file: string): CommandBlock[] {
+export function commandBlocks(text: string, file: string): CommandBlock[] {
     const blocks: CommandBlock[] = [];
     const lines = text.split("\n");
     let heading = "";

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "@jest/globals";
-import { readmeCommandBlocks } from "../docs/readmeCommands";
+import { commandBlocks } from "../docs/readmeCommands";
 import { startEmulator, type Emulator, type GrafanaProfile } from "../emulator";
 import { asOtherAdmin } from "../harness/otherClient";
 
@@ -665,7 +665,7 @@ function describeCli(pulumiPath: string): void {
                 const [account] = emulator.state.serviceAccounts();
                 const [build, deploy, report] = account.tokens;
                 const section = GUIDE.slice(GUIDE.indexOf("## TypeScript"), GUIDE.indexOf("### What you get"));
-                const commands = readmeCommandBlocks(section).flatMap((block) => block.commands);
+                const commands = commandBlocks(section, "docs/import.md").flatMap((block) => block.commands);
                 expect(commands.length).toBeGreaterThan(5);
                 const adoptId = `serviceaccount/${account.id}/token/${deploy.id}`;
                 let adopted: string | undefined;
