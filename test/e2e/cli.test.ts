@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "@jest/globals";
-import { startEmulator, type Emulator, type GrafanaProfile } from "../emulator";
+import { startEmulator, type Emulator, type GrafanaProfile } from "azure-managed-grafana-emulator";
 
 /**
  * The real Pulumi CLI end to end: `pulumi up`, `stack output`, `stack export`, `refresh`, `preview`,

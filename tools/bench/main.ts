@@ -11,7 +11,7 @@ import {
     readAzCalls,
     startEmulator,
     writeAzStandIn,
-} from "../../test/emulator";
+} from "azure-managed-grafana-emulator";
 import { REPO_ROOT } from "../../test/harness/host";
 import { register, Registration } from "../../test/harness/program";
 import { runBaseline } from "./baseline";

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { PROFILES } from "../../test/emulator";
+import { PROFILES } from "azure-managed-grafana-emulator";
 import { REPO_ROOT as ROOT } from "../../test/harness/host";
 
 /**
@@ -10,7 +11,14 @@ import { REPO_ROOT as ROOT } from "../../test/harness/host";
  */
 
 const WANTED_PROFILES = ["10.4", "12.1", "13.0"];
-const EMULATOR = path.join(ROOT, "build", "test", "emulator", "main.js");
+/** The package's own command, as a user runs it. */
+const EMULATOR = emulatorBin();
+
+function emulatorBin(): string {
+    const manifestPath = require.resolve("azure-managed-grafana-emulator/package.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin: Record<string, string> };
+    return path.join(path.dirname(manifestPath), manifest.bin["azure-managed-grafana-emulator"]);
+}
 
 interface RemoteGrafana {
     url: string;

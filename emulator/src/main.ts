@@ -1,12 +1,12 @@
 /**
- * `npm run emulator -- --profile 12.1 --port 3000`: a long-running emulator for manual poking and
+ * `azure-managed-grafana-emulator --profile 12.1 --port 3000` (here: `npm run emulator -- ...`): a long-running emulator for manual poking and
  * out-of-process tests (drive it through the /__emulator/ control endpoints).
  */
 import { parseArgs } from "node:util";
 import { PROFILES, startEmulator, type GrafanaProfile } from "./index";
 
-const USAGE = `usage: node build/test/emulator/main.js [--profile ${Object.keys(PROFILES).join("|")}] [--port N]
-                                          [--hide-version] [--api-key-max-seconds-to-live N]`;
+const USAGE = `usage: azure-managed-grafana-emulator [--profile ${Object.keys(PROFILES).join("|")}] [--port N]
+                                      [--hide-version] [--api-key-max-seconds-to-live N]`;
 
 async function main(): Promise<void> {
     const { values } = parseArgs({

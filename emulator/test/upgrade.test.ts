@@ -4,7 +4,7 @@
  * shows and accepts afterwards.
  */
 import { expect } from "@jest/globals";
-import { startEmulator, type Emulator, type GrafanaProfile } from ".";
+import { startEmulator, type Emulator, type GrafanaProfile } from "azure-managed-grafana-emulator";
 
 interface Reply<Body = unknown> {
     status: number;
