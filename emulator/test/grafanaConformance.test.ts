@@ -254,7 +254,7 @@ describe.each(profiles)("Grafana $profile emulator", ({ profile, version, legacy
         emulator.clock.advance(61);
         const refused = await call("GET", "/api/dashboards/home", { auth: bearer(token) });
         expect(refused.status).toBe(401);
-        expect(refused.body).toEqual({ message: "Invalid API key" });
+        expect(refused.body).toEqual({ message: "Invalid API key", messageId: "api-key.invalid", statusCode: 401 });
         [listed] = (await call<TokenListItemJson[]>("GET", `/api/serviceaccounts/${id}/tokens`)).body;
         expect(listed).toMatchObject({ hasExpired: true, secondsUntilExpiration: 0 });
     });
