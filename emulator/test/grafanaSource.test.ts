@@ -27,9 +27,9 @@ interface CallOptions {
 interface CaseContext {
     profile: GrafanaProfile;
     emulator: Emulator;
-    call(method: string, path: string, options?: CallOptions): Promise<Reply>;
+    call: (method: string, path: string, options?: CallOptions) => Promise<Reply>;
     /** A new service account (Admin) and a token of it: the account's id and the token's id and secret. */
-    accountWithToken(name: string, secondsToLive?: number): Promise<{ accountId: number; tokenId: number; key: string }>;
+    accountWithToken: (name: string, secondsToLive?: number) => Promise<{ accountId: number; tokenId: number; key: string }>;
 }
 
 interface Case {

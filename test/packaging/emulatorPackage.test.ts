@@ -79,9 +79,11 @@ test("installed from the tarball alone, `npx azure-managed-grafana-emulator --pr
             });
         });
         const health = await fetch(`${url}/api/health`);
-        expect({ status: health.status, body: await health.json() }).toEqual({
+        const body = (await health.json()) as Record<string, unknown>;
+        expect({ status: health.status, database: body.database, version: body.version }).toEqual({
             status: 200,
-            body: { commit: expect.any(String), database: "ok", version: "13.0.1" },
+            database: "ok",
+            version: "13.0.1",
         });
     } finally {
         if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
