@@ -531,14 +531,14 @@ export class GrafanaRoutes {
         return message(200, "API key deleted");
     }
 
+    /** The fields ServiceAccountDTO and ServiceAccountProfileDTO share, in Grafana's order. */
+    private accountFields(sa: ServiceAccountRecord): Record<string, unknown> {
+        return { id: sa.id, uid: sa.uid, name: sa.name, login: sa.login, orgId: sa.orgId, isDisabled: sa.isDisabled };
+    }
+
     private saDto(sa: ServiceAccountRecord): Record<string, unknown> {
         return {
-            id: sa.id,
-            uid: sa.uid,
-            name: sa.name,
-            login: sa.login,
-            orgId: sa.orgId,
-            isDisabled: sa.isDisabled,
+            ...this.accountFields(sa),
             role: sa.role,
             tokens: this.state.tokenCount(sa.id),
             avatarUrl: avatarUrl(sa.name),
@@ -547,12 +547,7 @@ export class GrafanaRoutes {
 
     private saProfileDto(sa: ServiceAccountRecord): Record<string, unknown> {
         return {
-            id: sa.id,
-            uid: sa.uid,
-            name: sa.name,
-            login: sa.login,
-            orgId: sa.orgId,
-            isDisabled: sa.isDisabled,
+            ...this.accountFields(sa),
             createdAt: rfc3339(sa.createdMs),
             updatedAt: rfc3339(sa.updatedMs),
             avatarUrl: avatarUrl(sa.name),
