@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "@jest/globals";
 import { commandBlocks } from "../docs/readmeCommands";
-import { startEmulator, type Emulator, type GrafanaProfile } from "../emulator";
+import { startEmulator, type Emulator, type GrafanaProfile } from "azure-managed-grafana-emulator";
 import { asOtherAdmin } from "../harness/otherClient";
 
 /**

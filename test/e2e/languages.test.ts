@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "@jest/globals";
-import { startEmulator, type Emulator } from "../emulator";
+import { startEmulator, type Emulator } from "azure-managed-grafana-emulator";
 import { copyExampleBeforePackageAdd, missingCommands, PLUGIN_LANGUAGE_NEEDS, type PluginLanguage } from "../harness/examplePrograms";
 import { REPO_ROOT } from "../harness/host";
 

@@ -1,5 +1,5 @@
 import { HttpRequest } from "@azure/functions";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator, startEmulator } from "azure-managed-grafana-emulator";
 import { EscSimulator, startEscSimulator } from "./escSimulator";
 
 /**

@@ -1,4 +1,4 @@
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile, startEmulator } from "azure-managed-grafana-emulator";
 import { EscAnswer, EscSimulator, startEscSimulator } from "./escSimulator";
 
 /**

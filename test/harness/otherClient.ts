@@ -1,5 +1,5 @@
 import { expect } from "@jest/globals";
-import type { Emulator } from "../emulator";
+import type { Emulator } from "azure-managed-grafana-emulator";
 
 /**
  * Another client of the same Grafana (another team, another stack), signed in with the emulator's own admin

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, expect } from "@jest/globals";
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile, startEmulator } from "azure-managed-grafana-emulator";
 import { EngineLogServer } from "./engineLog";
 import { findLeaks } from "./leaks";
 import { PluginHost, secret } from "./pluginHost";

@@ -1,4 +1,4 @@
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile, startEmulator } from "azure-managed-grafana-emulator";
 import { Engine } from "./engine";
 import { EngineLogServer } from "./engineLog";
 import { DynamicProviderHost } from "./host";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, jest, test } from "@jest/globals";
 import { createServer } from "node:net";
 import { configure, lifecycle } from "pulumi-azure-grafana-keys/impl";
-import { startEmulator, type Emulator } from "../emulator";
+import { startEmulator, type Emulator } from "azure-managed-grafana-emulator";
 
 /**
  * What a user reads when the network fails: a retry loop says each retry with its reason and count, a request that

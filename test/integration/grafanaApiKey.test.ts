@@ -1,6 +1,6 @@
 import { configure } from "pulumi-azure-grafana-keys/impl";
 import { typedLifecycle } from "../harness/lifecycle";
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile, startEmulator } from "azure-managed-grafana-emulator";
 
 /**
  * The GrafanaApiKey lifecycle against the emulated Grafana data plane over real HTTP, for each version

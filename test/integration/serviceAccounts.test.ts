@@ -2,7 +2,7 @@ import { expect } from "@jest/globals";
 import * as pulumi from "@pulumi/pulumi";
 import { getGrafanaApiKeys, listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
 import { SomeLifecycle, typedLifecycle } from "../harness/lifecycle";
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile, startEmulator } from "azure-managed-grafana-emulator";
 
 /**
  * GrafanaServiceAccount, GrafanaServiceAccountToken and key listing against the emulated Grafana over

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator, startEmulator } from "azure-managed-grafana-emulator";
 import { REPO_ROOT } from "../harness/host";
 import { asOtherAdmin } from "../harness/otherClient";
 import { PluginHost } from "../harness/pluginHost";

@@ -1,5 +1,5 @@
 import { GrafanaApiKey } from "pulumi-azure-grafana-keys";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator, startEmulator } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost } from "../harness/host";
 import { register } from "../harness/program";

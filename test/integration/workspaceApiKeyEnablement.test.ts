@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "@jest/globals";
 import { GrafanaApiKey, GrafanaApiKeyArgs, WorkspaceApiKeyEnablement, WorkspaceApiKeyEnablementArgs } from "pulumi-azure-grafana-keys";
-import { Emulator, PatchBehaviour, readAzCalls, startEmulator, writeAzStandIn } from "../emulator";
+import { Emulator, PatchBehaviour, readAzCalls, startEmulator, writeAzStandIn } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost } from "../harness/host";
 import { findLeaks } from "../harness/leaks";

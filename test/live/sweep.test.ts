@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator, startEmulator } from "azure-managed-grafana-emulator";
 import { REPO_ROOT } from "../harness/host";
 
 /** `npm run sweep -- <prefix> [--yes]` (build/tools/live/sweep.js) against an emulated Grafana over HTTP. */

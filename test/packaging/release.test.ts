@@ -54,6 +54,10 @@ describe("what a release packs", () => {
         expect(read("tools/release/release.sh")).toMatch(/^npm pack --workspace provider --pack-destination build\/release\b/m);
         expect(read("tools/release/release.sh")).not.toMatch(/^\s*npm publish\b/m);
     });
+
+    test("the release packs the emulator's workspace too (test/packaging/emulatorPackage.test.ts installs that tarball)", () => {
+        expect(read("tools/release/release.sh")).toMatch(/^npm pack --workspace emulator --pack-destination build\/release\b/m);
+    });
 });
 
 describe("the plugin schema's addresses", () => {

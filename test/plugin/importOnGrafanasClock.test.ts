@@ -1,5 +1,5 @@
 import { listGrafanaApiKeys } from "pulumi-azure-grafana-keys";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator, startEmulator } from "azure-managed-grafana-emulator";
 import { PluginSession, usePluginSession } from "../harness/pluginSession";
 import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 import { asOtherAdmin } from "../harness/otherClient";

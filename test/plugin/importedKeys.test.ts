@@ -1,4 +1,4 @@
-import { Emulator } from "../emulator";
+import { Emulator } from "azure-managed-grafana-emulator";
 import { EngineLogServer } from "../harness/engineLog";
 import { PluginSession, usePluginSession } from "../harness/pluginSession";
 import { isSecret, PluginHost, Props, urnOf } from "../harness/pluginHost";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Emulator, startEmulator, writeAzStandIn } from "../emulator";
+import { Emulator, startEmulator, writeAzStandIn } from "azure-managed-grafana-emulator";
 import { findLeaks } from "../harness/leaks";
 import { isSecret, PluginHost, Props, secret, UNKNOWN, urnOf } from "../harness/pluginHost";
 

@@ -1,4 +1,4 @@
-import { Emulator } from "../emulator";
+import { Emulator } from "azure-managed-grafana-emulator";
 import { PluginSession, usePluginSession } from "../harness/pluginSession";
 import { isSecret, PluginHost, urnOf } from "../harness/pluginHost";
 

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile, startEmulator } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost, HostError, REPO_ROOT } from "../harness/host";
 import { register, Registration } from "../harness/program";

@@ -1,5 +1,5 @@
 import { GrafanaApiKey, GrafanaServiceAccount, GrafanaServiceAccountToken } from "pulumi-azure-grafana-keys";
-import { GrafanaProfile } from "../emulator";
+import { GrafanaProfile } from "azure-managed-grafana-emulator";
 import { HostSession, startHostSession } from "../harness/session";
 import { register, Registration } from "../harness/program";
 

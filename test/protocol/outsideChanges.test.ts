@@ -1,5 +1,5 @@
 import { GrafanaApiKey, GrafanaApiKeyArgs, GrafanaServiceAccount, GrafanaServiceAccountToken } from "pulumi-azure-grafana-keys";
-import { Emulator } from "../emulator";
+import { Emulator } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
 import { HostSession, startHostSession } from "../harness/session";

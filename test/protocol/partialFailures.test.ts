@@ -1,5 +1,5 @@
 import { GrafanaApiKey, GrafanaServiceAccount, GrafanaServiceAccountToken, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
-import { Emulator, startEmulator, writeAzStandIn } from "../emulator";
+import { Emulator, startEmulator, writeAzStandIn } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost } from "../harness/host";
 import { register } from "../harness/program";

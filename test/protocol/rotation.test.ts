@@ -6,7 +6,7 @@ import {
     GrafanaServiceAccountToken,
     GrafanaServiceAccountTokenArgs,
 } from "pulumi-azure-grafana-keys";
-import { Emulator, GrafanaProfile } from "../emulator";
+import { Emulator, GrafanaProfile } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
 import { DynamicProviderHost } from "../harness/host";

@@ -4,7 +4,7 @@ import {
     GrafanaServiceAccountToken,
     GrafanaServiceAccountTokenArgs,
 } from "pulumi-azure-grafana-keys";
-import { Emulator } from "../emulator";
+import { Emulator } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
 import { DynamicProviderHost } from "../harness/host";

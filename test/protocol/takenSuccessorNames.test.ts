@@ -1,5 +1,5 @@
 import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
-import { Emulator } from "../emulator";
+import { Emulator } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
 import { asOtherAdmin } from "../harness/otherClient";

@@ -1,6 +1,6 @@
 import { expect } from "@jest/globals";
 import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
-import { Emulator, GrafanaProfile } from "../emulator";
+import { Emulator, GrafanaProfile } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
 import { findLeaks } from "../harness/leaks";

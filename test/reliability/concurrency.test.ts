@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
-import { Emulator, readAzCalls, startEmulator, writeAzStandIn } from "../emulator";
+import { Emulator, readAzCalls, startEmulator, writeAzStandIn } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost } from "../harness/host";
 import { findLeaks } from "../harness/leaks";

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { GrafanaApiKey, listGrafanaApiKeys, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
 import { configure } from "pulumi-azure-grafana-keys/impl";
 import { typedLifecycle } from "../harness/lifecycle";
-import { Emulator, FaultMatch, JUST_ENABLED_MESSAGE, startEmulator, writeAzStandIn } from "../emulator";
+import { Emulator, FaultMatch, JUST_ENABLED_MESSAGE, startEmulator, writeAzStandIn } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost, HostError, REPO_ROOT } from "../harness/host";
 import { register, Registration } from "../harness/program";

@@ -1,6 +1,6 @@
 import { configure } from "pulumi-azure-grafana-keys/impl";
 import { SomeLifecycle, TypedLifecycle, typedLifecycle } from "../harness/lifecycle";
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile, startEmulator } from "azure-managed-grafana-emulator";
 import { asOtherAdmin } from "../harness/otherClient";
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GrafanaApiKey, GrafanaApiKeyArgs } from "pulumi-azure-grafana-keys";
-import { Emulator, GrafanaProfile, startEmulator } from "../emulator";
+import { Emulator, GrafanaProfile, startEmulator } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { DynamicProviderHost, HostError, Props } from "../harness/host";
 import { findLeaks } from "../harness/leaks";

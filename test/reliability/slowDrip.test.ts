@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { GrafanaApiKey } from "pulumi-azure-grafana-keys";
-import { Emulator, startEmulator } from "../emulator";
+import { Emulator, startEmulator } from "azure-managed-grafana-emulator";
 import { Engine } from "../harness/engine";
 import { EngineLogServer } from "../harness/engineLog";
 import { DynamicProviderHost } from "../harness/host";

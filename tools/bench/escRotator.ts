@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
-import { startEmulator } from "../../test/emulator";
+import { startEmulator } from "azure-managed-grafana-emulator";
 import { startEscSimulator } from "../../test/esc/escSimulator";
 import { REPO_ROOT } from "../../test/harness/host";
 import { median, ms, percentile } from "./stats";

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { GrafanaApiKey, WorkspaceApiKeyEnablement } from "pulumi-azure-grafana-keys";
 import type { ApiKeyState } from "../../provider/src/schema/apiKeyState";
 import type { EnablementState } from "../../provider/src/schema/enablementState";
-import { Emulator, startEmulator, writeAzStandIn } from "../../test/emulator";
+import { Emulator, startEmulator, writeAzStandIn } from "azure-managed-grafana-emulator";
 import { Engine } from "../../test/harness/engine";
 import { DynamicProviderHost } from "../../test/harness/host";
 import { findLeaks } from "../../test/harness/leaks";

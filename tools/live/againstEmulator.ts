@@ -1,4 +1,4 @@
-import { PROFILES } from "../../test/emulator";
+import { PROFILES } from "azure-managed-grafana-emulator";
 import { describeRun, LiveRun, runLiveSuite } from "./emulatorRun";
 
 /**

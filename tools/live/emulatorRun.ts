@@ -10,7 +10,14 @@ import { REPO_ROOT as ROOT } from "../../test/harness/host";
  * against a Grafana whose clock is not the runner's.
  */
 
-const EMULATOR = path.join(ROOT, "build", "test", "emulator", "main.js");
+/** The package's own command, as a user runs it. */
+const EMULATOR = emulatorBin();
+
+function emulatorBin(): string {
+    const manifestPath = require.resolve("azure-managed-grafana-emulator/package.json");
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin: Record<string, string> };
+    return path.join(path.dirname(manifestPath), manifest.bin["azure-managed-grafana-emulator"]);
+}
 
 interface RemoteGrafana {
     url: string;

@@ -2,8 +2,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, Dispatcher, request } from "undici";
 import { deadlineSignal, isDeadlineAbort } from "./deadline";
 import { ProviderError } from "./errors";
+import type { HttpMethod } from "./method";
 import { logRetry } from "./retryLog";
 import { AttemptFailure, isRetryable, NOT_SENT_ERRORS, retryDelayMs } from "./retryPolicy";
+
+/** Callers name the method they send through the client. */
+export type { HttpMethod } from "./method";
 
 /**
  * The one place that talks to the network. One keep-alive pool per origin (undici's Agent), shared by
@@ -12,7 +16,6 @@ import { AttemptFailure, isRetryable, NOT_SENT_ERRORS, retryDelayMs } from "./re
  * idle timeout, so undici's per-gap timeouts are not used. Failed attempts are retried here, by the
  * rules of retryPolicy.ts; each retry sends the request again from the start.
  */
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
 
 export interface HttpRequest {
     method: HttpMethod;

@@ -5,7 +5,7 @@
  * a create that may have succeeded makes a second object; the caller resolves those cases by looking the object up.
  */
 
-import type { HttpMethod } from "./client";
+import type { HttpMethod } from "./method";
 
 export interface RetrySettings {
     maxRetries: number;

@@ -55,7 +55,7 @@ interface ScriptConfig {
  */
 function standInScript(config: ScriptConfig): string {
     return `#!/usr/bin/env node
-// az stand-in written by the emulator (test/emulator/azStandIn.ts). It only answers
+// az stand-in written by the emulator (emulator/src/azStandIn.ts). It only answers
 // "az account get-access-token", with a token from the emulator's /__emulator/entra/token.
 const CONFIG = ${JSON.stringify(config)};
 

@@ -42,6 +42,11 @@ interface ProfileSpec {
     readonly migratesLegacyKeysAtStartup: boolean;
     /** Grafana >= 11.4 resolves a non-numeric `:serviceAccountId` as the account's UID (PR #95401). */
     readonly serviceAccountUidsInPaths: boolean;
+    /**
+     * Seconds a key's `lastUsedAt` stays as it is before a sign-in writes it again: 0 on 10.4 and 11.3 (their
+     * api_key.go Hook writes it on every sign-in); 300 from 12 (`shouldUpdateLastUsedAt`: unset or older than 5 min).
+     */
+    readonly lastUsedRefreshSeconds: number;
 }
 
 /** In release order: an in-place upgrade only moves forward through this list (see upgrade.ts). */
@@ -52,6 +57,7 @@ export const PROFILES: Readonly<Record<GrafanaProfile, ProfileSpec>> = {
         patchNeedsRole: false,
         migratesLegacyKeysAtStartup: false,
         serviceAccountUidsInPaths: false,
+        lastUsedRefreshSeconds: 0,
     },
     "11.3": {
         version: "11.3.1",
@@ -59,6 +65,7 @@ export const PROFILES: Readonly<Record<GrafanaProfile, ProfileSpec>> = {
         patchNeedsRole: true,
         migratesLegacyKeysAtStartup: false,
         serviceAccountUidsInPaths: false,
+        lastUsedRefreshSeconds: 0,
     },
     "12.1": {
         version: "12.1.0-16426244399",
@@ -66,6 +73,7 @@ export const PROFILES: Readonly<Record<GrafanaProfile, ProfileSpec>> = {
         patchNeedsRole: false,
         migratesLegacyKeysAtStartup: true,
         serviceAccountUidsInPaths: true,
+        lastUsedRefreshSeconds: 300,
     },
     // docs/grafana-upgrades.md: what 13 changes for keys is what 12.1 already did; /api/dashboards/home is deprecated.
     "13.0": {
@@ -74,6 +82,7 @@ export const PROFILES: Readonly<Record<GrafanaProfile, ProfileSpec>> = {
         patchNeedsRole: false,
         migratesLegacyKeysAtStartup: true,
         serviceAccountUidsInPaths: true,
+        lastUsedRefreshSeconds: 300,
     },
 };
 
@@ -150,10 +159,19 @@ function plainText(status: number, text: string): GrafanaResponse {
 
 const NOT_FOUND = (): GrafanaResponse => message(404, "Not found");
 const UNAUTHORIZED = (): GrafanaResponse => message(401, "Unauthorized");
-const INVALID_API_KEY = (): GrafanaResponse => message(401, "Invalid API key");
+/** pkg/services/authn/clients/api_key.go: errutil.Unauthorized errors, whose body carries the messageId. */
+const authnError = (messageId: string, text: string): GrafanaResponse => json(401, { message: text, messageId, statusCode: 401 });
+const INVALID_API_KEY = (): GrafanaResponse => authnError("api-key.invalid", "Invalid API key");
+const ORG_MISMATCH = (): GrafanaResponse =>
+    authnError("api-key.organization-mismatch", "API key does not belong to the requested organization");
 /** Approximation: Azure's exact wording for an Entra token with the wrong `aud` is not documented. */
 const INVALID_TOKEN_AUDIENCE = (): GrafanaResponse => message(401, "invalid token audience");
+/** pkg/api/apikey.go (AddAPIKey) writes it in lower case ... */
 const BAD_REQUEST_DATA = (): GrafanaResponse => message(400, "bad request data");
+/** ... and the service-account API (pkg/services/serviceaccounts/api/api.go, token.go) capitalised. */
+const SA_BAD_REQUEST_DATA = (): GrafanaResponse => message(400, "Bad request data");
+/** pkg/api/search.go, Search: a `limit` above 5000 is refused before anything is searched. */
+const SEARCH_LIMIT_MAX = 5000;
 const LEGACY_CREATE_GONE =
     "this endpoint has been removed, please use POST /api/serviceaccounts and POST /api/serviceaccounts/{id}/tokens instead";
 
@@ -291,6 +309,7 @@ export class GrafanaRoutes {
         this.state = options.state;
         this.clock = options.clock;
         this.profile = PROFILES[options.profile];
+        this.state.lastUsedRefreshMs = this.profile.lastUsedRefreshSeconds * 1000;
         this.hideVersion = options.hideVersion;
         this.maxSecondsToLive = options.apiKeyMaxSecondsToLive;
         this.tokenExpirationDayLimit = options.tokenExpirationDayLimit;
@@ -302,6 +321,7 @@ export class GrafanaRoutes {
     /** Serve another version from now on (an in-place upgrade: the state stays, the HTTP surface changes). */
     switchProfile(profile: GrafanaProfile): void {
         this.profile = PROFILES[profile];
+        this.state.lastUsedRefreshMs = this.profile.lastUsedRefreshSeconds * 1000;
         this.routes.length = 0;
         this.registerRoutes();
     }
@@ -321,7 +341,7 @@ export class GrafanaRoutes {
         // is deprecated for removal, /api/search is what the provider verifies a key with (docs/grafana-upgrades.md).
         this.add("GET", "/api/dashboards/home", "signedIn", () => json(200, { dashboard: { title: "Home" }, meta: { isHome: true } }));
         // The emulated Grafana holds no dashboards or folders, so every search finds nothing.
-        this.add("GET", "/api/search", "signedIn", () => json(200, []));
+        this.add("GET", "/api/search", "signedIn", (c) => this.searchDashboards(c));
         this.add("POST", "/api/user/using/:orgId", "signedIn", (c) => this.switchCurrentOrg(c));
         // GetFrontendSettings (pkg/api/frontendsettings.go), in the signed-in /api group: of its many fields only the
         // token lifetime limit is modelled, `TokenExpirationDayLimit: cfg.SATokenExpirationDayLimit` (-1: none).
@@ -450,6 +470,15 @@ export class GrafanaRoutes {
 
     // ---------- handlers ----------
 
+    /** pkg/api/search.go, Search: `limit` read with QueryInt64 (unparsable = 0); above 5000 is 422. */
+    private searchDashboards({ req }: HandlerContext): GrafanaResponse {
+        const limit = parseGoInt(req.query.get("limit")) ?? 0;
+        if (limit > SEARCH_LIMIT_MAX) {
+            return message(422, "Limit is above maximum allowed (5000), use page parameter to access hits beyond limit");
+        }
+        return json(200, []);
+    }
+
     private health(): GrafanaResponse {
         if (this.hideVersion) return json(200, { database: "ok" });
         return json(200, { commit: "abc1234", database: "ok", version: this.profile.version });
@@ -533,14 +562,14 @@ export class GrafanaRoutes {
         return message(200, "API key deleted");
     }
 
+    /** The fields ServiceAccountDTO and ServiceAccountProfileDTO share, in Grafana's order. */
+    private accountFields(sa: ServiceAccountRecord): Record<string, unknown> {
+        return { id: sa.id, uid: sa.uid, name: sa.name, login: sa.login, orgId: sa.orgId, isDisabled: sa.isDisabled };
+    }
+
     private saDto(sa: ServiceAccountRecord): Record<string, unknown> {
         return {
-            id: sa.id,
-            uid: sa.uid,
-            name: sa.name,
-            login: sa.login,
-            orgId: sa.orgId,
-            isDisabled: sa.isDisabled,
+            ...this.accountFields(sa),
             role: sa.role,
             tokens: this.state.tokenCount(sa.id),
             avatarUrl: avatarUrl(sa.name),
@@ -549,18 +578,14 @@ export class GrafanaRoutes {
 
     private saProfileDto(sa: ServiceAccountRecord): Record<string, unknown> {
         return {
-            id: sa.id,
-            uid: sa.uid,
-            name: sa.name,
-            login: sa.login,
-            orgId: sa.orgId,
-            isDisabled: sa.isDisabled,
+            ...this.accountFields(sa),
             createdAt: rfc3339(sa.createdMs),
             updatedAt: rfc3339(sa.updatedMs),
             avatarUrl: avatarUrl(sa.name),
             role: sa.role,
             teams: [],
-            tokens: this.state.tokenCount(sa.id),
+            // ServiceAccountProfileDTO.Tokens is `json:"tokens,omitempty"`: absent when the account holds none.
+            ...omitZero("tokens", this.state.tokenCount(sa.id)),
         };
     }
 
@@ -587,7 +612,7 @@ export class GrafanaRoutes {
 
     private createSa({ req, identity }: HandlerContext): GrafanaResponse {
         const body = bindJson(CreateServiceAccountBody, req.body);
-        if (!body || !body.name) return BAD_REQUEST_DATA();
+        if (!body || !body.name) return SA_BAD_REQUEST_DATA();
         const roleError = this.roleError(body.role, identity.role);
         if (roleError) return roleError;
         const created = this.state.createServiceAccount(identity.orgId, {
@@ -610,7 +635,7 @@ export class GrafanaRoutes {
         const id = parseGoInt(params.serviceAccountId);
         if (id === undefined) return SA_ID_INVALID();
         const body = bindJson(UpdateServiceAccountBody, req.body);
-        if (!body) return BAD_REQUEST_DATA();
+        if (!body) return SA_BAD_REQUEST_DATA();
         const roleError = this.roleError(body.role, identity.role);
         if (roleError) return roleError;
         if (!this.state.getServiceAccount(identity.orgId, id)) return SA_NOT_FOUND();
@@ -645,7 +670,7 @@ export class GrafanaRoutes {
         if (id === undefined) return SA_ID_INVALID();
         if (!this.state.getServiceAccount(identity.orgId, id)) return SA_NOT_FOUND();
         const body = bindJson(CreateTokenBody, req.body);
-        if (!body || !body.name) return BAD_REQUEST_DATA();
+        if (!body || !body.name) return SA_BAD_REQUEST_DATA();
         const secondsToLive = body.secondsToLive ?? 0;
         const ttlError = this.maxTtlViolation(secondsToLive) ?? this.dayLimitViolation(secondsToLive);
         if (ttlError) return ttlError;
@@ -713,7 +738,13 @@ function authFailure(failure: AuthFailure): GrafanaResponse {
     if (failure === "expired") return json(401, { message: "Expired API key", messageId: "api-key.expired", statusCode: 401 });
     if (failure === "revoked") return json(401, { message: "Revoked API key", messageId: "api-key.revoked", statusCode: 401 });
     if (failure === "invalidAudience") return INVALID_TOKEN_AUDIENCE();
+    if (failure === "orgMismatch") return ORG_MISMATCH();
     return UNAUTHORIZED();
+}
+
+/** Go's `omitempty` on a number: the field is left out when it is 0. */
+function omitZero(field: string, value: number): Record<string, number> {
+    return value === 0 ? {} : { [field]: value };
 }
 
 function safeDecode(segment: string): string {

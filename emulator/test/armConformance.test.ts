@@ -19,7 +19,7 @@ import {
     writeAzStandIn,
     type Emulator,
     type WorkspaceSpec,
-} from ".";
+} from "azure-managed-grafana-emulator";
 
 /** `Body`: the JSON the test expects, as far as it reads fields of it (its assertions check the values). */
 interface Reply<Body = unknown> {

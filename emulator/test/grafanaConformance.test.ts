@@ -4,7 +4,7 @@
  */
 import { crc32 } from "node:zlib";
 import { expect } from "@jest/globals";
-import { startEmulator, type Emulator, type GrafanaProfile } from ".";
+import { startEmulator, type Emulator, type GrafanaProfile } from "azure-managed-grafana-emulator";
 
 /** `Body`: the JSON the test expects, as far as it reads fields of it (its assertions check the values). */
 interface Reply<Body = unknown> {

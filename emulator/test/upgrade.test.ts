@@ -4,7 +4,7 @@
  * shows and accepts afterwards.
  */
 import { expect } from "@jest/globals";
-import { startEmulator, type Emulator, type GrafanaProfile } from ".";
+import { startEmulator, type Emulator, type GrafanaProfile } from "azure-managed-grafana-emulator";
 
 interface Reply<Body = unknown> {
     status: number;
@@ -212,7 +212,9 @@ describe("POST /__emulator/upgrade", () => {
     ])("a malformed body (%s) answers 400 naming the expected body", async (_, body) => {
         const reply = await upgrade(body);
         expect(reply.status).toBe(400);
-        expect((reply.body as unknown as MessageJson).message).toMatch(/^expected \{"profile": one of "10\.4", "11\.3", "12\.1"/);
+        expect((reply.body as unknown as MessageJson).message).toMatch(
+            /^expected a JSON body \{"profile": one of "10\.4", "11\.3", "12\.1"/,
+        );
         expect(emulator.profile).toBe("10.4");
     });
 

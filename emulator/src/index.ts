@@ -30,6 +30,7 @@ export { STABLE_API_VERSIONS } from "./armRoutes";
 export { DEFAULT_PRINCIPAL_ID, DEFAULT_TENANT_ID, GRAFANA_AUDIENCES } from "./entraTokens";
 export { JUST_ENABLED_MESSAGE, KEYS_DISABLED_MESSAGE } from "./apiKeyGate";
 export { AZ_CALL_LOG, readAzCalls, writeAzStandIn } from "./azStandIn";
+export { CONTROL_ROUTES, type ControlRoute } from "./controls";
 
 export interface EmulatorOptions {
     /** Default "12.1". */

@@ -1,13 +1,30 @@
 /**
- * `npm run emulator -- --profile 12.1 --port 3000`: a long-running emulator for manual poking and
+ * `azure-managed-grafana-emulator --profile 12.1 --port 3000` (here: `npm run emulator -- ...`): a long-running emulator for manual poking and
  * out-of-process tests (drive it through the /__emulator/ control endpoints).
  */
 import { parseArgs } from "node:util";
+import { CONTROL_ROUTES, controlsHelp } from "./controls";
 import { PROFILES, startEmulator, type GrafanaProfile } from "./index";
 
-const USAGE = `usage: node build/test/emulator/main.js [--profile ${Object.keys(PROFILES).join("|")}] [--port N]
-                                          [--hide-version] [--api-key-max-seconds-to-live N]
-                                          [--token-expiration-day-limit DAYS]`;
+const USAGE = `usage: azure-managed-grafana-emulator [--profile ${Object.keys(PROFILES).join("|")}] [--port N]
+                                      [--hide-version] [--api-key-max-seconds-to-live N]
+                                      [--token-expiration-day-limit DAYS]`;
+
+const HELP = `${USAGE}
+
+An offline Azure Managed Grafana on 127.0.0.1: Grafana's HTTP API, Azure Resource Manager (Microsoft.Dashboard/grafana)
+and Microsoft Entra ID on one port.
+
+options:
+  --profile P                         the Grafana version served: ${Object.keys(PROFILES).join(", ")} (default 12.1)
+  --port N                            default 3000; 0 picks a free port
+  --hide-version                      /api/health without version and commit
+  --api-key-max-seconds-to-live N     Grafana's [auth] api_key_max_seconds_to_live (default: no limit)
+  --token-expiration-day-limit DAYS   Grafana's [service_accounts] token_expiration_day_limit (default: no limit)
+  -h, --help                          this text
+
+controls (JSON over HTTP on the same port; a body a control cannot act on is refused with 400 saying what it takes):
+${controlsHelp()}`;
 
 async function main(): Promise<void> {
     const { values } = parseArgs({
@@ -22,7 +39,7 @@ async function main(): Promise<void> {
         strict: true,
     });
     if (values.help) {
-        console.log(USAGE);
+        console.log(HELP);
         return;
     }
     const port = Number(values.port);
@@ -45,8 +62,7 @@ async function main(): Promise<void> {
     console.log(`  Editor  basic ${c.editorBasic} bearer ${c.editorToken}`);
     console.log(`  Viewer  basic ${c.viewerBasic} bearer ${c.viewerToken}`);
     console.log(`ARM (Microsoft.Dashboard/grafana) on the same port under ${emulator.url}/subscriptions/`);
-    console.log(`control: GET ${emulator.url}/__emulator/{state,arm/state},`);
-    console.log("         POST /__emulator/{clock,faults,reset,entra/token,upgrade}");
+    console.log(`control (--help says what each takes): ${CONTROL_ROUTES.map((route) => `${route.method} ${route.path}`).join(", ")}`);
 
     let closing = false;
     const shutdown = (signal: string): void => {

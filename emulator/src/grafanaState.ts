@@ -83,9 +83,10 @@ export type AuthResult = { ok: true; identity: Identity } | { ok: false; failure
  * `invalidKey`: unknown bearer secret; `expired`: a key past its expiry (validateApiKey checks it first); `revoked`: a token Grafana revoked (validateApiKey checks it
  * right after expiry); `disabled`: the token of a disabled service account;
  * `invalidAudience`: a valid Entra token meant for another resource (Azure Managed Grafana only);
+ * `orgMismatch`: a working key sent with X-Grafana-Org-Id naming another org than its own;
  * `unauthorized`: everything else.
  */
-export type AuthFailure = "unauthorized" | "invalidKey" | "expired" | "disabled" | "revoked" | "invalidAudience";
+export type AuthFailure = "unauthorized" | "invalidKey" | "expired" | "disabled" | "revoked" | "invalidAudience" | "orgMismatch";
 
 export interface IdentityCredentials {
     adminBasic: string;
@@ -222,6 +223,11 @@ export class GrafanaState {
     private firstFreeUserId: number;
     private firstFreeKeyId: number;
     readonly credentials: IdentityCredentials;
+    /**
+     * How stale a key's `lastUsedAt` may get before a sign-in writes it again: 0 writes it on every sign-in; newer
+     * Grafana waits 5 minutes (`shouldUpdateLastUsedAt`, pkg/services/authn/clients/api_key.go). Set per profile.
+     */
+    lastUsedRefreshMs = 0;
 
     constructor(options: GrafanaStateOptions) {
         this.clock = options.clock;
@@ -329,15 +335,18 @@ export class GrafanaState {
         if (!key) return { ok: false, failure: "invalidKey", orgId: requestedOrgId ?? DEFAULT_ORG_ID };
         if (this.isExpired(key)) return { ok: false, failure: "expired", orgId: requestedOrgId ?? key.orgId };
         if (key.isRevoked) return { ok: false, failure: "revoked", orgId: requestedOrgId ?? key.orgId };
+        // A key belongs to exactly one org; naming another one is an auth failure, not a switch. validateApiKey
+        // (pkg/services/authn/clients/api_key.go) checks it right after expiry and revocation, before the account
+        // is loaded, so it comes before the disabled check.
+        if (requestedOrgId !== null && requestedOrgId !== key.orgId) {
+            return { ok: false, failure: "orgMismatch", orgId: requestedOrgId };
+        }
         const sa = key.serviceAccountId === null ? undefined : this.serviceAccounts.get(key.serviceAccountId);
         if (key.serviceAccountId !== null && !sa) return { ok: false, failure: "unauthorized", orgId: key.orgId };
         // Grafana 10+ rejects a disabled identity after signing it in (pkg/services/authn/authnimpl/service.go).
         if (sa?.isDisabled) return { ok: false, failure: "disabled", orgId: key.orgId };
-        // A key belongs to exactly one org; naming another one is an auth failure, not a switch.
-        if (requestedOrgId !== null && requestedOrgId !== key.orgId) {
-            return { ok: false, failure: "unauthorized", orgId: requestedOrgId };
-        }
-        if (markUsed) key.lastUsedMs = this.clock.now();
+        const now = this.clock.now();
+        if (markUsed && (key.lastUsedMs === null || now - key.lastUsedMs > this.lastUsedRefreshMs)) key.lastUsedMs = now;
         return {
             ok: true,
             identity: { kind: sa ? "serviceAccount" : "apiKey", orgId: key.orgId, role: sa ? sa.role : key.role },

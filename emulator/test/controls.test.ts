@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { get } from "node:http";
-import { startEmulator, type Emulator } from ".";
+import { startEmulator, type Emulator } from "azure-managed-grafana-emulator";
 
 /** The control endpoints the README documents: a body they cannot act on is refused, saying what they expect. */
 describe("emulator controls", () => {

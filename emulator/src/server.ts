@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { isArmPath, type ArmRoutes } from "./armRoutes";
 import type { IssuedToken } from "./entraTokens";
+import { CONTROL_PREFIX, controlRoute, expectedBody, type ControlRouteKey } from "./controls";
 import { armFaultBody, grafanaFaultBody, type FaultAction, type FaultInjector } from "./faults";
 import { PROFILES, type GrafanaProfile, type GrafanaRequest, type GrafanaResponse, type GrafanaRoutes } from "./grafanaRoutes";
 import type { UpgradeOutcome } from "./upgrade";
@@ -63,7 +64,6 @@ export interface RunningServer {
     close(): Promise<void>;
 }
 
-const CONTROL_PREFIX = "/__emulator/";
 /** Far above anything Grafana's key APIs accept; only guards against a runaway client. */
 const MAX_BODY_BYTES = 1 << 20;
 
@@ -118,10 +118,6 @@ const TokenBody = z.object({
 const UpgradeBody = z.object({
     profile: z.enum(Object.keys(PROFILES) as [GrafanaProfile, ...GrafanaProfile[]]),
 });
-
-const UPGRADE_BODY_EXPECTED = `expected {"profile": one of ${Object.keys(PROFILES)
-    .map((p) => `"${p}"`)
-    .join(", ")}}`;
 
 type Outcome = { kind: "respond"; response: GrafanaResponse; drip?: Drip } | { kind: "drop" };
 type Drip = { bytesPerTick: number; intervalMs: number };
@@ -215,58 +211,43 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
         };
     }
 
-    function handleControl(res: ServerResponse, method: string, pathname: string, body: Buffer): void {
-        const route = `${method} ${pathname}`;
-        if (route === "GET /__emulator/state") return send(res, { status: 200, body: control.snapshot() });
-        if (route === "GET /__emulator/requests") return send(res, { status: 200, body: requests });
-        if (route === "GET /__emulator/arm/state") return send(res, { status: 200, body: control.armSnapshot() });
-        if (route === "POST /__emulator/entra/token") {
+    /** One handler per route of controls.ts (CONTROL_ROUTES), which says what each takes and does. */
+    const controls: Record<ControlRouteKey, (res: ServerResponse, body: Buffer, refuse: () => void) => void> = {
+        "GET /__emulator/state": (res) => send(res, { status: 200, body: control.snapshot() }),
+        "GET /__emulator/requests": (res) => send(res, { status: 200, body: requests }),
+        "GET /__emulator/arm/state": (res) => send(res, { status: 200, body: control.armSnapshot() }),
+        "POST /__emulator/entra/token": (res, body, refuse) => {
             const parsed = parseControlBody(TokenBody, body);
-            if (!parsed) return send(res, { status: 400, body: { message: "expected {resource, principalId?, tenantId?}" } });
+            if (!parsed) return refuse();
             try {
                 return send(res, { status: 200, body: control.issueToken(parsed) });
             } catch (err) {
                 return send(res, { status: 400, body: { message: (err as Error).message } });
             }
-        }
-        if (route === "POST /__emulator/upgrade") {
+        },
+        "POST /__emulator/upgrade": (res, body, refuse) => {
             const parsed = parseControlBody(UpgradeBody, body);
-            if (!parsed) return send(res, { status: 400, body: { message: UPGRADE_BODY_EXPECTED } });
+            if (!parsed) return refuse();
             try {
                 return send(res, { status: 200, body: control.upgrade(parsed.profile) });
             } catch (err) {
                 return send(res, { status: 400, body: { message: (err as Error).message } });
             }
-        }
-        if (route === "POST /__emulator/reset") {
+        },
+        "POST /__emulator/reset": (res) => {
             control.reset();
             return send(res, { status: 200, body: { message: "reset" } });
-        }
-        if (route === "POST /__emulator/clock") {
+        },
+        "POST /__emulator/clock": (res, body, refuse) => {
             const parsed = parseControlBody(ClockBody, body);
-            if (!parsed)
-                return send(res, {
-                    status: 400,
-                    body: {
-                        message:
-                            'expected a JSON body {"advanceSeconds": N} (move Grafana\'s clock N seconds on) or {"setMs": <ms since the epoch>}',
-                    },
-                });
+            if (!parsed) return refuse();
             if (parsed.setMs !== undefined) control.clock.set(parsed.setMs);
             if (parsed.advanceSeconds !== undefined) control.clock.advance(parsed.advanceSeconds);
             return send(res, { status: 200, body: { now: control.clock.now() } });
-        }
-        if (route === "POST /__emulator/faults") {
+        },
+        "POST /__emulator/faults": (res, body, refuse) => {
             const parsed = parseControlBody(FaultsBody, body);
-            if (!parsed) {
-                return send(res, {
-                    status: 400,
-                    body: {
-                        message:
-                            'expected a JSON body with one or more of {"failNext": {"count": N, "status": S, "method"?, "path"?, "pathPattern"?, "afterActing"?, "retryAfterSeconds"?, "body"?}}, {"dropNext": {"count": N, "method"?, "path"?, "pathPattern"?, "afterActing"?}}, {"dripNext": {"count": N, "bytesPerTick"?, "intervalMs"?, "method"?, "path"?, "pathPattern"?}}, {"latencyMs": N}, {"reset": true}',
-                    },
-                });
-            }
+            if (!parsed) return refuse();
             try {
                 if (parsed.reset) faults.reset();
                 if (parsed.failNext) {
@@ -280,8 +261,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
                 return send(res, { status: 400, body: { message: (err as Error).message } });
             }
             return send(res, { status: 200, body: { message: "fault registered" } });
-        }
-        send(res, { status: 404, body: { message: "Not found" } });
+        },
+    };
+
+    function handleControl(res: ServerResponse, method: string, pathname: string, body: Buffer): void {
+        const key = `${method} ${pathname}`;
+        const route = controlRoute(key);
+        if (!route) return send(res, { status: 404, body: { message: "Not found" } });
+        controls[key as ControlRouteKey](res, body, () => send(res, { status: 400, body: { message: expectedBody(route) } }));
     }
 
     const server = createServer((req, res) => {
