@@ -15,7 +15,7 @@ const EMULATOR = emulatorBin();
 
 function emulatorBin(): string {
     const manifestPath = require.resolve("azure-managed-grafana-emulator/package.json");
-    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { bin: Record<string, string> };
+    const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as { bin: Record<string, string> };
     return path.join(path.dirname(manifestPath), manifest.bin["azure-managed-grafana-emulator"]);
 }
 
