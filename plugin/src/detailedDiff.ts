@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { KEPT_AS } from "pulumi-azure-grafana-keys/storedInputs";
 
 /**
  * What `preview --diff` and `up` show for a change: the user's own inputs only, each with the kind the engine prints
@@ -9,9 +10,6 @@ import { isDeepStrictEqual } from "node:util";
  */
 
 export type PropertyDiffKind = "ADD" | "ADD_REPLACE" | "DELETE" | "DELETE_REPLACE" | "UPDATE" | "UPDATE_REPLACE";
-
-/** A stored input kept under another name than the user's input (check keeps `mode` as `requestedMode`). */
-const STORED_AS: Record<string, string> = { mode: "requestedMode" };
 
 /**
  * `userInputs`: the schema's input properties; `oldInputs` / `news`: the stored and the new checked inputs, secrets
@@ -26,7 +24,7 @@ export function detailedDiff(
 ): Record<string, PropertyDiffKind> {
     const result: Record<string, PropertyDiffKind> = {};
     for (const property of userInputs) {
-        const stored = STORED_AS[property] ?? property;
+        const stored = KEPT_AS[property] ?? property;
         // check stores an input not given as null or leaves it out: either way, the user gave none.
         const before = oldInputs[stored] ?? null;
         const after = news[stored] ?? null;

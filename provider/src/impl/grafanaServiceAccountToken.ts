@@ -24,6 +24,7 @@ import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate } 
 import { PlannedChanges } from "./plannedChanges";
 import { tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
+import { accountRoleOf } from "./accountRole";
 
 /**
  * The whole life of a GrafanaServiceAccountToken: a token of an account some other resource manages. It
@@ -35,7 +36,19 @@ type Inputs = Record<string, unknown>;
 
 const FIELDS = { ...ADDRESS_FIELDS, serviceAccountId: serviceAccountIdRule, name: nameRule, orgId: orgIdRule, ...SECRET_INPUT_RULES };
 
-export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
+/**
+ * The checked inputs, and the role the token's account holds now (`accountRole`, a bookkeeping input: accountRole.ts),
+ * so that a policy judges a token by the role it would act with. Costs one GET of the account per check.
+ */
+export async function check(olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
+    const checked = checkInputs(olds, news);
+    if (!checked.inputs) return checked;
+    const inputs = checked.inputs as Previewable<CheckedTokenInputs>;
+    return { inputs: { ...inputs, accountRole: await accountRoleOf(inputs as CheckedTokenInputs) } };
+}
+
+/** The inputs alone, as the user gave them: no server is asked. */
+function checkInputs(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkAddress(news, failures);
     const secret = checkSecretInputs(values, failures);
@@ -53,7 +66,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readTokenState(olds);
-    const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news, (stored) => check({}, stored));
+    const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news, (stored) => checkInputs({}, stored));
     const changes = new PlannedChanges();
     await changes.place(old, next);
     if (next.serviceAccountId !== old.serviceAccountId) changes.add("serviceAccountId", false);
