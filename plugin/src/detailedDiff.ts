@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
-import { KEPT_AS } from "pulumi-azure-grafana-keys/storedInputs";
 
 /**
  * What `preview --diff` and `up` show for a change: the user's own inputs only, each with the kind the engine prints
  * (`~` in place, `+-` replacing). Without a detailed diff the engine compares every stored input, so the provider's
- * bookkeeping (`logicalName`, `nameSource`, `requestedMode`, the inputs `check` adds) shows as if the user had changed
+ * bookkeeping (`logicalName`, `nameSource`, a token's `accountRole`, the inputs `check` adds) shows as if the user had changed
  * it. The plugin can say better, since the engine takes a provider's detailed diff as the whole story; the
  * dynamic-provider host cannot (its diff carries only changes, replaces and deleteBeforeReplace).
  */
@@ -24,10 +23,9 @@ export function detailedDiff(
 ): Record<string, PropertyDiffKind> {
     const result: Record<string, PropertyDiffKind> = {};
     for (const property of userInputs) {
-        const stored = KEPT_AS[property] ?? property;
         // check stores an input not given as null or leaves it out: either way, the user gave none.
-        const before = oldInputs[stored] ?? null;
-        const after = news[stored] ?? null;
+        const before = oldInputs[property] ?? null;
+        const after = news[property] ?? null;
         const replacing = replaces.includes(property);
         if (isDeepStrictEqual(before, after) && !replacing) continue;
         const kind = before === null ? "ADD" : after === null ? "DELETE" : "UPDATE";

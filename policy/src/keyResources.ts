@@ -1,12 +1,12 @@
 import { UnknownValueError } from "@pulumi/policy";
-import { readStoredInput } from "pulumi-azure-grafana-keys/storedInputs";
+import { POLICY_INPUTS } from "pulumi-azure-grafana-keys/storedInputs";
 
 /**
  * Which resources the pack judges, and what it reads of them. A stack holds them under one of two type tokens:
  * the TypeScript package's dynamic resources (`pulumi-nodejs:dynamic/azure-grafana-keys:<Type>`) and the plugin's
  * (`azure-grafana-keys:index:<Type>`, any language). Both run the same `check`, and the engine hands a policy the
- * inputs that check returned, not the program's: bookkeeping inputs (the mode asked for, a token's account role) are
- * read where check stores them, by the provider's own names for them (`pulumi-azure-grafana-keys/storedInputs`).
+ * inputs that check returned, not the program's: what check adds (the mode asked for, a token's account role) is read
+ * under the keys the provider stores it under (`pulumi-azure-grafana-keys/storedInputs`).
  */
 
 export const PACKAGE_NAME = "azure-grafana-keys";
@@ -60,9 +60,9 @@ export function readKeyFacts(kind: KeyResourceKind, name: string, props: Record<
         role: field("role") as Maybe<string>,
         timeToLive: field("timeToLive") as Maybe<string | number>,
         rotateBefore: field("rotateBefore") as Maybe<string>,
-        requestedMode: readStoredInput(field, "requestedMode") as Maybe<string>,
+        requestedMode: field(POLICY_INPUTS.requestedMode) as Maybe<string>,
         verify: field("verify") as Maybe<boolean>,
         serviceAccountId: field("serviceAccountId") as Maybe<number>,
-        accountRole: readStoredInput(field, "accountRole") as Maybe<string | null>,
+        accountRole: field(POLICY_INPUTS.accountRole) as Maybe<string | null>,
     };
 }

@@ -181,11 +181,15 @@ function policyCases(accounts: { admin: number; editor: number }): PolicyCase[] 
 /** The two ways a program declares a resource: the TypeScript package's class ("ts"), or the plugin's type token ("plugin"). */
 const BOTH_TYPES = ["ts", "plugin"];
 
-/** What a program declares: each case once per type it runs, with the Grafana to use; `violate` (stack config) picks the variant. */
+/**
+ * What a program declares: each case once per type it runs, with the Grafana to use. The stack config `violating`
+ * picks the variant: the stems of the cases that break their policy, or `*` for all of them; `none` for none.
+ */
 function declarations(cases: PolicyCase[], suffixes: string[]) {
     return cases.flatMap((policyCase) =>
         suffixes.map((suffix) => ({
             kind: policyCase.kind,
+            stem: policyCase.stem,
             name: `${policyCase.stem}-${suffix}`,
             plugin: suffix === "plugin",
             violating: { endpoint: emulator.url, ...policyCase.violating },
@@ -241,7 +245,7 @@ function describeProgram(language: string, suffixes: string[], writeProgram: (di
     }, 600_000);
 
     test(`${language}: every policy names the one resource that breaks it, with the fix, for each type`, async () => {
-        await ok(dir, ["config", "set", "violate", "true", "--stack", "dev"]);
+        await ok(dir, ["config", "set", "violating", "*", "--stack", "dev"]);
         const run = await withPack(dir, "preview");
         expect(run.code).not.toBe(0);
         for (const policyCase of cases) {
@@ -257,14 +261,14 @@ function describeProgram(language: string, suffixes: string[], writeProgram: (di
     }, 600_000);
 
     test(`${language}: the compliant variant passes every policy`, async () => {
-        await ok(dir, ["config", "set", "violate", "false", "--stack", "dev"]);
+        await ok(dir, ["config", "set", "violating", "none", "--stack", "dev"]);
         const run = await withPack(dir, "preview");
         expect(run.output).not.toMatch(/\[(mandatory|advisory)\]/);
         expect(run.code).toBe(0);
     }, 600_000);
 
     test(`${language}: --policy-pack-config lowers the maximum time to live`, async () => {
-        await ok(dir, ["config", "set", "violate", "false", "--stack", "dev"]);
+        await ok(dir, ["config", "set", "violating", "none", "--stack", "dev"]);
         const stricter = path.join(SCRATCH, `${language}-stricter.json`);
         fs.writeFileSync(stricter, JSON.stringify({ "grafana-key-max-time-to-live": { maxTimeToLive: "14d" } }));
         const run = await withPack(dir, "preview", "--policy-pack-config", stricter);
@@ -274,7 +278,8 @@ function describeProgram(language: string, suffixes: string[], writeProgram: (di
     }, 600_000);
 
     test(`${language}: up stops a token on an Admin account before Grafana mints it`, async () => {
-        await ok(dir, ["config", "set", "violate", "true", "--stack", "dev"]);
+        // Only the token breaks a policy: `up` stops at the first mandatory violation it meets.
+        await ok(dir, ["config", "set", "violating", "token-on-admin", "--stack", "dev"]);
         const run = await withPack(dir, "up", "--yes", "--skip-preview");
         expect(run.code).not.toBe(0);
         expect(run.output).toContain(`"token-on-admin-${suffixes[0]}" would be a token of service account ${accounts.admin}`);
@@ -308,17 +313,23 @@ describeWithCli(`policy pack, TypeScript program${cliReady ? "" : " (skipped: pu
             [
                 'import * as pulumi from "@pulumi/pulumi";',
                 'import * as keys from "pulumi-azure-grafana-keys";',
-                'const violate = new pulumi.Config().requireBoolean("violate");',
+                'const violating = new pulumi.Config().require("violating").split(",");',
                 "type Args = Record<string, unknown>;",
+                "// A resource of the plugin by its type token (CustomResource itself is abstract in the SDK's typings).",
+                "class PluginResource extends pulumi.CustomResource {",
+                "    constructor(type: string, name: string, args: Args) {",
+                "        super(type, name, args);",
+                "    }",
+                "}",
                 "const classes: Record<string, new (name: string, args: any) => pulumi.CustomResource> = {",
                 "    GrafanaApiKey: keys.GrafanaApiKey,",
                 "    GrafanaServiceAccount: keys.GrafanaServiceAccount,",
                 "    GrafanaServiceAccountToken: keys.GrafanaServiceAccountToken,",
                 "};",
-                `const declared: Array<{ kind: string; name: string; plugin: boolean; violating: Args; compliant: Args }> = ${JSON.stringify(declared)};`,
+                `const declared: Array<{ kind: string; stem: string; name: string; plugin: boolean; violating: Args; compliant: Args }> = ${JSON.stringify(declared)};`,
                 "for (const resource of declared) {",
-                "    const args = violate ? resource.violating : resource.compliant;",
-                "    if (resource.plugin) new pulumi.CustomResource(`azure-grafana-keys:index:${resource.kind}`, resource.name, args);",
+                '    const args = violating.includes("*") || violating.includes(resource.stem) ? resource.violating : resource.compliant;',
+                "    if (resource.plugin) new PluginResource(`azure-grafana-keys:index:${resource.kind}`, resource.name, args);",
                 "    else new classes[resource.kind](resource.name, args);",
                 "}",
                 "",
@@ -353,10 +364,10 @@ describeWithPython(
                     "import json",
                     "import pulumi",
                     "",
-                    'violate = pulumi.Config().require_bool("violate")',
+                    'violating = pulumi.Config().require("violating").split(",")',
                     `declared = json.loads(${JSON.stringify(JSON.stringify(declarations(cases, ["plugin"])))})`,
                     "for resource in declared:",
-                    '    args = resource["violating"] if violate else resource["compliant"]',
+                    '    args = resource["violating"] if "*" in violating or resource["stem"] in violating else resource["compliant"]',
                     '    pulumi.CustomResource(f"azure-grafana-keys:index:{resource[\'kind\']}", resource["name"], args)',
                     "",
                 ].join("\n"),

@@ -17,7 +17,7 @@ describe("check: good inputs are normalised", () => {
             role: "Viewer",
             timeToLive: null,
             orgId: null,
-            __requestedMode: "auto",
+            mode: "auto",
             rotateBefore: null,
             rotationTrigger: null,
             revokePrevious: false,

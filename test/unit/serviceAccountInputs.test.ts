@@ -37,7 +37,7 @@ describe("GrafanaServiceAccount and GrafanaServiceAccountToken inputs", () => {
             endpoint: grafana.url,
             workspaceId: null,
             serviceAccountId: editor,
-            __accountRole: "Editor",
+            accountRole: "Editor",
             __nameSource: "auto",
             __logicalName: "t",
             timeToLive: null,

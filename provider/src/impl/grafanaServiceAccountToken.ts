@@ -25,6 +25,7 @@ import { PlannedChanges } from "./plannedChanges";
 import { tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
 import { accountRoleOf } from "./accountRole";
+import { POLICY_INPUTS } from "./storedInputs";
 
 /**
  * The whole life of a GrafanaServiceAccountToken: a token of an account some other resource manages. It
@@ -37,14 +38,14 @@ type Inputs = Record<string, unknown>;
 const FIELDS = { ...ADDRESS_FIELDS, serviceAccountId: serviceAccountIdRule, name: nameRule, orgId: orgIdRule, ...SECRET_INPUT_RULES };
 
 /**
- * The checked inputs, and the role the token's account holds now (`accountRole`, a bookkeeping input: accountRole.ts),
+ * The checked inputs, and the role the token's account holds now (`accountRole`: accountRole.ts),
  * so that a policy judges a token by the role it would act with. Costs one GET of the account per check.
  */
 export async function check(olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
     const checked = checkInputs(olds, news);
     if (!checked.inputs) return checked;
     const inputs = checked.inputs as Previewable<CheckedTokenInputs>;
-    return { inputs: { ...inputs, accountRole: await accountRoleOf(inputs as CheckedTokenInputs) } };
+    return { inputs: { ...inputs, [POLICY_INPUTS.accountRole]: await accountRoleOf(inputs as CheckedTokenInputs) } };
 }
 
 /** The inputs alone, as the user gave them: no server is asked. */
