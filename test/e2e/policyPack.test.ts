@@ -248,16 +248,21 @@ function describeProgram(language: string, suffixes: string[], writeProgram: (di
         await ok(dir, ["config", "set", "violating", "*", "--stack", "dev"]);
         const run = await withPack(dir, "preview");
         expect(run.code).not.toBe(0);
+        // All at once, so that a failure lists every policy that did not fire.
+        const expected: Record<string, string[]> = {};
+        const reported: Record<string, string[]> = {};
         for (const policyCase of cases) {
-            expect(run.output).toMatch(new RegExp(`\\[${policyCase.level}\\]\\s+${policyCase.policy}`));
             for (const suffix of suffixes) {
                 const name = `${policyCase.stem}-${suffix}`;
-                expect({ name, reported: linesAbout(run.output, name) }).toEqual({
-                    name,
-                    reported: [policyCase.message(`${policyCase.kind} "${name}"`)],
-                });
+                expected[name] = [`[${policyCase.level}] ${policyCase.policy}`, policyCase.message(`${policyCase.kind} "${name}"`)];
+                const header = new RegExp(`\\[${policyCase.level}\\]\\s+${policyCase.policy}\\s+\\([^)]*: ${name}\\)`);
+                reported[name] = [
+                    ...(header.test(run.output) ? [`[${policyCase.level}] ${policyCase.policy}`] : []),
+                    ...linesAbout(run.output, name),
+                ];
             }
         }
+        expect(reported).toEqual(expected);
     }, 600_000);
 
     test(`${language}: the compliant variant passes every policy`, async () => {
