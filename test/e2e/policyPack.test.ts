@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type Emulator } from "../emulator";
 import { REPO_ROOT } from "../harness/host";
+import { asOtherAdmin } from "../harness/otherClient";
 
 /**
  * The policy pack (policy/) under the real Pulumi CLI, which hands each policy what the provider's check returned:
@@ -53,20 +54,6 @@ async function ok(cwd: string, args: string[]): Promise<Run> {
 
 const withPack = (cwd: string, command: string, ...extra: string[]) =>
     pulumi(cwd, [command, "--stack", "dev", "--policy-pack", POLICY_DIR, ...extra]);
-
-/** Grafana as an admin (or another stack) changes it by hand. */
-async function asAdmin<T>(method: string, apiPath: string, body: object): Promise<T> {
-    const response = await fetch(`${emulator.url}${apiPath}`, {
-        method,
-        headers: {
-            authorization: `Basic ${Buffer.from(emulator.credentials.adminBasic).toString("base64")}`,
-            "content-type": "application/json",
-        },
-        body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${apiPath}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-}
 
 type Kind = "GrafanaApiKey" | "GrafanaServiceAccountToken" | "GrafanaServiceAccount";
 type Args = Record<string, unknown>;
@@ -235,7 +222,10 @@ function describeProgram(language: string, suffixes: string[], writeProgram: (di
         fs.mkdirSync(path.join(SCRATCH, "state"), { recursive: true });
         // Accounts made outside the stack, as a person or another stack would.
         const made = (role: string) =>
-            asAdmin<{ id: number }>("POST", "/api/serviceaccounts", { name: `${language}-${role}-by-hand`.toLowerCase(), role });
+            asOtherAdmin<{ id: number }>(emulator, "POST", "/api/serviceaccounts", {
+                name: `${language}-${role}-by-hand`.toLowerCase(),
+                role,
+            });
         accounts = { admin: (await made("Admin")).id, editor: (await made("Editor")).id };
         cases = policyCases(accounts);
         dir = path.join(SCRATCH, language.toLowerCase());

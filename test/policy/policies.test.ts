@@ -5,6 +5,7 @@ import { token } from "../../plugin/src/tokens";
 import { GrafanaApiKey, GrafanaServiceAccount, GrafanaServiceAccountToken } from "pulumi-azure-grafana-keys";
 import type { Emulator } from "../emulator";
 import { Props } from "../harness/host";
+import { asOtherAdmin } from "../harness/otherClient";
 import { register } from "../harness/program";
 import { UNKNOWN } from "../harness/pluginHost";
 import { PluginSession, startPluginSession } from "../harness/pluginSession";
@@ -107,20 +108,6 @@ async function violations(name: string, type: string, props: Props, config: obje
 async function allViolations(type: string, props: Props): Promise<string[]> {
     const names = policies.filter((p) => "validateResource" in p).map((p) => p.name);
     return (await Promise.all(names.map((name) => violations(name, type, props)))).flat();
-}
-
-/** A Grafana request as an admin would make it by hand (or another stack would). */
-async function asAdmin<T>(grafana: Emulator, method: string, path: string, body: object): Promise<T> {
-    const response = await fetch(`${grafana.url}${path}`, {
-        method,
-        headers: {
-            authorization: `Basic ${Buffer.from(grafana.credentials.adminBasic).toString("base64")}`,
-            "content-type": "application/json",
-        },
-        body: JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
 }
 
 test("the pack's type tokens are the ones the TypeScript resources register and the plugin serves", async () => {
@@ -230,7 +217,7 @@ describe.each(SIDES)("$name", (side) => {
             `GrafanaServiceAccountToken "grafana-key" would be a token of service account ${account}, whose role is Admin; ` +
             "use an account whose role is one of None, Viewer, Editor, or lower this account's role.";
         const accountOf = (role: string, name: string) =>
-            asAdmin<{ id: number }>(side.grafana(), "POST", "/api/serviceaccounts", { name, role }).then((account) => account.id);
+            asOtherAdmin<{ id: number }>(side.grafana(), "POST", "/api/serviceaccounts", { name, role }).then((account) => account.id);
 
         test("an Admin account made outside the stack is refused; an Editor one passes", async () => {
             const admin = await accountOf("Admin", "made-by-hand-admin");
@@ -243,14 +230,14 @@ describe.each(SIDES)("$name", (side) => {
         test("an account whose role was raised since is judged by its role now", async () => {
             const account = await accountOf("Viewer", "raised-later");
             expect(await roleViolations(await tokenOn(account))).toEqual([]);
-            await asAdmin(side.grafana(), "PATCH", `/api/serviceaccounts/${account}`, { name: "raised-later", role: "Admin" });
+            await asOtherAdmin(side.grafana(), "PATCH", `/api/serviceaccounts/${account}`, { name: "raised-later", role: "Admin" });
             expect(await roleViolations(await tokenOn(account))).toEqual([adminRefused(account)]);
         });
 
         test("Grafana's own account for a migrated Admin key (sa-autogen-*) is refused", async () => {
             const grafana = side.grafana();
             if (grafana.profile === "10.4") {
-                await asAdmin(grafana, "POST", "/api/auth/keys", { name: "old admin key", role: "Admin", secondsToLive: 0 });
+                await asOtherAdmin(grafana, "POST", "/api/auth/keys", { name: "old admin key", role: "Admin", secondsToLive: 0 });
                 grafana.upgrade("12.1");
             }
             const migrated = grafana.state.serviceAccounts().find((account) => account.name.startsWith("sa-autogen-"));

@@ -1,5 +1,6 @@
 import { lifecycle } from "pulumi-azure-grafana-keys/impl";
 import { startEmulator, type Emulator } from "../emulator";
+import { asOtherAdmin } from "../harness/otherClient";
 
 const account = lifecycle("GrafanaServiceAccount");
 const token = lifecycle("GrafanaServiceAccountToken");
@@ -27,12 +28,8 @@ describe("GrafanaServiceAccount and GrafanaServiceAccountToken inputs", () => {
             isDisabled: false,
             orgId: null,
         });
-        const made = await fetch(`${grafana.url}/api/serviceaccounts`, {
-            method: "POST",
-            headers: { authorization: `Basic ${btoa(grafana.credentials.adminBasic)}`, "content-type": "application/json" },
-            body: JSON.stringify({ name: "deployer", role: "Editor" }),
-        });
-        const editor = ((await made.json()) as { id: number }).id;
+        const editor = (await asOtherAdmin<{ id: number }>(grafana, "POST", "/api/serviceaccounts", { name: "deployer", role: "Editor" }))
+            .id;
         expect((await token.check({}, { endpoint: grafana.url, serviceAccountId: editor, logicalName: "t" })).inputs).toEqual({
             endpoint: grafana.url,
             workspaceId: null,
