@@ -68,7 +68,7 @@ function accountRoleAllowed(facts: KeyFacts, config: Pick<RuleConfig, "allowedRo
     if (typeof accountRole !== "string") {
         return [
             `${label(facts)}: the role of ${account} could not be read from Grafana, so the token's role is not known; ` +
-                "make sure the account exists and the provider's credential may read service accounts (see the provider's message).",
+                "make sure the account exists and the provider's credential may read service accounts (the provider's warning says why).",
         ];
     }
     if (config.allowedRoles.includes(accountRole)) return [];

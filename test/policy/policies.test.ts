@@ -251,7 +251,7 @@ describe.each(SIDES)("$name", (side) => {
             expect(await roleViolations(await tokenOn(4242))).toEqual([
                 'GrafanaServiceAccountToken "grafana-key": the role of service account 4242 could not be read from Grafana, so ' +
                     "the token's role is not known; make sure the account exists and the provider's credential may read service " +
-                    "accounts (see the provider's message).",
+                    "accounts (the provider's warning says why).",
             ]);
             expect(await roleViolations(await tokenOn(4242), { allowedRoles: ["None", "Viewer", "Editor", "Admin"] })).toEqual([]);
         });
