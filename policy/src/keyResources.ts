@@ -5,7 +5,7 @@ import { POLICY_INPUTS } from "pulumi-azure-grafana-keys/storedInputs";
  * Which resources the pack judges, and what it reads of them. A stack holds them under one of two type tokens:
  * the TypeScript package's dynamic resources (`pulumi-nodejs:dynamic/azure-grafana-keys:<Type>`) and the plugin's
  * (`azure-grafana-keys:index:<Type>`, any language). Both run the same `check`, and the engine hands a policy the
- * inputs that check returned, not the program's: what check adds (the mode asked for, a token's account role) is read
+ * inputs that check returned, not the program's: what the pack needs of it (the user's mode, a token's account role) is read
  * under the keys the provider stores it under (`pulumi-azure-grafana-keys/storedInputs`).
  */
 
@@ -33,8 +33,8 @@ export interface KeyFacts {
     role: Maybe<string>;
     timeToLive: Maybe<string | number>;
     rotateBefore: Maybe<string>;
-    /** The mode the user asked for (the input `mode`; check defaults it to "auto"). */
-    requestedMode: Maybe<string>;
+    /** The user's `mode`, as given (absent: "auto"). */
+    mode: Maybe<string>;
     verify: Maybe<boolean>;
     /** A token's account, and the role Grafana says that account holds (null: check could not learn it). */
     serviceAccountId: Maybe<number>;
@@ -60,7 +60,7 @@ export function readKeyFacts(kind: KeyResourceKind, name: string, props: Record<
         role: field("role") as Maybe<string>,
         timeToLive: field("timeToLive") as Maybe<string | number>,
         rotateBefore: field("rotateBefore") as Maybe<string>,
-        requestedMode: field(POLICY_INPUTS.requestedMode) as Maybe<string>,
+        mode: field(POLICY_INPUTS.mode) as Maybe<string>,
         verify: field("verify") as Maybe<boolean>,
         serviceAccountId: field("serviceAccountId") as Maybe<number>,
         accountRole: field(POLICY_INPUTS.accountRole) as Maybe<string | null>,

@@ -101,7 +101,7 @@ export function rotateBeforeRequired(facts: KeyFacts, config: Pick<RuleConfig, "
 }
 
 export function noLegacyApiKeys(facts: KeyFacts): string[] {
-    if (facts.kind !== "GrafanaApiKey" || facts.requestedMode !== "apiKey") return [];
+    if (facts.kind !== "GrafanaApiKey" || facts.mode !== "apiKey") return [];
     return [`${label(facts)} asks for a legacy API key (mode "apiKey"); remove mode or set it to "serviceAccount".`];
 }
 

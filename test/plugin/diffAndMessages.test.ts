@@ -5,12 +5,12 @@ import { PluginHost, Props, urnOf } from "../harness/pluginHost";
 
 /**
  * What `preview --diff` and `up` show of a GrafanaApiKey driven by the real plugin process over gRPC: the detailed
- * diff names the user's inputs only (the provider's bookkeeping `logicalName`, `nameSource` never; `mode` only when it changes),
+ * diff names the user's inputs only (the provider's bookkeeping `logicalName`, `nameSource`, `requestedMode` never),
  * with replacing kinds exactly where the diff replaces; and what the provider says during a call is said once, on the
  * resource's URN (the engine's Log service here records each LogRequest's URN as the CLI uses it).
  */
 
-const BOOKKEEPING = ["logicalName", "nameSource", "__provider"];
+const BOOKKEEPING = ["logicalName", "nameSource", "requestedMode", "__provider"];
 let grafana: Emulator;
 let engineLog: EngineLogServer;
 let host: PluginHost;
@@ -42,9 +42,7 @@ async function diff(old: Stored, news: Props) {
 test("a role-only change shows role alone, in place; the stored inputs it compares hold the bookkeeping that stays hidden", async () => {
     const old = await create("roles", { endpoint: grafana.url, role: "Viewer", timeToLive: "30d" });
     // Under `__` keys, which the CLI leaves out of every display, as it does `__provider`.
-    expect(Object.keys(old.inputs)).toEqual(expect.arrayContaining(["__logicalName", "__nameSource"]));
-    // The mode asked for stays under the user's own input name, where a policy pack can read it.
-    expect(old.inputs).toMatchObject({ mode: "auto" });
+    expect(Object.keys(old.inputs)).toEqual(expect.arrayContaining(["__logicalName", "__nameSource", "__requestedMode"]));
     expect(Object.keys(old.inputs)).not.toEqual(expect.arrayContaining(["logicalName"]));
 
     const { diff: changed } = await diff(old, { endpoint: grafana.url, role: "Editor", timeToLive: "30d" });
@@ -57,17 +55,17 @@ test("a role-only change shows role alone, in place; the stored inputs it compar
     expect(same.detailedDiff).toEqual({});
 });
 
-test("inputs stored by earlier versions (bookkeeping under plain keys; the mode as requestedMode or __requestedMode) diff as unchanged", async () => {
+test("inputs stored by an earlier version, bookkeeping under plain keys, diff as unchanged", async () => {
     const current = await create("older", { endpoint: grafana.url, role: "Viewer", timeToLive: "30d" });
-    const { __logicalName, __nameSource, mode, ...rest } = current.inputs;
-    const earliest: Stored = { ...current, inputs: { ...rest, logicalName: __logicalName, nameSource: __nameSource, requestedMode: mode } };
-    const previous: Stored = { ...current, inputs: { ...rest, __logicalName, __nameSource, __requestedMode: mode } };
+    const { __logicalName, __nameSource, __requestedMode, ...rest } = current.inputs;
+    const earlier: Stored = {
+        ...current,
+        inputs: { ...rest, logicalName: __logicalName, nameSource: __nameSource, requestedMode: __requestedMode },
+    };
 
-    for (const earlier of [earliest, previous]) {
-        const { diff: same } = await diff(earlier, { endpoint: grafana.url, role: "Viewer", timeToLive: "30d" });
-        expect(same.changes).toBe("none");
-        expect(same.detailedDiff).toEqual({});
-    }
+    const { diff: same } = await diff(earlier, { endpoint: grafana.url, role: "Viewer", timeToLive: "30d" });
+    expect(same.changes).toBe("none");
+    expect(same.detailedDiff).toEqual({});
 });
 
 test("a rename of a given name replaces, and the detailed diff says so on name; an input added or dropped is ADD or DELETE", async () => {

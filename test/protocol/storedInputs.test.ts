@@ -3,11 +3,9 @@ import { HostSession, startHostSession } from "../harness/session";
 import { register } from "../harness/program";
 
 /**
- * The provider's bookkeeping inputs (resource name, who named the object) are stored under `__` keys, which the CLI
- * leaves out of `preview --diff` as it does `__provider`; the mode asked for stays under the user's input name, `mode`,
- * since the engine withholds `__` keys from a policy pack too. Stacks written by earlier versions hold them under plain
- * keys (the mode as `requestedMode`), or the mode as `__requestedMode`: through the real dynamic-provider host, such a
- * stack previews as unchanged and keeps working.
+ * The provider's bookkeeping inputs (resource name, who named the object, the mode asked for) are stored under `__`
+ * keys, which the CLI leaves out of `preview --diff` as it does `__provider`. Stacks written by earlier versions hold
+ * them under plain keys: through the real dynamic-provider host, such a stack previews as unchanged and keeps working.
  */
 
 let session: HostSession;
@@ -17,10 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => session.stop());
 
-const BOOKKEEPING = ["logicalName", "nameSource"];
+const BOOKKEEPING = ["logicalName", "nameSource", "requestedMode"];
 
-/** The stored inputs as the earliest versions wrote them: the same values under the plain keys, the mode as requestedMode. */
-function asEarliestVersionStored(inputs: Record<string, unknown>): Record<string, unknown> {
+/** The stored inputs as an earlier version wrote them: the same values under the plain keys. */
+function asEarlierVersionStored(inputs: Record<string, unknown>): Record<string, unknown> {
     const earlier = { ...inputs };
     for (const key of BOOKKEEPING) {
         if (`__${key}` in earlier) {
@@ -28,62 +26,31 @@ function asEarliestVersionStored(inputs: Record<string, unknown>): Record<string
             delete earlier[`__${key}`];
         }
     }
-    return moveMode(earlier, "requestedMode");
+    return earlier;
 }
 
-/** The stored inputs as the previous version wrote them: the mode asked for as `__requestedMode`. */
-const asPreviousVersionStored = (inputs: Record<string, unknown>) => moveMode({ ...inputs }, "__requestedMode");
-
-function moveMode(inputs: Record<string, unknown>, key: string): Record<string, unknown> {
-    if ("mode" in inputs) {
-        inputs[key] = inputs.mode;
-        delete inputs.mode;
-    }
-    return inputs;
-}
-
-test("checked inputs hold the bookkeeping under __ keys only, and the mode asked for under mode", async () => {
+test("checked inputs hold the bookkeeping under __ keys only", async () => {
     const { engine, emulator } = session;
     const [key] = await register(() => [new GrafanaApiKey("ci", { endpoint: emulator.url, timeToLive: "30d" })]);
     const created = await engine.up(key);
-    expect(created.inputs).toMatchObject({ __logicalName: "ci", __nameSource: "auto", mode: "auto" });
-    expect(created.inputs).not.toHaveProperty("__requestedMode");
+    expect(created.inputs).toMatchObject({ __logicalName: "ci", __nameSource: "auto", __requestedMode: "auto" });
     for (const plain of BOOKKEEPING) expect(created.inputs).not.toHaveProperty(plain);
     await engine.destroy(key.urn);
 });
 
 test.each([
-    [
-        "GrafanaApiKey",
-        "earliest",
-        asEarliestVersionStored,
-        (role: GrafanaRole) => new GrafanaApiKey("old-key", { endpoint: session.emulator.url, timeToLive: "30d", role }),
-    ],
-    [
-        "GrafanaApiKey",
-        "previous",
-        asPreviousVersionStored,
-        (role: GrafanaRole) => new GrafanaApiKey("prev-key", { endpoint: session.emulator.url, timeToLive: "30d", role }),
-    ],
-    [
-        "GrafanaServiceAccount",
-        "earliest",
-        asEarliestVersionStored,
-        (role: GrafanaRole) => new GrafanaServiceAccount("old-account", { endpoint: session.emulator.url, role }),
-    ],
-] as const)(
-    "a %s stored by the %s version previews as unchanged, and keeps its autoname through an update",
-    async (_type, _version, asStored, make) => {
-        const { engine } = session;
-        const [resource] = await register(() => [make("Viewer")]);
-        const created = await engine.up(resource);
-        engine.state.set(resource.urn, { ...created, inputs: asStored(created.inputs) });
+    ["GrafanaApiKey", (role: GrafanaRole) => new GrafanaApiKey("old-key", { endpoint: session.emulator.url, timeToLive: "30d", role })],
+    ["GrafanaServiceAccount", (role: GrafanaRole) => new GrafanaServiceAccount("old-account", { endpoint: session.emulator.url, role })],
+] as const)("a %s stored by an earlier version previews as unchanged, and keeps its autoname through an update", async (_type, make) => {
+    const { engine } = session;
+    const [resource] = await register(() => [make("Viewer")]);
+    const created = await engine.up(resource);
+    engine.state.set(resource.urn, { ...created, inputs: asEarlierVersionStored(created.inputs) });
 
-        expect(await engine.preview(resource)).toEqual({ step: "same", replaces: [] });
-        const [changed] = await register(() => [make("Editor")]);
-        expect(await engine.preview(changed)).toEqual({ step: "update", replaces: [] });
-        const updated = await engine.up(changed);
-        expect(updated.outputs).toMatchObject({ name: created.outputs.name, role: "Editor" });
-        await engine.destroy(resource.urn);
-    },
-);
+    expect(await engine.preview(resource)).toEqual({ step: "same", replaces: [] });
+    const [changed] = await register(() => [make("Editor")]);
+    expect(await engine.preview(changed)).toEqual({ step: "update", replaces: [] });
+    const updated = await engine.up(changed);
+    expect(updated.outputs).toMatchObject({ name: created.outputs.name, role: "Editor" });
+    await engine.destroy(resource.urn);
+});

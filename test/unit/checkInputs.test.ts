@@ -17,7 +17,7 @@ describe("check: good inputs are normalised", () => {
             role: "Viewer",
             timeToLive: null,
             orgId: null,
-            mode: "auto",
+            __requestedMode: "auto",
             rotateBefore: null,
             rotationTrigger: null,
             revokePrevious: false,

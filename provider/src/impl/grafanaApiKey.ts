@@ -30,6 +30,7 @@ import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nam
 import { PlannedChanges } from "./plannedChanges";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
 import { removeCreatedAccount } from "./accountUndo";
+import { POLICY_INPUTS } from "./storedInputs";
 import { undoCreate } from "./undo";
 import { isMigrated, keyHomes, kindChange, refuseLegacyModeWhereGone, removeEverywhere, usesKeyHomes } from "./upgrades";
 
@@ -51,8 +52,7 @@ const FIELDS = { ...ADDRESS_FIELDS, name: nameRule, role: roleRule, timeToLive, 
 /**
  * Inputs as stored by the engine. Deliberately absent from them: an autoname (drawn in `create`, so a
  * preview shows it as unknown instead of a name that will not be used, and a replacement gets a fresh
- * one). `mode` is the mode asked for ("auto" when none); the output `mode` is the API actually used (the state keeps
- * the request as `requestedMode`).
+ * one) and the output `mode` (the API actually used; the request is kept as `requestedMode`).
  */
 export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
@@ -75,7 +75,9 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
         ...naming,
         role,
         orgId: values.orgId ?? null,
-        mode: requestedMode,
+        requestedMode,
+        // The user's own `mode`, as given, where a policy pack can read it (storedInputs.ts); requestedMode is hidden from it.
+        ...(values.mode === undefined ? {} : { [POLICY_INPUTS.mode]: values.mode }),
         ...secret,
     };
     return { inputs: checked };
@@ -99,14 +101,14 @@ export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dyn
     }
     if (old.accountDisabled && onOwnAccount(old)) changes.add("role", true); // disabled outside Pulumi: enabled again
     // A change of mode is recorded; where the key is not of the kind now asked for, its successor is (a rotation).
-    if (next.mode !== old.requestedMode) changes.add("mode", true);
-    const kind = next.mode === UNKNOWN ? undefined : kindChange(old, next.mode);
+    if (next.requestedMode !== old.requestedMode) changes.add("mode", true);
+    const kind = next.requestedMode === UNKNOWN ? undefined : kindChange(old, next.requestedMode);
     if (kind && !changes.replacing) {
         logInfo(`${who(old)} will be rotated: ${kind}.`);
         changes.add("key", true);
     }
     planSecretChanges(changes, who(old), old, next);
-    if (next.mode === "apiKey" && !changes.replacing && (kind || planSecret(old, next).rotation)) {
+    if (next.requestedMode === "apiKey" && !changes.replacing && (kind || planSecret(old, next).rotation)) {
         await refuseLegacyModeWhereGone(targetOf(old), old, who(old));
     }
     // Known only once the whole plan is: a replacement makes a new account, and an unknown role is said by `up`.
@@ -124,15 +126,15 @@ export async function create(inputs: Inputs): Promise<dynamic.CreateResult> {
     // Only "auto" must know the version before minting; for an explicit mode it merely labels the state
     // (and an error), so the probe runs alongside the key rather than before it.
     const probe: Promise<GrafanaVersion> =
-        checked.mode === "serviceAccount" ? Promise.resolve({}) : grafanaVersion(target).catch(() => ({}));
-    const version: GrafanaVersion = checked.mode === "auto" ? await grafanaVersion(target) : {};
+        checked.requestedMode === "serviceAccount" ? Promise.resolve({}) : grafanaVersion(target).catch(() => ({}));
+    const version: GrafanaVersion = checked.requestedMode === "auto" ? await grafanaVersion(target) : {};
     const secretInputs = secretInputsOf(checked);
 
-    if (checked.mode === "apiKey" || (checked.mode === "auto" && hasLegacyApiKeys(version))) {
+    if (checked.requestedMode === "apiKey" || (checked.requestedMode === "auto" && hasLegacyApiKeys(version))) {
         const store = legacyKeys(target, checked.role);
         const minted = await store.mint(naming.name, secondsToLiveOf(secretInputs.timeToLive), autonamed).catch(async (error: unknown) => {
             // A Grafana that no longer mints legacy keys: "auto" falls back to a service account below.
-            if (checked.mode === "apiKey" && error instanceof ProviderError && error.code === "UNSUPPORTED") {
+            if (checked.requestedMode === "apiKey" && error instanceof ProviderError && error.code === "UNSUPPORTED") {
                 throw legacyKeysGone(target, { status: error.status, message: error.remoteMessage }, (await probe).version);
             }
             if (!(error instanceof ProviderError && error.code === "UNSUPPORTED")) throw error;
@@ -235,14 +237,14 @@ export async function update(id: string, olds: Inputs, news: Inputs): Promise<dy
         workspaceId: checked.workspaceId,
         ...namingAfterUpdate(old, checked),
         orgId: checked.orgId,
-        requestedMode: checked.mode,
+        requestedMode: checked.requestedMode,
         role: checked.role,
         accountDisabled: false,
     };
     if (onOwnAccount(old) && (checked.role !== old.role || old.accountDisabled)) {
         await putAccountBack(target, old, checked.role);
     }
-    const rotateBecause = kindChange(old, checked.mode);
+    const rotateBecause = kindChange(old, checked.requestedMode);
     const homes = usesKeyHomes(old) || rotateBecause ? keyHomes(target, old, next) : undefined;
     const placed = (state: ApiKeyState) => (homes ? homes.placed(state) : state);
     const context: SecretContext = {
@@ -331,7 +333,7 @@ function stateOf(
         logicalName: settings.logicalName,
         role: settings.role,
         orgId: settings.orgId,
-        requestedMode: settings.mode,
+        requestedMode: settings.requestedMode,
         ...minted,
         accountDisabled: false,
         grafanaVersion: version.version ?? null,

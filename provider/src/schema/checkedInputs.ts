@@ -29,8 +29,7 @@ export const checkedApiKeyInputs = z.object({
     ...naming,
     role: z.enum(ROLES),
     orgId,
-    /** The mode asked for ("auto" when none), under the user's input name; the output `mode` is the API actually used. */
-    mode: z.enum(MODES),
+    requestedMode: z.enum(MODES),
     ...mintedSecretInputFields,
 });
 export type CheckedApiKeyInputs = z.infer<typeof checkedApiKeyInputs>;
