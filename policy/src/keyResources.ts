@@ -1,9 +1,12 @@
 import { UnknownValueError } from "@pulumi/policy";
+import { POLICY_INPUTS } from "pulumi-azure-grafana-keys/storedInputs";
 
 /**
  * Which resources the pack judges, and what it reads of them. A stack holds them under one of two type tokens:
  * the TypeScript package's dynamic resources (`pulumi-nodejs:dynamic/azure-grafana-keys:<Type>`) and the plugin's
- * (`azure-grafana-keys:index:<Type>`, any language). Both carry the same input names on the wire.
+ * (`azure-grafana-keys:index:<Type>`, any language). Both run the same `check`, and the engine hands a policy the
+ * inputs that check returned, not the program's: what the pack needs of it (the user's mode, a token's account role) is read
+ * under the keys the provider stores it under (`pulumi-azure-grafana-keys/storedInputs`).
  */
 
 export const PACKAGE_NAME = "azure-grafana-keys";
@@ -30,8 +33,12 @@ export interface KeyFacts {
     role: Maybe<string>;
     timeToLive: Maybe<string | number>;
     rotateBefore: Maybe<string>;
+    /** The user's `mode`, as given (absent: "auto"). */
     mode: Maybe<string>;
     verify: Maybe<boolean>;
+    /** A token's account, and the role Grafana says that account holds (null: check could not learn it). */
+    serviceAccountId: Maybe<number>;
+    accountRole: Maybe<string | null>;
 }
 
 /**
@@ -53,7 +60,9 @@ export function readKeyFacts(kind: KeyResourceKind, name: string, props: Record<
         role: field("role") as Maybe<string>,
         timeToLive: field("timeToLive") as Maybe<string | number>,
         rotateBefore: field("rotateBefore") as Maybe<string>,
-        mode: field("mode") as Maybe<string>,
+        mode: field(POLICY_INPUTS.mode) as Maybe<string>,
         verify: field("verify") as Maybe<boolean>,
+        serviceAccountId: field("serviceAccountId") as Maybe<number>,
+        accountRole: field(POLICY_INPUTS.accountRole) as Maybe<string | null>,
     };
 }

@@ -56,7 +56,7 @@ const rotationReachesConsumers: StackValidationPolicy = {
 export const policies = [
     keyPolicy(
         "grafana-key-allowed-roles",
-        "Keys and service accounts get only the allowed Grafana roles (default: no Admin).",
+        "Keys, service accounts and tokens get only the allowed Grafana roles (default: no Admin); a token is judged by its account's role as Grafana reports it.",
         "mandatory",
         rules.allowedRoles,
         {

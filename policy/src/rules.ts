@@ -48,10 +48,34 @@ const isGiven = (value: unknown) => value !== undefined && value !== null;
 const label = (facts: KeyFacts) => `${facts.kind} "${facts.name}"`;
 
 export function allowedRoles(facts: KeyFacts, config: Pick<RuleConfig, "allowedRoles">): string[] {
+    if (facts.kind === "GrafanaServiceAccountToken") return accountRoleAllowed(facts, config);
     if (!HAS_ROLE.includes(facts.kind) || facts.role === UNKNOWN) return [];
     const role = facts.role ?? DEFAULT_ROLE;
     if (config.allowedRoles.includes(role)) return [];
     return [`${label(facts)} has role ${role}; set role to one of ${config.allowedRoles.join(", ")}.`];
+}
+
+/**
+ * A token acts with its service account's role, whoever made the account (this stack, another, a person, Grafana's
+ * migration of a legacy key): so it is judged by the role Grafana says the account holds, which check records. While
+ * the account is not known (a preview of one still to be created) `pulumi up` judges it, before the token is minted;
+ * when check could not learn the role, the token is refused unless every role is allowed.
+ */
+function accountRoleAllowed(facts: KeyFacts, config: Pick<RuleConfig, "allowedRoles">): string[] {
+    const { accountRole, serviceAccountId } = facts;
+    if (accountRole === UNKNOWN || ROLES.every((role) => config.allowedRoles.includes(role))) return [];
+    const account = `service account ${serviceAccountId === UNKNOWN ? "" : String(serviceAccountId)}`.trim();
+    if (typeof accountRole !== "string") {
+        return [
+            `${label(facts)}: the role of ${account} could not be read from Grafana, so the token's role is not known; ` +
+                "make sure the account exists and the provider's credential may read service accounts (the provider's warning says why).",
+        ];
+    }
+    if (config.allowedRoles.includes(accountRole)) return [];
+    return [
+        `${label(facts)} would be a token of ${account}, whose role is ${accountRole}; ` +
+            `use an account whose role is one of ${config.allowedRoles.join(", ")}, or lower this account's role.`,
+    ];
 }
 
 export function timeToLiveRequired(facts: KeyFacts): string[] {

@@ -1,8 +1,21 @@
 import { lifecycle } from "pulumi-azure-grafana-keys/impl";
+import { startEmulator, type Emulator } from "../emulator";
+import { asOtherAdmin } from "../harness/otherClient";
 
 const account = lifecycle("GrafanaServiceAccount");
 const token = lifecycle("GrafanaServiceAccountToken");
 const endpoint = "https://g.example.com";
+
+// A token's check asks Grafana for its account's role (accountRole.ts): an emulated one, signed in as its admin.
+let grafana: Emulator;
+beforeAll(async () => {
+    grafana = await startEmulator({ profile: "12.1" });
+    process.env.GRAFANA_AUTH = grafana.credentials.adminBasic;
+});
+afterAll(async () => {
+    delete process.env.GRAFANA_AUTH;
+    await grafana.close();
+});
 
 describe("GrafanaServiceAccount and GrafanaServiceAccountToken inputs", () => {
     test("defaults: a Viewer, enabled account; a verified token that never expires", async () => {
@@ -16,10 +29,13 @@ describe("GrafanaServiceAccount and GrafanaServiceAccountToken inputs", () => {
             orgId: null,
             adopt: null,
         });
-        expect((await token.check({}, { endpoint, serviceAccountId: 3, logicalName: "t" })).inputs).toEqual({
-            endpoint,
+        const editor = (await asOtherAdmin<{ id: number }>(grafana, "POST", "/api/serviceaccounts", { name: "deployer", role: "Editor" }))
+            .id;
+        expect((await token.check({}, { endpoint: grafana.url, serviceAccountId: editor, logicalName: "t" })).inputs).toEqual({
+            endpoint: grafana.url,
             workspaceId: null,
-            serviceAccountId: 3,
+            serviceAccountId: editor,
+            accountRole: "Editor",
             __nameSource: "auto",
             __logicalName: "t",
             timeToLive: null,

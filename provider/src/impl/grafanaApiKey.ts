@@ -32,6 +32,7 @@ import { checkNaming, checkServiceAccountLogin, INTERNAL_INPUTS, nameChange, nam
 import { PlannedChanges } from "./plannedChanges";
 import { legacyKeyResourceId, tokenResourceId } from "./resourceIds";
 import { removeCreatedAccount } from "./accountUndo";
+import { POLICY_INPUTS } from "./storedInputs";
 import { undoCreate } from "./undo";
 import { isMigrated, keyHomes, kindChange, refuseLegacyModeWhereGone, removeEverywhere, usesKeyHomes } from "./upgrades";
 
@@ -88,6 +89,8 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
         orgId: values.orgId ?? null,
         requestedMode,
         ...adoption,
+        // The user's own `mode`, as given, where a policy pack can read it (storedInputs.ts); requestedMode is hidden from it.
+        ...(values.mode === undefined ? {} : { [POLICY_INPUTS.mode]: values.mode }),
         ...secret,
     };
     return { inputs: checked };

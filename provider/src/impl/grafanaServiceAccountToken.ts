@@ -26,6 +26,8 @@ import { checkNaming, INTERNAL_INPUTS, nameChange, nameFor, namingAfterUpdate, r
 import { PlannedChanges } from "./plannedChanges";
 import { tokenResourceId } from "./resourceIds";
 import { undoCreate } from "./undo";
+import { accountRoleOf } from "./accountRole";
+import { POLICY_INPUTS } from "./storedInputs";
 
 /**
  * The whole life of a GrafanaServiceAccountToken: a token of an account some other resource manages. It
@@ -44,7 +46,19 @@ const FIELDS = {
     adopt: adoptRule("GrafanaServiceAccountToken"),
 };
 
-export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
+/**
+ * The checked inputs, and the role the token's account holds now (`accountRole`: accountRole.ts),
+ * so that a policy judges a token by the role it would act with. Costs one GET of the account per check.
+ */
+export async function check(olds: Inputs, news: Inputs): Promise<dynamic.CheckResult> {
+    const checked = checkInputs(olds, news);
+    if (!checked.inputs) return checked;
+    const inputs = checked.inputs as Previewable<CheckedTokenInputs>;
+    return { inputs: { ...inputs, [POLICY_INPUTS.accountRole]: await accountRoleOf(inputs as CheckedTokenInputs) } };
+}
+
+/** The inputs alone, as the user gave them: no server is asked. */
+function checkInputs(_olds: Inputs, news: Inputs): dynamic.CheckResult {
     const { values, failures } = validateFields(news, FIELDS, INTERNAL_INPUTS);
     checkAddress(news, failures);
     const secret = checkSecretInputs(values, failures);
@@ -64,7 +78,7 @@ export function check(_olds: Inputs, news: Inputs): dynamic.CheckResult {
 
 export async function diff(_id: string, olds: Inputs, news: Inputs): Promise<dynamic.DiffResult> {
     const old = readTokenState(olds);
-    const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news, (stored) => check({}, stored));
+    const next = parsePreview("GrafanaServiceAccountToken", checkedTokenInputs, news, (stored) => checkInputs({}, stored));
     const changes = new PlannedChanges();
     await changes.place(old, next);
     if (next.serviceAccountId !== old.serviceAccountId) changes.add("serviceAccountId", false);

@@ -39,7 +39,6 @@ const lifecycles: Record<string, Lifecycle> = {
     GrafanaServiceAccount: { ...grafanaServiceAccount, check: settled(grafanaServiceAccount.check), delete: grafanaServiceAccount.remove },
     GrafanaServiceAccountToken: {
         ...grafanaServiceAccountToken,
-        check: settled(grafanaServiceAccountToken.check),
         delete: grafanaServiceAccountToken.remove,
     },
 };
@@ -109,7 +108,7 @@ function withDeadlines(resourceType: string, operations: Lifecycle): Lifecycle {
         (...args: A) =>
             withDeadline(providerConfig().operationDeadlineSeconds, `${name} of ${resourceType}`, () => operation(...args));
     return {
-        check: operations.check,
+        check: bounded("check", operations.check),
         diff: bounded("diff", operations.diff),
         create: bounded("create", operations.create),
         read: bounded("read", operations.read),
