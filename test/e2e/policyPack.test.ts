@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startEmulator, type Emulator } from "../emulator";
+import { startEmulator, type Emulator } from "azure-managed-grafana-emulator";
 import { REPO_ROOT } from "../harness/host";
 import { asOtherAdmin } from "../harness/otherClient";
 

@@ -3,7 +3,7 @@ import { policies } from "../../policy/src/policies";
 import { KeyResourceKind, typeTokensOf } from "../../policy/src/keyResources";
 import { token } from "../../plugin/src/tokens";
 import { GrafanaApiKey, GrafanaServiceAccount, GrafanaServiceAccountToken } from "pulumi-azure-grafana-keys";
-import type { Emulator } from "../emulator";
+import type { Emulator } from "azure-managed-grafana-emulator";
 import { Props } from "../harness/host";
 import { asOtherAdmin } from "../harness/otherClient";
 import { register } from "../harness/program";

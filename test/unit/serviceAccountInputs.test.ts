@@ -1,5 +1,5 @@
 import { lifecycle } from "pulumi-azure-grafana-keys/impl";
-import { startEmulator, type Emulator } from "../emulator";
+import { startEmulator, type Emulator } from "azure-managed-grafana-emulator";
 import { asOtherAdmin } from "../harness/otherClient";
 
 const account = lifecycle("GrafanaServiceAccount");
