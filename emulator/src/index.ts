@@ -10,7 +10,7 @@ import { Clock } from "./clock";
 import { EntraTokens, type IssueTokenOptions } from "./entraTokens";
 import { FaultInjector, type DripOptions, type DropOptions, type FailOptions, type FaultMatch } from "./faults";
 import { GrafanaRoutes, isGrafanaProfile, PROFILES, type GrafanaProfile } from "./grafanaRoutes";
-import { GrafanaState, type OrgRole } from "./grafanaState";
+import { GrafanaState, type IdentityCredentials, type OrgRole } from "./grafanaState";
 import { startServer, type ArmRequestRecord, type RequestRecord } from "./server";
 import { GrafanaVersion, type UpgradeOutcome } from "./upgrade";
 
@@ -75,14 +75,7 @@ export interface Emulator {
      */
     upgrade(profile: GrafanaProfile): UpgradeOutcome;
     /** Identities present in org 1 and org 2 (the tokens: org 1 only, hidden from the API). */
-    readonly credentials: {
-        adminBasic: string;
-        editorBasic: string;
-        viewerBasic: string;
-        adminToken: string;
-        editorToken: string;
-        viewerToken: string;
-    };
+    readonly credentials: IdentityCredentials;
     readonly clock: { now(): number; advance(seconds: number): void; set(ms: number): void };
     readonly faults: {
         failNext(count: number, status: number, options?: FailOptions): void;
