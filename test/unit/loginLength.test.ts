@@ -8,6 +8,9 @@ import { lifecycle } from "pulumi-azure-grafana-keys/impl";
  */
 
 const endpoint = "https://g.example.com";
+// A token's check reads its account's role from Grafana (impl/accountRole.ts). With no credential here that sign-in
+// fails before any request; limited to the Azure CLI's sign-in, it never probes Azure's metadata host either.
+process.env.AZURE_TOKEN_CREDENTIALS = "AzureCliCredential";
 const apiKey = lifecycle("GrafanaApiKey");
 const account = lifecycle("GrafanaServiceAccount");
 const token = lifecycle("GrafanaServiceAccountToken");
